@@ -1,0 +1,3 @@
+"""Kafka, Faust and HTTP wiring around :mod:`distillguard.models`."""
+
+from __future__ import annotations

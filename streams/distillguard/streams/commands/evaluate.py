@@ -1,0 +1,18 @@
+"""`distillguard evaluate`: detection metrics and an HTML report from truth and decisions."""
+
+from __future__ import annotations
+
+import argparse
+
+from distillguard.models.errors import NotAvailableError
+
+HELP = "detection metrics and an HTML report from truth and decisions"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    del parser
+
+
+def run(args: argparse.Namespace) -> int:
+    del args
+    raise NotAvailableError("this command ships with a later release of distillguard")

@@ -1,0 +1,97 @@
+"""Integration tests run against the real local Apache Kafka (docker/kafka/kafka.sh).
+
+The session fixture starts the broker when nothing answers on the bootstrap address and
+stops it at the end only if it started it. Every test gets its own uuid topic names and
+consumer group, so tests never share state.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from confluent_kafka import Consumer
+from confluent_kafka.admin import AdminClient
+
+from distillguard.streams.kafka import TopicSpec, ensure_topics, wait_for_broker
+from distillguard.streams.settings import default_bootstrap
+
+REPO = Path(__file__).resolve().parents[2]
+KAFKA_SH = REPO / "docker" / "kafka" / "kafka.sh"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/integration" in str(item.fspath):
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def bootstrap() -> Iterator[str]:
+    servers = default_bootstrap()
+    started = False
+    status = subprocess.run([str(KAFKA_SH), "status"], capture_output=True, text=True)
+    if status.returncode != 0 and servers == "127.0.0.1:9092":
+        subprocess.run([str(KAFKA_SH), "up"], check=True)
+        started = True
+    info = wait_for_broker(servers, timeout=60)
+    version = subprocess.run([str(KAFKA_SH), "status"], capture_output=True, text=True).stdout
+    print(f"\nKafka under test: {version.strip()} cluster={info['cluster_id']}")
+    yield servers
+    if started and not os.environ.get("DISTILLGUARD_KEEP_KAFKA"):
+        subprocess.run([str(KAFKA_SH), "down"], check=False)
+
+
+@pytest.fixture
+def uid() -> str:
+    """A short unique id for this test's topics and groups."""
+    return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+def make_topic(bootstrap: str, uid: str) -> Iterator[Callable[..., str]]:
+    """Create a uuid-named topic: ``make_topic("events", partitions=4, compacted=False)``."""
+    created: list[str] = []
+
+    def make(stem: str, partitions: int = 4, compacted: bool = False) -> str:
+        name = f"test.{stem}.{uid}"
+        spec = (
+            TopicSpec.compacted(name, partitions) if compacted else TopicSpec(name, partitions)
+        )
+        ensure_topics(bootstrap, [spec])
+        created.append(name)
+        return name
+
+    yield make
+    if created:
+        futures = AdminClient({"bootstrap.servers": bootstrap}).delete_topics(created)
+        for future in futures.values():
+            future.exception()
+
+
+@pytest.fixture
+def consumer_factory(bootstrap: str, uid: str) -> Iterator[Callable[..., Consumer]]:
+    """A confluent-kafka consumer in a fresh group, reading from the beginning."""
+    consumers: list[Consumer] = []
+
+    def make(*topics: str, **extra: object) -> Consumer:
+        consumer = Consumer(
+            {
+                "bootstrap.servers": bootstrap,
+                "group.id": f"test-{uid}-{len(consumers)}",
+                "auto.offset.reset": "earliest",
+                "enable.auto.commit": False,
+                **extra,
+            }
+        )
+        consumer.subscribe(list(topics))
+        consumers.append(consumer)
+        return consumer
+
+    yield make
+    for consumer in consumers:
+        consumer.close()
