@@ -1,4 +1,4 @@
-"""The ``distillguard`` command line: one subcommand per module in ``distillguard.streams.commands``.
+"""The ``distillguard`` command line: one subcommand per module in ``…streams.commands``.
 
 Every command exits 0 on success, prints a one-line ``distillguard: error: …`` and exits
 non-zero on bad input, and never shows a traceback for an expected error.

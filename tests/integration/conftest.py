@@ -59,9 +59,7 @@ def make_topic(bootstrap: str, uid: str) -> Iterator[Callable[..., str]]:
 
     def make(stem: str, partitions: int = 4, compacted: bool = False) -> str:
         name = f"test.{stem}.{uid}"
-        spec = (
-            TopicSpec.compacted(name, partitions) if compacted else TopicSpec(name, partitions)
-        )
+        spec = TopicSpec.compacted(name, partitions) if compacted else TopicSpec(name, partitions)
         ensure_topics(bootstrap, [spec])
         created.append(name)
         return name

@@ -57,7 +57,9 @@ def decode_event(value: bytes | None, *, max_bytes: int = MAX_EVENT_BYTES) -> Ev
         try:
             value.decode("utf-8")
         except UnicodeDecodeError as utf:
-            raise DecodeError("invalid_utf8", f"not UTF-8: {utf.reason} at byte {utf.start}") from None
+            raise DecodeError(
+                "invalid_utf8", f"not UTF-8: {utf.reason} at byte {utf.start}"
+            ) from None
         raise DecodeError("not_json", f"not JSON: {exc}") from None
     if not isinstance(event, dict):
         raise DecodeError("not_object", f"not a JSON object but a {type(event).__name__}")
@@ -92,7 +94,9 @@ def validate_decision(decision: Mapping[str, Any]) -> None:
         _validate_decision(dict(decision))
     except fastjsonschema.JsonSchemaValueException as exc:
         field = _field_of(exc)
-        raise DecodeError("invalid_value", f"decision field {field!r}: {exc.message}", field) from None
+        raise DecodeError(
+            "invalid_value", f"decision field {field!r}: {exc.message}", field
+        ) from None
 
 
 def decision_key(scope: str, value: str) -> str:

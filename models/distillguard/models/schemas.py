@@ -43,7 +43,9 @@ def schema_dir() -> Path:
         if (candidate / f"{API_EVENT_V1}.schema.json").is_file():
             return candidate
     tried = ", ".join(str(c) for c in _candidates())
-    raise SchemaNotFoundError(f"JSON Schemas not found (tried {tried}); set DISTILLGUARD_SCHEMA_DIR")
+    raise SchemaNotFoundError(
+        f"JSON Schemas not found (tried {tried}); set DISTILLGUARD_SCHEMA_DIR"
+    )
 
 
 @functools.cache

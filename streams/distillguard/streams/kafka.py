@@ -48,7 +48,9 @@ def wait_for_broker(bootstrap: str, timeout: float = 30.0) -> dict[str, Any]:
             time.sleep(0.5)
             continue
         return {"cluster_id": metadata.cluster_id, "brokers": len(metadata.brokers)}
-    raise KafkaUnavailableError(f"Kafka at {bootstrap} did not answer within {timeout:.0f}s ({last})")
+    raise KafkaUnavailableError(
+        f"Kafka at {bootstrap} did not answer within {timeout:.0f}s ({last})"
+    )
 
 
 def ensure_topics(bootstrap: str, specs: Iterable[TopicSpec], timeout: float = 30.0) -> list[str]:

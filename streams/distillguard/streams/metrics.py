@@ -11,9 +11,7 @@ from typing import Final
 from prometheus_client import Counter, Gauge, Histogram, Info
 
 # --- worker -------------------------------------------------------------------------------
-EVENTS: Final = Counter(
-    "distillguard_events_total", "API events read and decoded", ["topic"]
-)
+EVENTS: Final = Counter("distillguard_events_total", "API events read and decoded", ["topic"])
 DEADLETTERED: Final = Counter(
     "distillguard_deadletter_total", "Records routed to the dead-letter topic", ["reason"]
 )
@@ -76,4 +74,12 @@ ENFORCER_FAILMODE_ANSWERS: Final = Counter(
     "distillguard_enforcer_failmode_answers_total",
     "Checks answered by the failure mode while stale",
     ["mode"],
+)
+ENFORCER_WOULD_HAVE: Final = Counter(
+    "distillguard_enforcer_would_have_total",
+    "Checks where a shadow or monitor decision stricter than the answer matched (not enforced)",
+    ["action"],
+)
+ENFORCER_READY: Final = Gauge(
+    "distillguard_enforcer_ready", "1 once the enforcer has read the decision topic up to its start"
 )
