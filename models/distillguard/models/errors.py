@@ -34,3 +34,7 @@ class UsageError(DistillguardError):
 
 class NotAvailableError(DistillguardError):
     """A command that is part of the interface but not shipped in this version."""
+
+
+class ConfigError(UsageError):
+    """Detection config or signature rules that fail validation; the message names the field."""

@@ -1,0 +1,239 @@
+"""Fold raw events of a short interval into one compact, mergeable slice per account.
+
+This is the first stage of the worker (and of ``replay``): a slice is what crosses Kafka
+between the decoding stage and the stateful stage, so it is small, plain-JSON and
+mergeable into :class:`~distillguard.models.features.state.AccountState`.
+
+>>> ev = {"event_id": "e", "ts": 120.5, "account_id": "a", "api_key_id": "k",
+...       "ip": "198.51.100.7", "endpoint": "/v1/messages", "model": "m", "status": 200,
+...       "prompt_tokens": 10, "completion_tokens": 30}
+>>> slices = fold_events([ev, {**ev, "ts": 121.0}])
+>>> s = slices["a"]
+>>> s.events, s.minutes[2][0]
+(2, 2.0)
+>>> AccountSlice.from_dict(s.to_dict()) == s
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from distillguard.models.features import counters as C
+from distillguard.models.features.aggregations import Distinct, hash_str
+
+Event = dict[str, Any]
+
+MINUTE: Final = 60
+HOUR: Final = 3600
+#: Sketches kept per hour bucket; each is a KMV of at most ``SKETCH_K`` hashes.
+SKETCHES: Final = ("tpl", "fp", "ip", "pfx", "asn", "ua", "key", "lang", "cot_lang", "ja4")
+SKETCH_K: Final = 32
+#: Models counted per hour bucket (the rest is dropped: model mix is about the top few).
+MAX_MODELS: Final = 16
+META_FIELDS: Final = ("created_at", "tier", "verified", "payment_fingerprint")
+
+DISTINCT: Final = Distinct(SKETCH_K)
+
+
+def ip_prefix(ip: str) -> str:
+    """The /24 of an IPv4 address or the /48 of an IPv6 address, in CIDR form."""
+    if ":" not in ip:
+        head, _, _ = ip.rpartition(".")
+        return f"{head}.0/24"
+    import ipaddress
+
+    net = ipaddress.ip_network(f"{ip}/48", strict=False)
+    return str(net)
+
+
+@dataclass(slots=True)
+class HourSketch:
+    """Distinct-count sketches and model counts of one hour bucket."""
+
+    sketches: dict[str, list[int]] = field(default_factory=dict)
+    models: dict[str, float] = field(default_factory=dict)
+
+    def merge(self, other: HourSketch) -> None:
+        for name, sk in other.sketches.items():
+            mine = self.sketches.get(name)
+            self.sketches[name] = list(sk) if mine is None else DISTINCT.merge(mine, sk)
+        for model, count in other.models.items():
+            if model in self.models or len(self.models) < MAX_MODELS:
+                self.models[model] = self.models.get(model, 0.0) + count
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"s": self.sketches, "m": self.models}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> HourSketch:
+        return cls(
+            sketches={k: [int(h) for h in v] for k, v in data["s"].items()},
+            models={k: float(v) for k, v in data["m"].items()},
+        )
+
+
+@dataclass(slots=True)
+class AccountSlice:
+    """Everything one account did during a short interval, as mergeable partial aggregates."""
+
+    account_id: str
+    first_ts: float
+    last_ts: float
+    first_status: int
+    last_status: int
+    events: int = 0
+    minutes: dict[int, list[float]] = field(default_factory=dict)
+    hours: dict[int, HourSketch] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+    models: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "account_id": self.account_id,
+            "first_ts": self.first_ts,
+            "last_ts": self.last_ts,
+            "first_status": self.first_status,
+            "last_status": self.last_status,
+            "events": self.events,
+            "minutes": {str(k): v for k, v in self.minutes.items()},
+            "hours": {str(k): v.to_dict() for k, v in self.hours.items()},
+            "meta": self.meta,
+            "models": self.models,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AccountSlice:
+        return cls(
+            account_id=data["account_id"],
+            first_ts=float(data["first_ts"]),
+            last_ts=float(data["last_ts"]),
+            first_status=int(data["first_status"]),
+            last_status=int(data["last_status"]),
+            events=int(data["events"]),
+            minutes={int(k): [float(x) for x in v] for k, v in data["minutes"].items()},
+            hours={int(k): HourSketch.from_dict(v) for k, v in data["hours"].items()},
+            meta=dict(data["meta"]),
+            models={k: float(v) for k, v in data["models"].items()},
+        )
+
+
+class _Hasher:
+    """Memoises string hashes within one fold (keys, IPs and agents repeat a lot)."""
+
+    __slots__ = ("cache",)
+
+    def __init__(self) -> None:
+        self.cache: dict[str, int] = {}
+
+    def __call__(self, value: str) -> int:
+        h = self.cache.get(value)
+        if h is None:
+            h = hash_str(value)
+            self.cache[value] = h
+        return h
+
+
+def _add(sketches: dict[str, list[int]], name: str, h: int) -> None:
+    sk = sketches.get(name)
+    if sk is None:
+        sketches[name] = [h]
+    else:
+        DISTINCT.update(sk, h)
+
+
+def _fold_one(s: AccountSlice, event: Event, hasher: _Hasher, prefixes: dict[str, str]) -> None:
+    ts = float(event["ts"])
+    minute = int(ts // MINUTE)
+    bucket = s.minutes.get(minute)
+    if bucket is None:
+        bucket = s.minutes[minute] = C.zero()
+    C.count_event(bucket, event)
+    hour = int(ts // HOUR)
+    hs = s.hours.get(hour)
+    if hs is None:
+        hs = s.hours[hour] = HourSketch()
+    sk = hs.sketches
+    ip = event["ip"]
+    _add(sk, "ip", hasher(ip))
+    pfx = prefixes.get(ip)
+    if pfx is None:
+        pfx = prefixes[ip] = ip_prefix(ip)
+    _add(sk, "pfx", hasher(pfx))
+    _add(sk, "key", hasher(event["api_key_id"]))
+    for name in ("asn", "user_agent", "ja4"):
+        value = event.get(name)
+        if value is not None:
+            _add(sk, "ua" if name == "user_agent" else name, hasher(str(value)))
+    prompt = event.get("prompt")
+    if prompt:
+        tpl = prompt.get("template")
+        if tpl:
+            _add(sk, "tpl", hasher(tpl))
+        fp = prompt.get("fingerprint")
+        if fp:
+            _add(sk, "fp", hash_str(fp))
+        lang = prompt.get("lang")
+        if lang:
+            lh = hasher(lang)
+            _add(sk, "lang", lh)
+            if prompt.get("cot_request"):
+                _add(sk, "cot_lang", lh)
+    model = event["model"]
+    if model in hs.models or len(hs.models) < MAX_MODELS:
+        hs.models[model] = hs.models.get(model, 0.0) + 1.0
+    if model not in s.models or ts < s.models[model]:
+        s.models[model] = ts
+    account = event.get("account")
+    if account:
+        for name in META_FIELDS:
+            value = account.get(name)
+            if value is not None:
+                s.meta[name] = value
+
+
+def fold_events(events: Iterable[Event]) -> dict[str, AccountSlice]:
+    """Fold decoded events (any order) into one :class:`AccountSlice` per account."""
+    by_account: dict[str, list[Event]] = {}
+    for event in events:
+        by_account.setdefault(event["account_id"], []).append(event)
+    hasher = _Hasher()
+    prefixes: dict[str, str] = {}
+    out: dict[str, AccountSlice] = {}
+    for account_id, evs in by_account.items():
+        evs.sort(key=_ts)
+        first = evs[0]
+        s = AccountSlice(
+            account_id=account_id,
+            first_ts=float(first["ts"]),
+            last_ts=float(evs[-1]["ts"]),
+            first_status=first["status"],
+            last_status=evs[-1]["status"],
+            events=len(evs),
+        )
+        prev_ts = -1.0
+        prev_status = 0
+        for event in evs:
+            _fold_one(s, event, hasher, prefixes)
+            ts = float(event["ts"])
+            if prev_ts >= 0.0:
+                _gap(s.minutes[int(ts // MINUTE)], ts - prev_ts, prev_status)
+            prev_ts = ts
+            prev_status = event["status"]
+        out[account_id] = s
+    return out
+
+
+def _gap(bucket: list[float], gap: float, prev_status: int) -> None:
+    """Record the inter-arrival gap that ends in ``bucket``."""
+    bucket[C.GAPS_N] += 1.0
+    bucket[C.GAPS_SUM] += gap
+    bucket[C.GAPS_SQ] += gap * gap
+    if prev_status == 429 and gap <= C.RETRY_WINDOW_SECONDS:
+        bucket[C.AFTER_429] += 1.0
+
+
+def _ts(event: Event) -> float:
+    return float(event["ts"])

@@ -1,0 +1,158 @@
+"""The per-account state of the stateful stage: slices merged into bounded rings of buckets.
+
+Bounded size per account: at most 61 one-minute counter buckets (horizons 1 min, 10 min,
+1 h), 25 one-hour counter buckets and 25 one-hour sketch buckets (24 h), each sketch a KMV
+of at most 32 hashes, and at most ``MAX_ACCOUNT_MODELS`` models. Buckets that end before
+``watermark - late_seconds`` are closed: a late slice's events for them are counted in
+``late_dropped`` and otherwise ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from distillguard.models.features import counters as C
+from distillguard.models.features.slices import HOUR, MINUTE, AccountSlice, HourSketch
+
+MINUTES_KEPT: Final = 61
+HOURS_KEPT: Final = 25
+MAX_ACCOUNT_MODELS: Final = 32
+DEFAULT_LATE_SECONDS: Final = 120.0
+
+
+@dataclass(slots=True)
+class AccountState:
+    """Windowed aggregates of one account; ``merge`` slices in, ``features(now)`` reads out."""
+
+    account_id: str
+    first_ts: float = -1.0
+    last_ts: float = -1.0
+    last_status: int = 0
+    events_total: int = 0
+    late_dropped: int = 0
+    minutes: dict[int, list[float]] = field(default_factory=dict)
+    hours: dict[int, list[float]] = field(default_factory=dict)
+    sketches: dict[int, HourSketch] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+    #: model -> [first seen, last seen]
+    models: dict[str, list[float]] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return self.events_total == 0
+
+    def merge(self, piece: AccountSlice, *, late_seconds: float = DEFAULT_LATE_SECONDS) -> None:
+        """Fold ``piece`` into this state (``piece`` is not changed)."""
+        if piece.account_id != self.account_id:
+            raise ValueError(f"slice of {piece.account_id!r} merged into {self.account_id!r}")
+        closed_before = self.last_ts - late_seconds if not self.empty else float("-inf")
+        boundary_gap = (
+            piece.first_ts - self.last_ts
+            if not self.empty and piece.first_ts >= self.last_ts
+            else None
+        )
+        merged = 0
+        for minute, bucket in piece.minutes.items():
+            if (minute + 1) * MINUTE <= closed_before:
+                self.late_dropped += int(bucket[C.N])
+                continue
+            merged += int(bucket[C.N])
+            self._add_minute(minute, bucket)
+        if boundary_gap is not None:
+            first_minute = int(piece.first_ts // MINUTE)
+            extra = C.zero()
+            extra[C.GAPS_N] = 1.0
+            extra[C.GAPS_SUM] = boundary_gap
+            extra[C.GAPS_SQ] = boundary_gap * boundary_gap
+            if self.last_status == 429 and boundary_gap <= C.RETRY_WINDOW_SECONDS:
+                extra[C.AFTER_429] = 1.0
+            if (first_minute + 1) * MINUTE > closed_before:
+                self._add_minute(first_minute, extra)
+        for hour, hs in piece.hours.items():
+            if (hour + 1) * HOUR <= closed_before:
+                continue
+            mine = self.sketches.get(hour)
+            if mine is None:
+                mine = self.sketches[hour] = HourSketch()
+            mine.merge(hs)
+        if merged == 0:
+            return
+        self.events_total += merged
+        if self.first_ts < 0 or piece.first_ts < self.first_ts:
+            self.first_ts = piece.first_ts
+        if piece.last_ts >= self.last_ts:
+            self.last_ts = piece.last_ts
+            self.last_status = piece.last_status
+        self.meta.update(piece.meta)
+        for model, first in piece.models.items():
+            seen = self.models.get(model)
+            if seen is None:
+                self.models[model] = [first, piece.last_ts]
+            else:
+                seen[0] = min(seen[0], first)
+                seen[1] = max(seen[1], piece.last_ts)
+        if len(self.models) > MAX_ACCOUNT_MODELS:
+            by_last = sorted(self.models.items(), key=lambda kv: kv[1][1], reverse=True)
+            self.models = dict(by_last[:MAX_ACCOUNT_MODELS])
+        self._prune()
+
+    def _add_minute(self, minute: int, bucket: list[float]) -> None:
+        mine = self.minutes.get(minute)
+        if mine is None:
+            self.minutes[minute] = list(bucket)
+        else:
+            C.add_into(mine, bucket)
+        hour = minute * MINUTE // HOUR
+        hb = self.hours.get(hour)
+        if hb is None:
+            self.hours[hour] = list(bucket)
+        else:
+            C.add_into(hb, bucket)
+
+    def _prune(self) -> None:
+        newest_minute = int(self.last_ts // MINUTE)
+        for minute in [m for m in self.minutes if m <= newest_minute - MINUTES_KEPT]:
+            del self.minutes[minute]
+        newest_hour = int(self.last_ts // HOUR)
+        for hour in [h for h in self.hours if h <= newest_hour - HOURS_KEPT]:
+            del self.hours[hour]
+        for hour in [h for h in self.sketches if h <= newest_hour - HOURS_KEPT]:
+            del self.sketches[hour]
+
+    def features(self, now: float) -> dict[str, float]:
+        """The account's feature vector at event time ``now`` (see ``features.compute``)."""
+        from distillguard.models.features.compute import compute_features
+
+        return compute_features(self, now)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "account_id": self.account_id,
+            "first_ts": self.first_ts,
+            "last_ts": self.last_ts,
+            "last_status": self.last_status,
+            "events_total": self.events_total,
+            "late_dropped": self.late_dropped,
+            "minutes": {str(k): v for k, v in self.minutes.items()},
+            "hours": {str(k): v for k, v in self.hours.items()},
+            "sketches": {str(k): v.to_dict() for k, v in self.sketches.items()},
+            "meta": self.meta,
+            "models": self.models,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AccountState:
+        return cls(
+            account_id=data["account_id"],
+            first_ts=float(data["first_ts"]),
+            last_ts=float(data["last_ts"]),
+            last_status=int(data["last_status"]),
+            events_total=int(data["events_total"]),
+            late_dropped=int(data["late_dropped"]),
+            minutes={int(k): [float(x) for x in v] for k, v in data["minutes"].items()},
+            hours={int(k): [float(x) for x in v] for k, v in data["hours"].items()},
+            sketches={int(k): HourSketch.from_dict(v) for k, v in data["sketches"].items()},
+            meta=dict(data["meta"]),
+            models={k: [float(v[0]), float(v[1])] for k, v in data["models"].items()},
+        )
