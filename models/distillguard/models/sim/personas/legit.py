@@ -1,0 +1,556 @@
+"""Legitimate personas. Each one trips at least one single-signal detector on purpose.
+
+- ``chat-app``: a product backend; high, diurnal volume, one system prompt, diverse users.
+- ``batch-docs``: document processing; one template, huge bursts (429s), sometimes a
+  brand-new account at full speed (a workload moved to a fresh account).
+- ``eval-harness``: release-day benchmarking; CoT and rubric prompts, benchmark templates
+  shared with other evaluators, logprob scoring with 1-token outputs, jumps to the new model.
+- ``ci-runner``: test suites on ephemeral runners; many IPs per key, short-lived keys,
+  the same prompts again and again.
+- ``router``: an LLM gateway; round the clock, very high volume, end-user user agents,
+  every model, adopts new models within hours.
+- ``small-dev``: a developer; sessions from home, sometimes logprob classification.
+- ``shared-template-users``: unrelated accounts on framework default prompts.
+- ``synthetic-data``: a data-generation job; few templates, 24/7, high temperature, n > 1.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from pydantic import Field
+
+from distillguard.models.sim import prompts, timing, world
+from distillguard.models.sim.context import Context
+from distillguard.models.sim.personas.base import (
+    Persona,
+    PersonaParams,
+    account,
+    keys,
+    params,
+    pick,
+    zipf_weights,
+)
+from distillguard.models.sim.plan import Plan, make_plan
+
+Rng = np.random.Generator
+BROAD = {
+    "coding": 3.0,
+    "knowledge": 3.0,
+    "creative": 2.0,
+    "reasoning": 1.0,
+    "math": 1.0,
+    "other": 2.0,
+}
+WORLD_LANGS = {"en": 6, "es": 1, "zh": 1, "de": 0.6, "fr": 0.6, "ja": 0.5, "pt": 0.5, "ko": 0.3}
+
+
+class ChatAppParams(PersonaParams):
+    rpm: float = 40.0
+    diurnal_amplitude: float = Field(0.6, ge=0, le=1)
+    servers: int = Field(4, ge=1)
+    feature_share: float = Field(0.2, ge=0, le=1, description="share of templated app features")
+
+
+def build_chat_app(
+    ctx: Context, rng: Rng, p: ChatAppParams, count: int, campaign: str
+) -> list[Plan]:
+    del campaign
+    plans = []
+    for _ in range(count):
+        acct = account(
+            rng, ctx, tier=str(rng.choice(["tier4", "tier5"])), verified=True, age_days=(120, 1500)
+        )
+        shape = timing.diurnal(float(rng.uniform(-8, 9)), p.diurnal_amplitude)
+        ts = timing.poisson(rng, ctx.start, ctx.end, ctx.rpm(p.rpm), shape)
+        n = int(ts.shape[0])
+        system = int(prompts.rand64(rng, 1)[0])
+        features = prompts.make_templates(rng, 4, categories=BROAD, system=system)
+        nets = world.random_nets(rng, world.CLOUD[:3], p.servers)
+        clients = [world.client(rng, world.SDK_STACKS[:3])]
+        ps = [
+            params(temperature=0.7, max_tokens=1024, stream=True),
+            params(temperature=0.7, max_tokens=2048, stream=True, tools=3),
+        ]
+        plans.append(
+            make_plan(
+                rng,
+                account=acct,
+                persona="chat-app",
+                is_attack=False,
+                campaign=None,
+                ts=ts,
+                keys=keys(rng, 2),
+                key=pick(rng, n, 2, np.array([0.9, 0.1])),
+                nets=nets,
+                net=pick(rng, n, len(nets)),
+                clients=clients,
+                client=pick(rng, n, 1),
+                models=ctx.models,
+                model=ctx.pick_models(rng, ts, jump_share=0.1, jump_delay=7200),
+                param_sets=ps,
+                param=pick(rng, n, 2, np.array([0.8, 0.2])),
+                prompt=prompts.columns(
+                    rng,
+                    n,
+                    features,
+                    free_share=1 - p.feature_share,
+                    free_categories=BROAD,
+                    free_langs=WORLD_LANGS,
+                    system=system,
+                ),
+                completion_median=250,
+            )
+        )
+    return plans
+
+
+class BatchParams(PersonaParams):
+    rpm: float = Field(0.0, ge=0, description="background requests between bursts")
+    bursts_per_hour: float = Field(1.5, gt=0)
+    burst_size: float = Field(1500, gt=0)
+    burst_rps: float = Field(8.0, gt=0)
+    new_account_share: float = Field(0.25, ge=0, le=1)
+    tier: str = "tier3"
+
+
+def build_batch_docs(
+    ctx: Context, rng: Rng, p: BatchParams, count: int, campaign: str
+) -> list[Plan]:
+    del campaign
+    plans = []
+    for _ in range(count):
+        fresh = rng.random() < p.new_account_share
+        acct = account(
+            rng, ctx, tier=p.tier, verified=True, age_days=(0.0, 0.2) if fresh else (60, 1200)
+        )
+        ts = np.sort(
+            np.concatenate(
+                [
+                    timing.bursts(
+                        rng,
+                        ctx.start,
+                        ctx.end,
+                        p.bursts_per_hour,
+                        p.burst_size * ctx.scale,
+                        p.burst_rps,
+                    ),
+                    timing.poisson(rng, ctx.start, ctx.end, ctx.rpm(p.rpm)),
+                ]
+            )
+        )
+        n = int(ts.shape[0])
+        system = int(prompts.rand64(rng, 1)[0])
+        job = prompts.make_templates(
+            rng, 1, categories={"knowledge": 1, "other": 1}, chars=(3000, 12000), system=system
+        )
+        nets = world.random_nets(rng, world.CLOUD, 3)
+        plans.append(
+            make_plan(
+                rng,
+                account=acct,
+                persona="batch-docs",
+                is_attack=False,
+                campaign=None,
+                ts=ts,
+                keys=keys(rng, 1),
+                key=pick(rng, n, 1),
+                nets=nets,
+                net=pick(rng, n, 3),
+                clients=[world.client(rng, world.SDK_STACKS)],
+                client=pick(rng, n, 1),
+                models=ctx.models,
+                model=ctx.pick_models(rng, ts, base_weights=(0.2, 0.8)),
+                param_sets=[params(temperature=0.0, max_tokens=800, stream=False)],
+                param=pick(rng, n, 1),
+                prompt=prompts.columns(rng, n, job),
+                completion_median=300,
+                completion_sigma=0.4,
+            )
+        )
+    return plans
+
+
+class EvalParams(PersonaParams):
+    rpm: float = 60.0
+    delay_minutes: float = Field(15.0, ge=0, description="start after the latest release")
+    run_minutes: float = Field(60.0, gt=0)
+    new_model_share: float = Field(0.8, ge=0, le=1)
+    loglik_share: float = Field(0.2, ge=0, le=1, description="logprob-scored 1-token requests")
+
+
+def build_eval_harness(
+    ctx: Context, rng: Rng, p: EvalParams, count: int, campaign: str
+) -> list[Plan]:
+    del campaign
+    plans = []
+    release_at = ctx.releases[-1][1] if ctx.releases else ctx.start
+    for _ in range(count):
+        acct = account(
+            rng,
+            ctx,
+            tier=str(rng.choice(["tier4", "tier5", "enterprise"])),
+            verified=True,
+            age_days=(200, 1500),
+        )
+        start = release_at + rng.uniform(0.3, 1.0) * p.delay_minutes * 60
+        runs = timing.lifetimes(rng, start, ctx.end, p.run_minutes, 10.0)
+        ts = timing.in_windows(rng, runs, ctx.rpm(p.rpm))
+        n = int(ts.shape[0])
+        judge = prompts.make_templates(rng, 2, categories={"other": 1}, rubric_share=1.0)
+        suites = ctx.catalogue.benchmarks + judge
+        nets = world.random_nets(rng, world.CLOUD, 2)
+        ps = [
+            params(temperature=0.0, max_tokens=2048),
+            params(temperature=0.0, max_tokens=1, logprobs=True, top_logprobs=5),
+        ]
+        param = (rng.random(n) < p.loglik_share).astype(np.int64)
+        model = ctx.pick_models(rng, ts, jump_share=p.new_model_share)
+        if ctx.releases:
+            model = np.where(rng.random(n) < p.new_model_share, len(ctx.models) - 1, model)
+        plans.append(
+            make_plan(
+                rng,
+                account=acct,
+                persona="eval-harness",
+                is_attack=False,
+                campaign=None,
+                ts=ts,
+                keys=keys(rng, 1),
+                key=pick(rng, n, 1),
+                nets=nets,
+                net=pick(rng, n, 2),
+                clients=[world.client(rng, world.SDK_STACKS[:2])],
+                client=pick(rng, n, 1),
+                models=ctx.models,
+                model=model,
+                param_sets=ps,
+                param=param,
+                prompt=prompts.columns(rng, n, suites, zipf_weights(len(suites), 0.5)),
+                completion_median=400,
+            )
+        )
+    return plans
+
+
+class CiParams(PersonaParams):
+    runs_per_hour: float = Field(3.0, gt=0)
+    requests_per_run: float = Field(40.0, gt=0)
+    key_life_minutes: float = Field(90.0, gt=0)
+    suite_size: int = Field(15, ge=1)
+
+
+def build_ci_runner(ctx: Context, rng: Rng, p: CiParams, count: int, campaign: str) -> list[Plan]:
+    del campaign
+    plans = []
+    for _ in range(count):
+        acct = account(rng, ctx, tier="tier2", verified=True, age_days=(100, 900))
+        starts = timing.poisson(rng, ctx.start, ctx.end, p.runs_per_hour / 60.0)
+        parts, run_of = [], []
+        for i, s in enumerate(starts.tolist()):
+            k = max(1, int(rng.poisson(p.requests_per_run * ctx.scale)))
+            parts.append(s + np.cumsum(rng.exponential(0.6, size=k)))
+            run_of.append(np.full(k, i))
+        ts = np.concatenate(parts) if parts else np.empty(0)
+        runs = np.concatenate(run_of).astype(np.int64) if run_of else np.empty(0, np.int64)
+        keep = ts < ctx.end
+        ts, runs = ts[keep], runs[keep]
+        n = int(ts.shape[0])
+        # One fresh runner (address) per run; keys rotate every key_life_minutes.
+        nets = world.random_nets(rng, world.CI_CLOUD, max(1, starts.shape[0]))
+        lives = timing.lifetimes(rng, ctx.start, ctx.end + 1, p.key_life_minutes, 0.0)
+        bounds = np.array([s for s, _ in lives])
+        key = np.clip(np.searchsorted(bounds, ts, side="right") - 1, 0, None).astype(np.int64)
+        suite = prompts.make_templates(
+            rng, p.suite_size, categories={"coding": 3, "other": 1}, chars=(100, 1500)
+        )
+        plans.append(
+            make_plan(
+                rng,
+                account=acct,
+                persona="ci-runner",
+                is_attack=False,
+                campaign=None,
+                ts=ts,
+                keys=keys(rng, len(lives)),
+                key=key,
+                nets=nets,
+                net=runs,
+                clients=[world.client(rng, world.SDK_STACKS[:1])],
+                client=pick(rng, n, 1),
+                models=ctx.models,
+                model=ctx.pick_models(rng, ts, jump_share=0.3, jump_delay=1800),
+                param_sets=[params(temperature=0.0, max_tokens=256, stream=False)],
+                param=pick(rng, n, 1),
+                prompt=prompts.columns(rng, n, suite),
+                completion_median=80,
+            )
+        )
+    return plans
+
+
+class RouterParams(PersonaParams):
+    rpm: float = 150.0
+    end_user_agents: int = Field(300, ge=1)
+    egress_ips: int = Field(6, ge=1)
+    new_model_share: float = Field(0.3, ge=0, le=1)
+    adopt_after_minutes: float = Field(45.0, ge=0)
+
+
+def build_router(ctx: Context, rng: Rng, p: RouterParams, count: int, campaign: str) -> list[Plan]:
+    del campaign
+    plans = []
+    for _ in range(count):
+        acct = account(rng, ctx, tier="enterprise", verified=True, age_days=(300, 1500))
+        ts = timing.poisson(rng, ctx.start, ctx.end, ctx.rpm(p.rpm), timing.diurnal(0.0, 0.15))
+        n = int(ts.shape[0])
+        nets = world.random_nets(rng, world.CLOUD, p.egress_ips)
+        ja4 = world.ja4_for(world.hex_id(rng, "router-"))
+        uas = [
+            world.client(rng, world.BROWSERS + world.SDK_STACKS)[0]
+            for _ in range(p.end_user_agents)
+        ]
+        clients = [(ua, ja4) for ua in uas]
+        nb = len(ctx.base_models)
+        ps = [
+            params(temperature=t, max_tokens=m, stream=s, top_p=0.95 if s else None)
+            for t in (0.2, 0.7, 1.0)
+            for m in (512, 4096)
+            for s in (True, False)
+        ]
+        plans.append(
+            make_plan(
+                rng,
+                account=acct,
+                persona="router",
+                is_attack=False,
+                campaign=None,
+                ts=ts,
+                keys=keys(rng, 5),
+                key=pick(rng, n, 5, zipf_weights(5)),
+                nets=nets,
+                net=pick(rng, n, len(nets)),
+                clients=clients,
+                client=pick(rng, n, len(clients), zipf_weights(len(clients), 0.8)),
+                models=ctx.models,
+                model=ctx.pick_models(
+                    rng,
+                    ts,
+                    base_weights=tuple([1.0 / nb] * nb),
+                    jump_share=p.new_model_share,
+                    jump_delay=p.adopt_after_minutes * 60,
+                ),
+                param_sets=ps,
+                param=pick(rng, n, len(ps)),
+                prompt=prompts.columns(
+                    rng,
+                    n,
+                    ctx.catalogue.frameworks,
+                    free_share=0.9,
+                    free_categories=BROAD,
+                    free_langs=WORLD_LANGS,
+                    free_cot_share=0.08,
+                    free_rubric_share=0.01,
+                ),
+                completion_median=300,
+                completion_sigma=1.0,
+            )
+        )
+    return plans
+
+
+class SmallDevParams(PersonaParams):
+    rpm: float = 3.0
+    sessions_per_hour: float = Field(0.8, gt=0)
+    session_minutes: float = Field(15.0, gt=0)
+    classifier_share: float = Field(
+        0.15, ge=0, le=1, description="accounts doing logprob classification"
+    )
+    new_account_share: float = Field(0.2, ge=0, le=1)
+
+
+def build_small_dev(
+    ctx: Context, rng: Rng, p: SmallDevParams, count: int, campaign: str
+) -> list[Plan]:
+    del campaign
+    plans = []
+    for _ in range(count):
+        fresh = rng.random() < p.new_account_share
+        acct = account(
+            rng,
+            ctx,
+            tier=str(rng.choice(["free", "tier1", "tier1", "tier2"])),
+            verified=bool(rng.random() < 0.7),
+            org=False,
+            age_days=(0.0, 2.0) if fresh else (10, 900),
+        )
+        shape = timing.diurnal(float(rng.uniform(-8, 9)), 0.9, peak_hour=16)
+        ts = timing.sessions(
+            rng, ctx.start, ctx.end, p.sessions_per_hour, p.session_minutes, ctx.rpm(p.rpm), shape
+        )
+        n = int(ts.shape[0])
+        nets = world.random_nets(rng, world.RESIDENTIAL, 2, v6_share=0.3)
+        clients = [world.client(rng, world.DEV_TOOLS), world.client(rng, world.SDK_STACKS)]
+        classifier = rng.random() < p.classifier_share
+        ps = [params(temperature=float(rng.choice([0.0, 0.7, 1.0])), max_tokens=1024)]
+        if classifier:
+            ps.append(params(temperature=0.0, max_tokens=1, logprobs=True, top_logprobs=5))
+        own = prompts.make_templates(rng, 3, categories=BROAD)
+        plans.append(
+            make_plan(
+                rng,
+                account=acct,
+                persona="small-dev",
+                is_attack=False,
+                campaign=None,
+                ts=ts,
+                keys=keys(rng, 1),
+                key=pick(rng, n, 1),
+                nets=nets,
+                net=pick(rng, n, 2, np.array([0.85, 0.15])),
+                clients=clients,
+                client=pick(rng, n, 2),
+                models=ctx.models,
+                model=ctx.pick_models(rng, ts, jump_share=0.5, jump_delay=600, jump_spread=7200),
+                param_sets=ps,
+                param=pick(rng, n, len(ps)),
+                prompt=prompts.columns(
+                    rng, n, own, free_share=0.6, free_categories=BROAD, free_cot_share=0.05
+                ),
+                completion_median=200,
+            )
+        )
+    return plans
+
+
+class SharedTemplateParams(PersonaParams):
+    rpm: float = 1.5
+    templates_per_account: int = Field(2, ge=1)
+    benchmark_share: float = Field(0.3, ge=0, le=1, description="accounts on benchmark formats")
+
+
+def build_shared_users(
+    ctx: Context, rng: Rng, p: SharedTemplateParams, count: int, campaign: str
+) -> list[Plan]:
+    del campaign
+    plans = []
+    fw, bm = ctx.catalogue.frameworks, ctx.catalogue.benchmarks
+    for _ in range(count):
+        acct = account(
+            rng,
+            ctx,
+            tier=str(rng.choice(["tier1", "tier2", "tier3"])),
+            verified=bool(rng.random() < 0.85),
+            age_days=(5, 1200),
+        )
+        pool = bm if rng.random() < p.benchmark_share else fw
+        k = min(p.templates_per_account, len(pool))
+        mine = [pool[i] for i in rng.choice(len(pool), size=k, replace=False)]
+        shape = timing.diurnal(float(rng.uniform(-8, 9)), 0.7)
+        ts = timing.poisson(rng, ctx.start, ctx.end, ctx.rpm(p.rpm) * rng.lognormal(0, 0.6), shape)
+        n = int(ts.shape[0])
+        nets = world.random_nets(rng, world.CLOUD + world.RESIDENTIAL, 2)
+        plans.append(
+            make_plan(
+                rng,
+                account=acct,
+                persona="shared-template-users",
+                is_attack=False,
+                campaign=None,
+                ts=ts,
+                keys=keys(rng, 1),
+                key=pick(rng, n, 1),
+                nets=nets,
+                net=pick(rng, n, 2),
+                clients=[world.client(rng, world.SDK_STACKS)],
+                client=pick(rng, n, 1),
+                models=ctx.models,
+                model=ctx.pick_models(rng, ts),
+                param_sets=[params(temperature=0.3, max_tokens=1024)],
+                param=pick(rng, n, 1),
+                prompt=prompts.columns(rng, n, mine, free_share=0.3, free_categories=BROAD),
+                completion_median=250,
+            )
+        )
+    return plans
+
+
+class SyntheticDataParams(PersonaParams):
+    rpm: float = 60.0
+    templates: int = Field(5, ge=1)
+
+
+def build_synthetic_data(
+    ctx: Context, rng: Rng, p: SyntheticDataParams, count: int, campaign: str
+) -> list[Plan]:
+    del campaign
+    plans = []
+    for _ in range(count):
+        acct = account(rng, ctx, tier="tier4", verified=True, age_days=(60, 800))
+        ts = timing.poisson(rng, ctx.start, ctx.end, ctx.rpm(p.rpm))
+        n = int(ts.shape[0])
+        gen = prompts.make_templates(
+            rng, p.templates, categories={"creative": 2, "knowledge": 2, "coding": 1}
+        )
+        nets = world.random_nets(rng, world.CLOUD, 2)
+        ps = [
+            params(temperature=1.0, top_p=0.95, max_tokens=1500, n=4),
+            params(temperature=0.9, max_tokens=1500, n=1),
+        ]
+        plans.append(
+            make_plan(
+                rng,
+                account=acct,
+                persona="synthetic-data",
+                is_attack=False,
+                campaign=None,
+                ts=ts,
+                keys=keys(rng, 2),
+                key=pick(rng, n, 2),
+                nets=nets,
+                net=pick(rng, n, 2),
+                clients=[world.client(rng, world.SDK_STACKS)],
+                client=pick(rng, n, 1),
+                models=ctx.models,
+                model=ctx.pick_models(rng, ts, base_weights=(0.1, 0.9)),
+                param_sets=ps,
+                param=pick(rng, n, 2),
+                prompt=prompts.columns(rng, n, gen),
+                completion_median=500,
+                completion_sigma=0.5,
+            )
+        )
+    return plans
+
+
+LEGIT: tuple[Persona[Any], ...] = (
+    Persona("chat-app", False, ChatAppParams, build_chat_app, "product backend, diurnal, diverse"),
+    Persona("batch-docs", False, BatchParams, build_batch_docs, "one template, huge bursts"),
+    Persona(
+        "eval-harness",
+        False,
+        EvalParams,
+        build_eval_harness,
+        "release-day benchmarks, CoT, new model",
+    ),
+    Persona("ci-runner", False, CiParams, build_ci_runner, "ephemeral runners, many IPs per key"),
+    Persona("router", False, RouterParams, build_router, "LLM gateway, 24/7, many UAs and models"),
+    Persona(
+        "small-dev", False, SmallDevParams, build_small_dev, "interactive sessions, low volume"
+    ),
+    Persona(
+        "shared-template-users",
+        False,
+        SharedTemplateParams,
+        build_shared_users,
+        "unrelated accounts on framework/benchmark templates",
+    ),
+    Persona(
+        "synthetic-data",
+        False,
+        SyntheticDataParams,
+        build_synthetic_data,
+        "data generation: few templates, 24/7, n > 1",
+    ),
+)
