@@ -20,17 +20,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from distillguard.models import schemas
 from distillguard.models.codec import validate_decision
 from distillguard.models.errors import DecodeError, UsageError
 from distillguard.models.evaluation.inputs import open_lines, parse_object
 from distillguard.models.evaluation.prefixes import PrefixTable
 
-#: The action ladder, weakest first.
-ACTIONS: Final = ("monitor", "degrade", "throttle", "challenge", "suspend")
+#: The action ladder, weakest first, as the decision contract lists it.
+ACTIONS: Final[tuple[str, ...]] = tuple(
+    schemas.load(schemas.DECISION_V1)["properties"]["action"]["enum"]
+)
 RANK: Final = {action: rank for rank, action in enumerate(ACTIONS)}
 #: Actions from here up change what a gateway serves; ``monitor`` only records.
 ENFORCING_RANK: Final = RANK["degrade"]
-SCOPES: Final = ("account", "api_key", "ip_prefix")
+SCOPES: Final[tuple[str, ...]] = tuple(
+    schemas.load(schemas.DECISION_V1)["properties"]["subject"]["properties"]["scope"]["enum"]
+)
 
 
 @dataclass(frozen=True, slots=True)
