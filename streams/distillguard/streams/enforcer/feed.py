@@ -134,6 +134,7 @@ class DecisionFeed:
                 low, high = consumer.get_watermark_offsets(
                     TopicPartition(self.topic, partition), timeout=5.0, cached=False
                 )
+                log.debug("partition %d: watermarks %d..%d", partition, low, high)
                 if high > low:
                     self._pending[partition] = high
         except KafkaException as exc:
@@ -158,7 +159,8 @@ class DecisionFeed:
             error = message.error()
             if error is not None:
                 if error.code() == KafkaError._PARTITION_EOF:
-                    self._pending.pop(message.partition(), None)
+                    if self._pending.pop(message.partition(), None) is not None:
+                        log.debug("partition %d caught up: %s", message.partition(), error)
                     received = True
                 else:
                     log.warning("decision feed: %s", error)
@@ -180,6 +182,7 @@ class DecisionFeed:
             target = self._pending.get(partition)
             if target is not None and message.offset() + 1 >= target:
                 del self._pending[partition]
+                log.debug("partition %d caught up at offset %d", partition, message.offset())
         return received
 
     def _probe(self, consumer: Consumer) -> None:
