@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -122,7 +123,10 @@ def campaign_leak(results: Sequence[tuple[str, EvaluationResult]]) -> bytes:
     ax = figure.subplots()
     names = sorted({row.name for _, r in results for row in r.enforce.campaigns})
     bars = [
-        (f"{label}{lens}", {row.name: row.leak_share for row in r.lens(lens).campaigns})
+        (
+            f"{label}{'enforced' if lens == 'enforce' else 'shadow would have'}",
+            {row.name: row.leak_share for row in r.lens(lens).campaigns},
+        )
         for label, r in results
         for lens in ("enforce", "shadow")
     ]
@@ -157,6 +161,7 @@ def timeline(result: EvaluationResult) -> bytes:
         _empty(axes_list[0], "no decisions")
         return _png(figure)
     span = line.end - line.start
+    origin = datetime.fromtimestamp(line.start, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     scale, unit = _unit([span])
     for ax, mode in zip(axes_list, modes, strict=True):
         counts = getattr(line, mode)
@@ -178,7 +183,7 @@ def timeline(result: EvaluationResult) -> bytes:
                 bottom = [b + y for b, y in zip(bottom, ys, strict=True)]
         ax.set_title(f"Decisions issued over event time ({mode} mode)")
         ax.set_ylabel("decisions")
-        ax.set_xlabel(f"{unit} since first event or decision")
+        ax.set_xlabel(f"{unit} since {origin}")
         ax.legend(fontsize="small", ncol=5)
     return _png(figure)
 

@@ -57,7 +57,7 @@ def _cards(result: EvaluationResult) -> str:
             pct(m.false_positive_rate),
             f"{m.legit_enforced} of {m.legit_accounts} legitimate accounts",
         ),
-        ("precision", pct(m.precision), "of enforced accounts, share that attack"),
+        ("precision", pct(m.precision), "share of enforced accounts that attack"),
         (
             "leak share",
             pct(m.leak_share),
