@@ -41,6 +41,8 @@ class OutRecord:
     topic: str
     key: bytes | None
     value: bytes | None
+    partition: int | None = None
+    reason: str | None = None
 
 
 Transform = Callable[[Sequence[Event]], Iterable[OutRecord]]
@@ -88,6 +90,7 @@ class TransactionalIngest:
         flush_interval: float = 1.0,
         client_config: Mapping[str, Any] | None = None,
         instance_id: str | None = None,
+        on_commit: Callable[[IngestStats], None] | None = None,
     ) -> None:
         common = {"bootstrap.servers": bootstrap, **(client_config or {})}
         consumer_config: dict[str, Any] = {
@@ -119,6 +122,7 @@ class TransactionalIngest:
         self._flush_interval = flush_interval
         self._batch = _Batch()
         self._running = threading.Event()
+        self._on_commit = on_commit
         self.stats = IngestStats()
 
     def _on_revoke(self, consumer: Consumer, partitions: list[KafkaTopicPartition]) -> None:
@@ -198,10 +202,8 @@ class TransactionalIngest:
                 now=time.time(),
             )
             self._batch.deadletters.append(
-                OutRecord(self._deadletter, message.key(), encode(record))
+                OutRecord(self._deadletter, message.key(), encode(record), reason=exc.reason)
             )
-            self.stats.by_reason[exc.reason] = self.stats.by_reason.get(exc.reason, 0) + 1
-            metrics.DEADLETTERED.labels(reason=exc.reason).inc()
 
     def _flush(self) -> None:
         batch, self._batch = self._batch, _Batch()
@@ -224,14 +226,25 @@ class TransactionalIngest:
         self.stats.batches += 1
         self.stats.valid += len(batch.events)
         self.stats.deadlettered += len(batch.deadletters)
+        for record in batch.deadletters:
+            reason = record.reason or "unknown"
+            self.stats.by_reason[reason] = self.stats.by_reason.get(reason, 0) + 1
+            metrics.DEADLETTERED.labels(reason=reason).inc()
         self.stats.produced += len(outputs)
         metrics.EVENTS.labels(topic=self._source).inc(len(batch.events))
         metrics.LAST_PROGRESS.set(time.time())
+        if self._on_commit is not None:
+            self._on_commit(self.stats)
 
     def _produce(self, record: OutRecord) -> None:
         while True:
             try:
-                self._producer.produce(record.topic, key=record.key, value=record.value)
+                if record.partition is None:
+                    self._producer.produce(record.topic, key=record.key, value=record.value)
+                else:
+                    self._producer.produce(
+                        record.topic, key=record.key, value=record.value, partition=record.partition
+                    )
                 return
             except BufferError:
                 self._producer.poll(0.05)

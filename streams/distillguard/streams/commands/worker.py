@@ -1,18 +1,75 @@
-"""`distillguard worker`: run the streaming detection worker (all detection agents)."""
+"""`distillguard worker`: the streaming detection worker (all detection agents)."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import socket
+from pathlib import Path
 
-from distillguard.models.errors import NotAvailableError
+from pydantic import ValidationError
+
+from distillguard.models.errors import UsageError
+from distillguard.streams.settings import add_kafka_arguments
 
 HELP = "run the streaming detection worker (all detection agents)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    del parser
+    add_kafka_arguments(parser, "events", "decisions", "deadletter", "config")
+    parser.add_argument("--app-id", default="distillguard", help="consumer group / app id")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(os.environ.get("DISTILLGUARD_DATA_DIR", "/var/lib/distillguard")),
+        help="RocksDB table state (env DISTILLGUARD_DATA_DIR; default %(default)s)",
+    )
+    parser.add_argument(
+        "--instance-id",
+        default=os.environ.get("DISTILLGUARD_INSTANCE_ID") or socket.gethostname(),
+        help="stable id of this worker (static group membership; use the pod name)",
+    )
+    parser.add_argument("--partitions", type=int, default=4, help="partitions of internal topics")
+    parser.add_argument("--replication", type=int, default=1, help="replication of new topics")
+    parser.add_argument(
+        "--web", default="127.0.0.1:6066", metavar="HOST:PORT", help="metrics/health/explain"
+    )
+    parser.add_argument(
+        "--slice-interval", type=float, default=1.0, help="seconds of events per slice batch"
+    )
+    parser.add_argument("--tick-seconds", type=float, default=5.0, help="scoring tick (wall s)")
+    parser.add_argument("--config", type=Path, default=None, help="detection config file")
+    parser.add_argument("--loglevel", default="info", choices=["debug", "info", "warn", "error"])
 
 
 def run(args: argparse.Namespace) -> int:
-    del args
-    raise NotAvailableError("this command ships with a later release of distillguard")
+    from distillguard.streams.worker.process import run_worker
+    from distillguard.streams.worker.settings import WorkerSettings, client_config_from_env
+
+    host, _, port = args.web.rpartition(":")
+    if not host or not port.isdigit():
+        raise UsageError(f"--web must be HOST:PORT, got {args.web!r}")
+    try:
+        settings = WorkerSettings(
+            bootstrap=args.bootstrap_servers,
+            app_id=args.app_id,
+            events_topic=args.events_topic,
+            decisions_topic=args.decisions_topic,
+            deadletter_topic=args.deadletter_topic,
+            config_topic=args.config_topic,
+            partitions=args.partitions,
+            replication=args.replication,
+            data_dir=args.data_dir,
+            instance_id=args.instance_id,
+            web_host=host,
+            web_port=int(port),
+            slice_interval=args.slice_interval,
+            tick_seconds=args.tick_seconds,
+            detection_config=args.config,
+            client_config=client_config_from_env(),
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise UsageError(f"invalid worker setting {field}: {first['msg']}") from None
+    return run_worker(settings, loglevel=args.loglevel)

@@ -1,0 +1,197 @@
+"""The Faust half of the worker: slices → account state tables → scoring ticks → decisions.
+
+- ``merge`` agent: one record per partition per slice interval (see ``slicing``); each slice is
+  merged into its account's :class:`~distillguard.models.features.AccountState`, held in a
+  RocksDB table backed by a changelog topic, so a restarted worker recovers it from Kafka.
+- scoring: at most every ``tick_seconds`` per partition, after merging a batch, the accounts of
+  that partition touched since its last tick are scored at event time (never per event) and
+  the policy's decisions go to the decisions topic. Scoring runs inside stream iteration so
+  policy-state writes land in the partition's own changelog.
+- web: ``/metrics``, ``/healthz``, ``/accounts/{id}``.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import faust
+import orjson
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from distillguard.models.features import AccountSlice, AccountState
+from distillguard.streams import metrics
+from distillguard.streams.worker.scoring import Scoring
+from distillguard.streams.worker.settings import WorkerSettings
+from distillguard.streams.worker.slicing import partition_of
+from distillguard.streams.worker.transport import App
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Runtime:
+    """Mutable, process-local state of the Faust half (rebuilt from tables on restart)."""
+
+    touched: dict[int, set[str]] = field(default_factory=dict)
+    last_scored: dict[int, float] = field(default_factory=dict)
+    watermark: float = 0.0
+    slices: int = 0
+    ticks: int = 0
+    decisions: int = 0
+    healthy: Callable[[], bool] = lambda: True
+
+
+def _credentials(client: dict[str, Any]) -> Any:
+    protocol = client.get("security.protocol", "PLAINTEXT").upper()
+    if protocol == "PLAINTEXT":
+        return None
+    context = ssl.create_default_context(cafile=client.get("ssl.ca.location"))
+    if client.get("ssl.certificate.location"):
+        context.load_cert_chain(client["ssl.certificate.location"], client.get("ssl.key.location"))
+    if protocol == "SSL":
+        return faust.SSLCredentials(context)
+    return faust.SASLCredentials(
+        username=client.get("sasl.username"),
+        password=client.get("sasl.password"),
+        mechanism=client.get("sasl.mechanism", "SCRAM-SHA-512"),
+        ssl_context=context,
+    )
+
+
+def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]:
+    """Create the Faust app with its topics, tables, agents, timers and web pages."""
+    runtime = Runtime()
+    app = App(
+        settings.app_id,
+        broker=[f"kafka://{server}" for server in settings.bootstrap.split(",")],
+        broker_credentials=_credentials(settings.client_config),
+        store="rocksdb://",
+        datadir=str(settings.data_dir / "faust"),
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication,
+        web_host=settings.web_host,
+        web_port=settings.web_port,
+        web_in_thread=False,
+        consumer_group_instance_id=f"{settings.app_id}-{settings.instance_id}",
+        consumer_auto_offset_reset="earliest",
+        table_standby_replicas=0,
+        logging_config=None,
+    )
+    slices_topic = app.topic(
+        settings.slices_topic,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=settings.partitions,
+    )
+    states = app.Table(
+        "account-state",
+        default=None,
+        partitions=settings.partitions,
+        key_type=bytes,
+        value_type=bytes,
+    )
+    policy_states = app.Table(
+        "policy-state",
+        default=None,
+        partitions=settings.partitions,
+        key_type=bytes,
+        value_type=bytes,
+    )
+    decisions_topic = app.topic(
+        settings.decisions_topic, key_serializer="raw", value_serializer="raw"
+    )
+
+    def load_state(account_id: str) -> AccountState:
+        raw = states.get(account_id.encode())
+        if raw is None:
+            return AccountState(account_id)
+        return AccountState.from_dict(orjson.loads(raw))
+
+    async def score_partition(partition: int) -> None:
+        # Runs inside stream iteration of a record of ``partition``: table writes land in
+        # that partition's changelog, which is where these accounts live.
+        touched = runtime.touched.pop(partition, set())
+        now = runtime.watermark
+        for account_id in sorted(touched):
+            key = account_id.encode()
+            raw_policy = policy_states.get(key)
+            outcome = scoring.score(
+                load_state(account_id),
+                orjson.loads(raw_policy) if raw_policy is not None else None,
+                now,
+            )
+            policy_states[key] = orjson.dumps(outcome.policy_state)
+            for record in outcome.records:
+                await send_decision(record.key, record.value)
+        for record, policy in scoring.expire(now):
+            account_id = record.key.partition(":")[2]
+            if partition_of(account_id, settings.partitions) == partition:
+                policy_states[account_id.encode()] = orjson.dumps(policy)
+            await send_decision(record.key, None)
+        runtime.ticks += 1
+        metrics.ACTIVE_ACCOUNTS.set(sum(len(t) for t in runtime.touched.values()) + len(touched))
+
+    async def send_decision(key: str, value: dict[str, Any] | None) -> None:
+        payload = orjson.dumps(value) if value is not None else None
+        await decisions_topic.send(key=key.encode(), value=payload)
+        runtime.decisions += 1
+
+    @app.agent(slices_topic)
+    async def merge(stream: Any) -> None:
+        async for event in stream.events():
+            batch = orjson.loads(event.value)
+            partition = event.message.partition
+            touched = runtime.touched.setdefault(partition, set())
+            for data in batch["slices"]:
+                piece = AccountSlice.from_dict(data)
+                state = load_state(piece.account_id)
+                state.merge(piece)
+                states[piece.account_id.encode()] = orjson.dumps(state.to_dict())
+                touched.add(piece.account_id)
+            runtime.watermark = max(runtime.watermark, float(batch["max_ts"]))
+            runtime.slices += len(batch["slices"])
+            ts = event.message.timestamp
+            if ts:
+                metrics.PROCESSING_LATENCY.observe(max(0.0, time.time() - ts))
+            wall = time.monotonic()
+            if wall - runtime.last_scored.get(partition, 0.0) >= settings.tick_seconds:
+                runtime.last_scored[partition] = wall
+                await score_partition(partition)
+
+    @app.page("/metrics")
+    async def prometheus(web: Any, request: Any) -> Any:
+        return web.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST.split(";")[0])
+
+    @app.page("/healthz")
+    async def health(web: Any, request: Any) -> Any:
+        ok = runtime.healthy()
+        body = {
+            "ok": ok,
+            "slices": runtime.slices,
+            "ticks": runtime.ticks,
+            "watermark": runtime.watermark,
+            "decisions": runtime.decisions,
+        }
+        return web.json(body, status=200 if ok else 503)
+
+    @app.page("/accounts/{account_id}")
+    @app.table_route(table=states, match_info="account_id")
+    async def account(web: Any, request: Any, account_id: str) -> Any:
+        raw = states.get(account_id.encode())
+        if raw is None:
+            return web.json({"error": f"unknown account {account_id!r}"}, status=404)
+        state = AccountState.from_dict(orjson.loads(raw))
+        raw_policy = policy_states.get(account_id.encode())
+        explanation = scoring.explain(
+            state,
+            orjson.loads(raw_policy) if raw_policy is not None else None,
+            max(runtime.watermark, state.last_ts),
+        )
+        return web.json(explanation)
+
+    return app, runtime

@@ -1,0 +1,112 @@
+"""The worker's bridge to :class:`~distillguard.models.engine.Engine`.
+
+The engine keeps account and policy state in dictionaries; in the worker the durable copy
+lives in Faust tables (partitioned, changelogged). Each scoring tick lends the engine the
+account's state from the table, lets it score and decide exactly as ``replay`` does, and
+hands the policy state back to be written to the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from distillguard.models.config import load_config
+from distillguard.models.detectors.evidence import Evidence, fuse
+from distillguard.models.engine import Engine
+from distillguard.models.features import AccountState
+from distillguard.models.policy import DecisionRecord, PolicyState
+from distillguard.streams import metrics
+from distillguard.streams.worker.settings import WorkerSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one account's scoring produced."""
+
+    records: list[DecisionRecord]
+    policy_state: dict[str, Any]
+
+
+class Scoring:
+    """Scores accounts whose state is owned by the caller."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def from_settings(cls, settings: WorkerSettings) -> Scoring:
+        return cls(Engine(load_config(settings.detection_config)))
+
+    def score(self, state: AccountState, policy: dict[str, Any] | None, now: float) -> Outcome:
+        account_id = state.account_id
+        engine = self.engine
+        engine.states[account_id] = state
+        if account_id not in engine.policies and policy is not None:
+            engine.policies[account_id] = PolicyState.from_dict(policy)
+        try:
+            record = engine.score(account_id, now)
+        finally:
+            del engine.states[account_id]
+        assessment = engine.assessments.pop(account_id, None)
+        if assessment is not None:
+            metrics.RISK.observe(assessment.risk)
+        records = [record] if record is not None else []
+        for r in records:
+            _count(r)
+        pstate = engine.policies.get(account_id) or PolicyState()
+        return Outcome(records, pstate.to_dict())
+
+    def expire(self, now: float) -> list[tuple[DecisionRecord, dict[str, Any]]]:
+        """Tombstones for decisions whose TTL ran out, with the updated policy state."""
+        out = []
+        for record in self.engine._expire(now):  # noqa: SLF001 - the engine's own expiry heap
+            account_id = record.key.partition(":")[2]
+            _count(record)
+            out.append((record, self.engine.policies[account_id].to_dict()))
+        return out
+
+    def explain(self, state: AccountState, policy: dict[str, Any] | None, now: float) -> Any:
+        """What ``GET /accounts/{id}`` answers: features, risk, reasons, live decision."""
+        account_id = state.account_id
+        engine = self.engine
+        features = state.features(now)
+        engine.states[account_id] = state
+        saved_policy = engine.policies.get(account_id)
+        engine.policies[account_id] = (
+            PolicyState.from_dict(policy) if policy is not None else PolicyState()
+        )
+        try:
+            evidence: list[Evidence] = []
+            for source in engine.sources:
+                evidence.extend(source.evidence(account_id, features, now))
+            assessment = fuse(evidence, features)
+        finally:
+            del engine.states[account_id]
+            if saved_policy is None:
+                engine.policies.pop(account_id, None)
+            else:
+                engine.policies[account_id] = saved_policy
+        return {
+            "account_id": account_id,
+            "at": now,
+            "risk": assessment.risk,
+            "shadow_risk": assessment.shadow_risk,
+            "reasons": assessment.reasons,
+            "drivers": assessment.features_that_drove_it,
+            "features": features,
+            "policy": policy,
+            "events_total": state.events_total,
+            "first_seen": state.first_ts,
+            "last_seen": state.last_ts,
+        }
+
+
+def _count(record: DecisionRecord) -> None:
+    if record.value is None:
+        metrics.TOMBSTONES.labels(cause="lifted").inc()
+        return
+    value = record.value
+    metrics.DECISIONS.labels(
+        action=value["action"], origin=value["origin"], mode=value["mode"]
+    ).inc()

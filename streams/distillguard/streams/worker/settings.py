@@ -1,0 +1,59 @@
+"""Settings of one worker process, validated before anything starts."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from distillguard.streams.settings import TOPICS
+
+
+class WorkerSettings(BaseModel):
+    """Everything a worker needs; frozen, unknown fields rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    bootstrap: str
+    app_id: str = "distillguard"
+    events_topic: str = TOPICS.events
+    decisions_topic: str = TOPICS.decisions
+    deadletter_topic: str = TOPICS.deadletter
+    config_topic: str = TOPICS.config
+    slices_topic: str = "distillguard.slices"
+    snapshots_topic: str = "distillguard.model-snapshots"
+    partitions: int = Field(4, ge=1, le=1024)
+    replication: int = Field(1, ge=1, le=16)
+    data_dir: Path = Path("/var/lib/distillguard")
+    instance_id: str = Field(default_factory=socket.gethostname, min_length=1)
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(6066, ge=0, le=65535)
+    slice_interval: float = Field(1.0, gt=0, le=60)
+    tick_seconds: float = Field(5.0, gt=0, le=600)
+    detection_config: Path | None = None
+    client_config: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def group_id(self) -> str:
+        return f"{self.app_id}-ingest"
+
+    @property
+    def transactional_id(self) -> str:
+        return f"{self.app_id}-ingest-{self.instance_id}"
+
+
+def client_config_from_env() -> dict[str, Any]:
+    """librdkafka security settings from ``DISTILLGUARD_KAFKA_*`` environment variables."""
+    mapping = {
+        "DISTILLGUARD_KAFKA_SECURITY_PROTOCOL": "security.protocol",
+        "DISTILLGUARD_KAFKA_SASL_MECHANISM": "sasl.mechanism",
+        "DISTILLGUARD_KAFKA_SASL_USERNAME": "sasl.username",
+        "DISTILLGUARD_KAFKA_SASL_PASSWORD": "sasl.password",
+        "DISTILLGUARD_KAFKA_SSL_CA_LOCATION": "ssl.ca.location",
+        "DISTILLGUARD_KAFKA_SSL_CERT_LOCATION": "ssl.certificate.location",
+        "DISTILLGUARD_KAFKA_SSL_KEY_LOCATION": "ssl.key.location",
+    }
+    return {key: os.environ[env] for env, key in mapping.items() if os.environ.get(env)}
