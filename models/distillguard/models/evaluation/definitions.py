@@ -21,7 +21,8 @@ DEFINITIONS: Final[tuple[tuple[str, str], ...]] = (
         "covered event",
         "An event whose ts falls in an enforcing decision interval of its account "
         "(account:<account_id>), its API key (api_key:<api_key_id>) or any IP prefix that "
-        "contains its ip (ip_prefix:<CIDR>, IPv4 or IPv6). Its action is the strongest such.",
+        "contains its ip (ip_prefix:<CIDR>, IPv4 or IPv6). Its action is what a gateway "
+        "applies: the strongest of the account, API-key and longest holding IP-prefix decisions.",
     ),
     (
         "enforced account",

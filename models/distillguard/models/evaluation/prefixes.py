@@ -2,13 +2,15 @@
 
 A prefix table groups the decided prefixes by IP version and length; an address is
 masked once per length present, so the cost grows with the number of distinct prefix
-lengths, not with the number of prefixes. Answers are cached per address string.
+lengths, not with the number of prefixes. Answers are cached per address string and list
+the longest prefix first, the order in which a gateway picks the decision that applies.
 
 >>> table = PrefixTable()
 >>> table.add("ip_prefix:203.0.113.0/24")
 >>> table.add("ip_prefix:2001:db8::/32")
->>> table.match("203.0.113.9"), table.match("2001:db8::1"), table.match("198.51.100.1")
-(('ip_prefix:203.0.113.0/24',), ('ip_prefix:2001:db8::/32',), ())
+>>> table.add("ip_prefix:203.0.113.128/25")
+>>> table.match("203.0.113.200"), table.match("2001:db8::1"), table.match("198.51.100.1")
+(('ip_prefix:203.0.113.128/25', 'ip_prefix:203.0.113.0/24'), ('ip_prefix:2001:db8::/32',), ())
 """
 
 from __future__ import annotations
@@ -27,15 +29,22 @@ class PrefixTable:
     def add(self, key: str) -> None:
         """Index ``key``; its value must be a CIDR prefix (host bits are ignored)."""
         network = ipaddress.ip_network(key.removeprefix("ip_prefix:"), strict=False)
-        networks = self._by_length.setdefault((network.version, network.prefixlen), {})
-        networks[int(network.network_address)] = key
+        slot = (network.version, network.prefixlen)
+        if slot not in self._by_length:
+            self._by_length[slot] = {}
+            ordered = sorted(self._by_length.items(), key=lambda item: -item[0][1])
+            self._by_length = dict(ordered)
+        self._by_length[slot][int(network.network_address)] = key
         self._cache.clear()
 
     def __len__(self) -> int:
         return sum(len(networks) for networks in self._by_length.values())
 
     def match(self, ip: str) -> tuple[str, ...]:
-        """Keys of every indexed prefix that contains ``ip`` (none for a bad address)."""
+        """Keys of every indexed prefix that contains ``ip``, longest prefix first.
+
+        A bad address matches nothing.
+        """
         cached = self._cache.get(ip)
         if cached is not None:
             return cached

@@ -3,7 +3,9 @@
 An event is *covered* under a lens when, at its ``ts``, a decision of that lens with an
 enforcing action (degrade or stronger) holds for its account, its API key or an IP prefix
 that contains its address. Lens 0 is ``enforce`` (mode ``enforce``), lens 1 is ``shadow``
-(mode ``shadow``, treated as if enforced).
+(mode ``shadow``, treated as if enforced). The covering action is the one a gateway would
+apply: the strongest of the account decision, the API-key decision and the decision of the
+longest holding IP prefix (the enforcer sidecar's rule).
 """
 
 from __future__ import annotations
@@ -49,7 +51,8 @@ class Tallier:
         self._key_timeline: dict[str, KeyTimeline | None] = {}
         self._has_prefixes = len(index.prefixes) > 0
 
-    def _timelines(self, account_id: str, api_key_id: str, ip: str) -> list[KeyTimeline]:
+    def _direct(self, account_id: str, api_key_id: str) -> list[KeyTimeline]:
+        """Timelines of the event's account and API key keys (cached per id)."""
         timelines = self.index.timelines
         found: list[KeyTimeline] = []
         if account_id in self._account_timeline:
@@ -64,8 +67,6 @@ class Tallier:
             key = self._key_timeline[api_key_id] = timelines.get(f"api_key:{api_key_id}")
         if key is not None:
             found.append(key)
-        if self._has_prefixes:
-            found.extend(timelines[prefix] for prefix in self.index.prefixes.match(ip))
         return found
 
     def observe(self, account_id: str, api_key_id: str, ip: str, ts: float, tokens: int) -> None:
@@ -76,12 +77,22 @@ class Tallier:
         if tally.first_ts is None or ts < tally.first_ts:
             tally.first_ts = ts
         best = [-1, -1]
-        for timeline in self._timelines(account_id, api_key_id, ip):
+        for timeline in self._direct(account_id, api_key_id):
             interval = timeline.at(ts)
             if interval is not None:
                 lens = _LENS_OF_MODE[interval.mode]
                 if interval.rank > best[lens]:
                     best[lens] = interval.rank
+        if self._has_prefixes:
+            prefix_found = [False, False]
+            for prefix in self.index.prefixes.match(ip):
+                interval = self.index.timelines[prefix].at(ts)
+                if interval is not None:
+                    lens = _LENS_OF_MODE[interval.mode]
+                    if not prefix_found[lens]:
+                        prefix_found[lens] = True
+                        if interval.rank > best[lens]:
+                            best[lens] = interval.rank
         for lens in (ENFORCE, SHADOW):
             rank = best[lens]
             if rank < 0:
