@@ -84,7 +84,7 @@ render production -f "$chart/values-production.yaml" "${monitoring[@]}"
 printf -- '-----BEGIN CERTIFICATE-----\nnot-a-real-certificate\n-----END CERTIFICATE-----\n' >"$out/ca.pem"
 render sasl-inline --set kafka.securityProtocol=SASL_SSL --set kafka.sasl.mechanism=SCRAM-SHA-256 \
   --set kafka.sasl.username=dg --set kafka.sasl.password=not-a-real-password \
-  --set-file kafka.tls.caCert="$out/ca.pem" --set operatorConfig.enabled=true \
+  --set-file kafka.tls.caCert="$out/ca.pem" --set operatorConfig.enabled=true --set operatorConfig.config.shadow=true \
   --set metrics.serviceMonitor.enabled=true --set metrics.prometheusRule.enabled=true "${monitoring[@]}"
 render mtls-existing-secret --set kafka.securityProtocol=SSL --set kafka.existingSecret=kafka-client \
   --set kafka.tls.existingSecretHasCa=true --set kafka.tls.existingSecretHasClientCert=true \
@@ -97,6 +97,7 @@ grep -q 'fieldPath: metadata.name' "$out/default.yaml" || die "POD_NAME is not t
 grep -q 'volumeClaimTemplates:' "$out/default.yaml" || die "worker state is not on a PVC"
 grep -q 'name: dg-distillguard-kafka-hook' "$out/sasl-inline.yaml" || die "topic Job lacks its hook Secret"
 grep -q 'DISTILLGUARD_KAFKA_SSL_CA_LOCATION' "$out/sasl-inline.yaml" || die "inline CA is not mounted"
+grep -q -- "--config=/etc/distillguard/operator.yaml" "$out/sasl-inline.yaml" || die "operator config not passed to the worker"
 grep -q 'cleanup.policy=compact' "$out/default.yaml" && die "compaction must come from the topics command, not a flag"
 grep -q -- '--events-topic=prod.api.events' "$out/mtls-existing-secret.yaml" || die "topic rename not passed on"
 if grep -E '^\s+image:' "$out"/*.yaml | grep -E ':latest"?$'; then die "an image uses :latest"; fi
