@@ -96,6 +96,18 @@ def _headline(runs: Sequence[tuple[str, EvaluationResult]]) -> str:
     return _table(header, rows)
 
 
+_GROUP_HEADER = (
+    "accounts",
+    "enforced",
+    "enforced share (recall / FPR)",
+    "shadow would have",
+    "output tokens",
+    "served uncovered",
+    "uncovered share (leak)",
+    "time to enforce p50",
+)
+
+
 def _groups(name: str, enforce: list[GroupRow], shadow: list[GroupRow]) -> str:
     shadow_by_name = {row.name: row for row in shadow}
     rows: list[list[object]] = []
@@ -116,18 +128,6 @@ def _groups(name: str, enforce: list[GroupRow], shadow: list[GroupRow]) -> str:
             ]
         )
     return _table([name, "kind", *_GROUP_HEADER], rows)
-
-
-_GROUP_HEADER = (
-    "accounts",
-    "enforced",
-    "enforced share (recall / FPR)",
-    "shadow would have",
-    "output tokens",
-    "served uncovered",
-    "uncovered share (leak)",
-    "time to enforce p50",
-)
 
 
 def _decision_tables(result: EvaluationResult) -> str:
