@@ -61,3 +61,15 @@ def test_account_and_key_decisions_beat_a_weaker_prefix(tmp_path: Path) -> None:
     )
     assert result.enforce.attack_tokens_covered_by_action["challenge"] == 3
     assert result.enforce.leak_share == 0.0
+
+
+def test_time_to_enforce_does_not_depend_on_event_order(tmp_path: Path) -> None:
+    result = _run(
+        tmp_path,
+        [decision("account:a", "suspend", 40, 100)],
+        [event("a", 70, 1), event("a", 45, 2), event("a", 12.5, 4), event("a", 30, 8)],
+    )
+    outcome = result.account_outcomes[0]
+    assert (outcome.first_event_ts, outcome.enforce.first_covered_ts) == (12.5, 45)
+    assert outcome.enforce.time_to_enforce == 32.5
+    assert result.enforce.attack_tokens_before_enforcement == 12
