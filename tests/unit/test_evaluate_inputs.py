@@ -107,3 +107,18 @@ def test_bad_scenario_file_is_a_usage_error(
     (tmp_path / "scenario.json").write_text('{"start": "noon"}')
     with pytest.raises(UsageError, match=r"scenario\.json: 'start' must be a number"):
         evaluate(truth_file, decisions_file)
+
+
+def test_decisions_on_accounts_outside_the_truth_are_counted(
+    tmp_path: Path, truth_file: Path
+) -> None:
+    decisions = write_jsonl(
+        tmp_path / "d.jsonl",
+        [
+            decision("account:a", "suspend", 1, 2),
+            decision("account:ghost", "suspend", 1, 2),
+            decision("account:ghost", "degrade", 3, 4),
+            decision("api_key:k", "suspend", 1, 2),
+        ],
+    )
+    assert evaluate(truth_file, decisions).decisions.unknown_account_keys == 1

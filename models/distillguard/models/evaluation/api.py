@@ -53,8 +53,13 @@ def _timeline(
     return Timeline(start, end, width, counts["enforce"], counts["shadow"])
 
 
-def _decision_summary(index: DecisionIndex) -> DecisionSummary:
+def _decision_summary(index: DecisionIndex, truth: dict[str, bool]) -> DecisionSummary:
     counts = index.counts
+    unknown = sum(
+        1
+        for key in index.max_risk
+        if key.startswith("account:") and key.removeprefix("account:") not in truth
+    )
     return DecisionSummary(
         records=counts.records,
         tombstones=counts.tombstones,
@@ -64,6 +69,7 @@ def _decision_summary(index: DecisionIndex) -> DecisionSummary:
         by_mode={mode: counts.by_mode[mode] for mode in ("enforce", "shadow")},
         by_scope={scope: counts.by_scope[scope] for scope in ("account", "api_key", "ip_prefix")},
         by_action_mode=dict(sorted(counts.by_action_mode.items())),
+        unknown_account_keys=unknown,
     )
 
 
@@ -117,7 +123,7 @@ def evaluate_many(
                 scenario=dataclasses.asdict(scenario) if scenario is not None else None,
                 accounts=len(truth),
                 events=events,
-                decisions=_decision_summary(index),
+                decisions=_decision_summary(index, attack),
                 enforce=lens_metrics(ENFORCE, outcomes, tallier, has_events),
                 shadow=lens_metrics(SHADOW, outcomes, tallier, has_events),
                 timeline=_timeline(index, scenario, first, last),

@@ -133,8 +133,8 @@ def _groups(name: str, enforce: list[GroupRow], shadow: list[GroupRow]) -> str:
 def _decision_tables(result: EvaluationResult) -> str:
     d = result.decisions
     summary = _table(
-        ["records", "decisions", "tombstones", "keys"],
-        [[d.records, d.records - d.tombstones, d.tombstones, d.keys]],
+        ["records", "decisions", "tombstones", "keys", "account keys not in truth"],
+        [[d.records, d.records - d.tombstones, d.tombstones, d.keys, d.unknown_account_keys]],
     )
     return (
         summary

@@ -135,6 +135,9 @@ class DecisionSummary:
     by_mode: dict[str, int]
     by_scope: dict[str, int]
     by_action_mode: dict[str, int]
+    #: Distinct ``account:`` keys naming an account absent from the truth file; a high
+    #: number usually means truth and decisions use different account ids.
+    unknown_account_keys: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,5 +98,10 @@ def print_summary(
         f"({result.events.malformed} malformed, {result.events.unknown_account} unknown account), "
         f"{decisions.records} decision records ({decisions.tombstones} tombstones)"
     )
+    if decisions.unknown_account_keys:
+        console.print(
+            f"[yellow]warning:[/] {decisions.unknown_account_keys} account keys in the decisions "
+            "name accounts absent from the truth file"
+        )
     if result.enforce.campaigns:
         console.print(_campaigns(result))
