@@ -38,3 +38,14 @@ class NotAvailableError(DistillguardError):
 
 class ConfigError(UsageError):
     """Detection config or signature rules that fail validation; the message names the field."""
+
+
+class ConfigRejected(ConfigError):
+    """A config-topic record that must not apply; ``field`` is a dotted path in the record."""
+
+    def __init__(self, key: str, reason: str, field: str | None = None) -> None:
+        where = f"{field}: " if field else ""
+        super().__init__(f"{key}: {where}{reason}")
+        self.key = key
+        self.reason = reason
+        self.field = field
