@@ -57,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
             decisions_topic=args.decisions_topic,
             deadletter_topic=args.deadletter_topic,
             config_topic=args.config_topic,
+            slices_topic=f"{args.app_id}.slices",
+            snapshots_topic=f"{args.app_id}.model-snapshots",
             partitions=args.partitions,
             replication=args.replication,
             data_dir=args.data_dir,

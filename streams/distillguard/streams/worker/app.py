@@ -137,8 +137,10 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
         metrics.ACTIVE_ACCOUNTS.set(sum(len(t) for t in runtime.touched.values()) + len(touched))
 
     async def send_decision(key: str, value: dict[str, Any] | None) -> None:
+        # The record timestamp is the detector's (event-time) clock, like issued_at.
         payload = orjson.dumps(value) if value is not None else None
-        await decisions_topic.send(key=key.encode(), value=payload)
+        stamp = float(value["issued_at"]) if value is not None else runtime.watermark
+        await decisions_topic.send(key=key.encode(), value=payload, timestamp=stamp)
         runtime.decisions += 1
 
     @app.agent(slices_topic)

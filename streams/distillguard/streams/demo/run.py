@@ -1,0 +1,190 @@
+"""``distillguard demo``: simulate, stream through the real worker and enforcer, evaluate."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+import orjson
+from rich.console import Console
+from rich.live import Live
+
+from distillguard.models.evaluation import evaluate, print_summary, render_html
+from distillguard.models.sim import load_scenario
+from distillguard.models.sim.generator import write_files
+from distillguard.streams.demo import services
+from distillguard.streams.demo.traffic import DecisionWatcher, Feeder
+from distillguard.streams.demo.view import render
+from distillguard.streams.kafka import wait_for_broker
+
+
+@dataclass(frozen=True)
+class DemoSettings:
+    bootstrap: str
+    scenario: str
+    out: Path
+    rate: float
+    partitions: int
+    drain_seconds: float
+    max_seconds: float
+
+
+def _metric(text: str, name: str) -> float:
+    """Sum of the samples of ``name`` in a Prometheus text exposition."""
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name) and (line[len(name)] in "{ "):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def run_demo(settings: DemoSettings, console: Console) -> int:
+    run_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    out = settings.out / f"demo-{run_id}"
+    out.mkdir(parents=True, exist_ok=True)
+    console.print(f"[b]distillguard demo[/] — run {run_id}, output in {out}")
+    info = wait_for_broker(settings.bootstrap, timeout=30)
+    console.print(f"Kafka at {settings.bootstrap}: cluster {info['cluster_id']}")
+
+    # The scenario starts now, so the enforcer (which honours expires_at against its wall
+    # clock) treats the decisions as current; event time then runs ahead of the wall clock
+    # by the streaming speed-up.
+    scenario = load_scenario(settings.scenario)
+    scenario = scenario.model_copy(
+        update={"start": datetime.fromtimestamp(int(time.time()), tz=UTC)}
+    )
+    summary = write_files(scenario, out)
+    counts = summary.get("counts", {})
+    console.print(
+        f"scenario {scenario.name!r}: {counts.get('events', '?'):,} events from "
+        f"{counts.get('accounts', '?')} accounts ({counts.get('attack_accounts', '?')} attacking) "
+        f"→ {out / 'events.jsonl'}"
+    )
+
+    prefix = f"demo.{run_id}"
+    topics = {
+        "events": f"{prefix}.api.events",
+        "decisions": f"{prefix}.decisions",
+        "deadletter": f"{prefix}.deadletter",
+    }
+    worker_port, enforcer_port = services.free_port(), services.free_port()
+    worker = services.start(
+        "worker",
+        [
+            "worker",
+            "--bootstrap-servers", settings.bootstrap,
+            "--app-id", f"dg-{prefix}",
+            "--events-topic", topics["events"],
+            "--decisions-topic", topics["decisions"],
+            "--deadletter-topic", topics["deadletter"],
+            "--partitions", str(settings.partitions),
+            "--data-dir", str(out / "state"),
+            "--web", f"127.0.0.1:{worker_port}",
+            "--tick-seconds", "1",
+            "--instance-id", "demo-0",
+        ],
+        out / "worker.log",
+        f"http://127.0.0.1:{worker_port}",
+    )  # fmt: skip
+    enforcer = services.start(
+        "enforcer",
+        [
+            "enforcer",
+            "--bootstrap-servers", settings.bootstrap,
+            "--decisions-topic", topics["decisions"],
+            "--listen", f"127.0.0.1:{enforcer_port}",
+        ],
+        out / "enforcer.log",
+        f"http://127.0.0.1:{enforcer_port}",
+    )  # fmt: skip
+    watcher: DecisionWatcher | None = None
+    feeder: Feeder | None = None
+    try:
+        console.print("starting the worker and the enforcer …")
+        worker.wait_ready("/healthz", timeout=90)
+        enforcer.wait_ready("/readyz", timeout=60)
+        watcher = DecisionWatcher(settings.bootstrap, topics["decisions"], f"{prefix}.watch")
+        watcher.start()
+        feeder = Feeder(settings.bootstrap, topics["events"], out / "events.jsonl", settings.rate)
+        feeder.start()
+        _live(console, settings, worker, enforcer, feeder, watcher)
+        if feeder.error:
+            console.print(f"[red]producing failed: {feeder.error}[/]")
+            return 1
+        decisions = out / "decisions.jsonl"
+        count = watcher.write(decisions)
+        console.print(f"{count:,} decision records collected from {topics['decisions']}")
+    finally:
+        if feeder is not None:
+            feeder.stop.set()
+        if watcher is not None:
+            watcher.stop.set()
+        worker.stop()
+        enforcer.stop()
+
+    result = evaluate(out / "truth.jsonl", decisions, out / "events.jsonl")
+    print_summary(result, console)
+    report = render_html(result, out / "report.html")
+    (out / "evaluation.json").write_bytes(
+        orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2)
+    )
+    console.print(f"\n[b]HTML report:[/] {report}")
+    console.print(f"logs: {out / 'worker.log'}, {out / 'enforcer.log'}")
+    return 0
+
+
+def _live(
+    console: Console,
+    settings: DemoSettings,
+    worker: services.Service,
+    enforcer: services.Service,
+    feeder: Feeder,
+    watcher: DecisionWatcher,
+) -> None:
+    started = time.monotonic()
+    last = (started, 0)
+    rate = 0.0
+    checks: dict[str, str] = {}
+    with Live(console=console, refresh_per_second=4, transient=False) as live:
+        while True:
+            now = time.monotonic()
+            status, body, _ = services.http_get(worker.base_url + "/metrics")
+            text = body.decode() if status == 200 else ""
+            processed = int(_metric(text, "distillguard_events_total"))
+            dead = int(_metric(text, "distillguard_deadletter_total"))
+            if now - last[0] >= 1.0:
+                rate = (processed - last[1]) / (now - last[0])
+                last = (now, processed)
+            by_action, top, records = watcher.snapshot()
+            for value in top[:5]:
+                account = value["subject"]["value"]
+                if value["subject"]["scope"] == "account" and account in feeder.first_seen:
+                    key, ip = feeder.first_seen[account]
+                    query = urlencode({"account_id": account, "api_key_id": key, "ip": ip})
+                    code, _, headers = services.http_get(f"{enforcer.base_url}/check?{query}")
+                    checks[account] = f"{code} {headers.get('X-Distillguard-Action', 'allow')}"
+            live.update(
+                render(
+                    elapsed=now - started,
+                    produced=feeder.produced,
+                    total=feeder.total,
+                    processed=processed,
+                    deadlettered=dead,
+                    rate=rate,
+                    by_action=by_action,
+                    top=top,
+                    records=records,
+                    checks=checks,
+                )
+            )
+            caught_up = feeder.done.is_set() and processed + dead >= feeder.produced
+            quiet = now - watcher.last_change >= settings.drain_seconds
+            if (caught_up and quiet) or feeder.error or now - started > settings.max_seconds:
+                return
+            if not worker.alive() or not enforcer.alive():
+                raise RuntimeError("a service exited; see the logs in the output directory")
+            feeder.done.wait(0.25)
