@@ -6,7 +6,7 @@ may carry its own ``rules`` list instead.
 
 >>> cfg = DetectionConfig()
 >>> cfg.tick_seconds, cfg.policy.thresholds.degrade
-(20.0, 0.6)
+(30.0, 0.6)
 >>> DetectionConfig.model_validate({"tick_second": 5})
 Traceback (most recent call last):
 ...
@@ -87,8 +87,10 @@ class AnomalyConfig(_Frozen):
     """River HalfSpaceTrees over squashed account features, one model for all accounts."""
 
     enabled: bool = True
-    n_trees: int = Field(default=20, ge=1, le=50)
-    height: int = Field(default=8, ge=1, le=10)
+    n_trees: int = Field(default=15, ge=1, le=50)
+    height: int = Field(default=6, ge=1, le=10)
+    #: an account's vector is scored (and learnt) at most this often
+    every_seconds: float = Field(default=120.0, ge=0)
     window_size: int = Field(default=250, ge=10)
     seed: int = 42
     quantile: float = Field(default=0.995, gt=0.5, lt=1.0)
@@ -112,7 +114,7 @@ class DetectionConfig(_Frozen):
     """Everything the detection core needs; no I/O happens before this validates."""
 
     config_version: str = Field(default="default", min_length=1)
-    tick_seconds: float = Field(default=20.0, ge=1.0, le=300.0)
+    tick_seconds: float = Field(default=30.0, ge=1.0, le=300.0)
     late_seconds: float = Field(default=120.0, ge=0.0, le=3600.0)
     #: accounts with fewer requests in the last hour are not scored (no evidence yet)
     min_requests_1h: int = Field(default=20, ge=0)

@@ -20,23 +20,41 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from distillguard.models.config import DetectionConfig
 from distillguard.models.detectors.anomaly import AnomalyDetector
 from distillguard.models.detectors.evidence import Assessment, Evidence, EvidenceSource, fuse
 from distillguard.models.detectors.rules import RuleSet
 from distillguard.models.detectors.supervised import LabelModel
-from distillguard.models.features import AccountState, fold_events
+from distillguard.models.features import AccountSlice, AccountState, fold_events
 from distillguard.models.policy import DecisionRecord, Policy, PolicyState
 
 Event = dict[str, Any]
 
 
+class SliceObserver(Protocol):
+    """Cross-account state (cluster linking) fed by the engine: each tick's slices, each
+    decision, and a say in which low-volume accounts are scored anyway."""
+
+    def observe_slices(self, slices: Mapping[str, AccountSlice], now: float) -> None: ...
+
+    def observe_decision(
+        self, account_id: str, value: Mapping[str, Any] | None, now: float
+    ) -> None: ...
+
+    def holds(self, account_id: str) -> bool: ...
+
+
 class Engine:
     """Detection in event time over a stream of decoded events."""
 
-    def __init__(self, config: DetectionConfig, sources: Iterable[EvidenceSource] = ()) -> None:
+    def __init__(
+        self,
+        config: DetectionConfig,
+        sources: Iterable[EvidenceSource] = (),
+        observers: Iterable[SliceObserver] = (),
+    ) -> None:
         self.config = config
         self.rules = RuleSet(config.signature_rules())
         self.policy = Policy(config)
@@ -69,6 +87,7 @@ class Engine:
         self.sources: list[EvidenceSource] = [self.rules, *sources]
         if self.labels is not None:
             self.sources.append(self.labels)
+        self.observers = list(observers)
         self.states: dict[str, AccountState] = {}
         self.policies: dict[str, PolicyState] = {}
         self.assessments: dict[str, Assessment] = {}
@@ -77,6 +96,8 @@ class Engine:
         self.clock = 0.0
         self.next_tick: float | None = None
         self.scored = 0
+        self._anomaly_at: dict[str, float] = {}
+        self._anomaly_evidence: dict[str, list[Evidence]] = {}
 
     def observe(self, event: Event) -> None:
         """Buffer one decoded event until the next tick."""
@@ -103,6 +124,8 @@ class Engine:
         """Merge buffered events, score active accounts, decide; return records to publish."""
         pending, self._pending = self._pending, []
         slices = fold_events(pending)
+        for observer in self.observers:
+            observer.observe_slices(slices, now)
         records: list[DecisionRecord] = []
         late = self.config.late_seconds
         for account_id in sorted(slices):
@@ -119,27 +142,48 @@ class Engine:
     def score(self, account_id: str, now: float) -> DecisionRecord | None:
         """Assess one account at ``now`` and apply the policy."""
         state = self.states[account_id]
-        features = state.features(now)
-        if features["requests_1h"] < self.config.min_requests_1h:
+        if state.requests_within_hour(now) < self.config.min_requests_1h and not any(
+            o.holds(account_id) for o in self.observers
+        ):
             return None
+        features = state.features(now)
         self.scored += 1
         evidence: list[Evidence] = []
         for source in self.sources:
             evidence.extend(source.evidence(account_id, features, now))
         if self.anomaly is not None:
-            rule_risk = fuse(evidence, features).shadow_risk
-            suspect = rule_risk >= self.config.policy.thresholds.monitor
-            score = self.anomaly.observe(features, suspect=suspect)
-            evidence.extend(self.anomaly.evidence_for(score))
+            evidence.extend(self._anomaly(account_id, evidence, features, now))
         assessment = fuse(evidence, features)
         self.assessments[account_id] = assessment
         pstate = self.policies.get(account_id)
         if pstate is None:
             pstate = self.policies[account_id] = PolicyState()
         record = self.policy.decide(account_id, pstate, assessment, now)
+        if record is not None:
+            for observer in self.observers:
+                observer.observe_decision(account_id, record.value, now)
         if record is not None and record.value is not None:
             heapq.heappush(self._expiry, (pstate.expires_at, account_id))
         return record
+
+    def _anomaly(
+        self, account_id: str, evidence: list[Evidence], features: Mapping[str, float], now: float
+    ) -> list[Evidence]:
+        """Score the account's vector (at most every ``anomaly.every_seconds``), learning
+        only from accounts no other evidence holds suspect."""
+        assert self.anomaly is not None
+        last = self._anomaly_at.get(account_id)
+        if last is not None and now - last < self.config.anomaly.every_seconds:
+            return self._anomaly_evidence.get(account_id, [])
+        self._anomaly_at[account_id] = now
+        suspect = fuse(evidence, features).shadow_risk >= self.config.policy.thresholds.monitor
+        score = self.anomaly.observe(features, suspect=suspect)
+        found = self.anomaly.evidence_for(score)
+        if found:
+            self._anomaly_evidence[account_id] = found
+        else:
+            self._anomaly_evidence.pop(account_id, None)
+        return found
 
     def _expire(self, now: float) -> list[DecisionRecord]:
         out: list[DecisionRecord] = []

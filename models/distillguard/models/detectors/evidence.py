@@ -33,6 +33,8 @@ class Evidence:
     shadow: bool = False
     drivers: tuple[str, ...] = ()
     rule_id: str = ""
+    #: the coordinated cluster this evidence comes from (source "cluster")
+    cluster_id: str = ""
 
 
 @runtime_checkable
@@ -54,6 +56,7 @@ class Assessment:
     features_that_drove_it: dict[str, float] = field(default_factory=dict)
     origin: str = "rule"
     shadow_only: tuple[str, ...] = ()
+    cluster_id: str | None = None
 
 
 def _noisy_or(evidence: list[Evidence]) -> tuple[float, dict[str, Evidence]]:
@@ -88,6 +91,7 @@ def fuse(evidence: list[Evidence], features: Mapping[str, float]) -> Assessment:
     top = max(best.values(), key=lambda e: e.weight, default=None)
     origin = _ORIGIN.get(top.source, "rule") if top else "rule"
     shadow_only = tuple(sorted({e.rule_id or e.code for e in ordered if e.shadow}))
+    cluster_id = next((e.cluster_id for e in enforcing if e.cluster_id), None)
     return Assessment(
         risk=round(min(1.0, risk), 6),
         shadow_risk=round(min(1.0, shadow_risk), 6),
@@ -95,6 +99,7 @@ def fuse(evidence: list[Evidence], features: Mapping[str, float]) -> Assessment:
         features_that_drove_it=drivers,
         origin=origin,
         shadow_only=shadow_only,
+        cluster_id=cluster_id,
     )
 
 

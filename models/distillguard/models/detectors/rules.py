@@ -165,9 +165,18 @@ class RuleSet:
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = tuple(rules)
+        self._compiled = [
+            (rule, tuple((c.feature, _OPS[c.op], c.value) for c in rule.when))
+            for rule in self.rules
+        ]
 
     def evaluate(self, features: Mapping[str, float]) -> list[Evidence]:
-        return [rule.evidence(features) for rule in self.rules if rule.fires(features)]
+        get = features.get
+        return [
+            rule.evidence(features)
+            for rule, conditions in self._compiled
+            if all(op(get(name, 0.0), value) for name, op, value in conditions)
+        ]
 
     def evidence(
         self, account_id: str, features: Mapping[str, float], now: float

@@ -94,7 +94,12 @@ class Distinct:
 
     def merge(self, a: list[int], b: list[int]) -> list[int]:
         """A new sketch of the union; neither input is changed."""
-        return sorted(set(a).union(b))[: self.k]
+        k = self.k
+        if len(a) >= k and (not b or b[0] >= a[-1]):
+            return list(a)
+        if len(b) >= k and (not a or a[0] >= b[-1]):
+            return list(b)
+        return sorted(set(a).union(b))[:k]
 
     def result(self, state: list[int]) -> float:
         if len(state) < self.k:

@@ -31,15 +31,45 @@ TIER_LEVEL: Final = {"free": 0, "tier1": 1, "tier2": 2, "tier3": 3, "tier4": 4, 
 UNKNOWN_TIER_RPM: Final = 300.0
 #: Account age assumed when the gateway does not say: old enough to be no evidence.
 UNKNOWN_AGE_DAYS: Final = 365.0
+#: Nominal output tokens per minute of each tier.
+TIER_OUTPUT_TPM: Final = {
+    "free": 2000.0,
+    "tier1": 8000.0,
+    "tier2": 16000.0,
+    "tier3": 32000.0,
+    "tier4": 80000.0,
+    "tier5": 160000.0,
+    "enterprise": 400000.0,
+}
+UNKNOWN_TIER_OUTPUT_TPM: Final = 32000.0
 _LOG_CATEGORIES: Final = math.log(len(C.CATEGORIES))
+#: The capabilities distillation campaigns concentrate on (coding, math, reasoning, agentic).
+_CAPABILITIES: Final = tuple(
+    C.CATEGORIES.index(name) for name in ("coding", "math", "reasoning", "agentic")
+)
 
 
 def _sum_minutes(state: AccountState, now: float, horizon: float) -> list[float]:
     start = int((now - horizon) // MINUTE)
+    end = int(now // MINUTE)
     total = C.zero()
-    for minute, bucket in state.minutes.items():
-        if minute >= start and minute * MINUTE <= now:
+    minutes = state.minutes
+    for minute in range(start, end + 1):
+        bucket = minutes.get(minute)
+        if bucket is not None:
             C.add_into(total, bucket)
+    return total
+
+
+def _hour_window(state: AccountState, now: float) -> list[float]:
+    """The last hour's counters: the running total of the minute ring, minus what is
+    outside ``[now - 1 h, now]`` (usually nothing or one bucket)."""
+    start = int((now - 3600.0) // MINUTE)
+    end = int(now // MINUTE)
+    total = list(state.minute_total)
+    for minute, bucket in state.minutes.items():
+        if minute < start or minute > end:
+            C.subtract_from(total, bucket)
     return total
 
 
@@ -58,15 +88,40 @@ def _distinct(state: AccountState, hours: list[int], name: str) -> float:
     for hour in hours:
         hs = state.sketches.get(hour)
         if hs is not None and name in hs.sketches:
-            merged = DISTINCT.merge(merged, hs.sketches[name])
+            merged = DISTINCT.merge(merged, hs.sketches[name]) if merged else hs.sketches[name]
     return DISTINCT.result(merged)
+
+
+def _distinct_day(state: AccountState, hours: list[int], name: str) -> float:
+    """Like :func:`_distinct` over 24 h, reusing the union of the older hours (cached on
+    the state until a sketch of those hours changes)."""
+    if not hours:
+        return 0.0
+    newest = max(hours)
+    older = tuple(sorted(h for h in hours if h != newest))
+    key = (older, state.sketch_version)
+    if state.day_cache_key != key:
+        state.day_cache_key = key
+        state.day_cache = {}
+    cached = state.day_cache.get(name)
+    if cached is None:
+        cached = []
+        for hour in older:
+            sk = state.sketches[hour].sketches.get(name)
+            if sk:
+                cached = DISTINCT.merge(cached, sk) if cached else sk
+        state.day_cache[name] = cached
+    current = state.sketches[newest].sketches.get(name)
+    if current:
+        return DISTINCT.result(DISTINCT.merge(cached, current) if cached else current)
+    return DISTINCT.result(cached)
 
 
 def compute_features(state: AccountState, now: float) -> dict[str, float]:
     f: dict[str, float] = {}
     m1 = _sum_minutes(state, now, 60.0)
     m10 = _sum_minutes(state, now, 600.0)
-    h1 = _sum_minutes(state, now, 3600.0)
+    h1 = _hour_window(state, now)
     span1, span10, span60 = (_span(state, now, h) for h in (60.0, 600.0, 3600.0))
     f["requests_1m"] = m1[C.N]
     f["rpm_1m"] = m1[C.N] / (span1 / MINUTE)
@@ -108,9 +163,11 @@ def compute_features(state: AccountState, now: float) -> dict[str, float]:
         entropy = -sum(p * math.log(p) for p in shares if p > 0)
         f["category_entropy_1h"] = max(0.0, entropy / _LOG_CATEGORIES)
         f["category_top_share_1h"] = max(shares)
+        f["capability_share_1h"] = sum(shares[i] for i in _CAPABILITIES)
     else:
         f["category_entropy_1h"] = 1.0
         f["category_top_share_1h"] = 0.0
+        f["capability_share_1h"] = 0.0
     _distinct_features(state, now, f)
     _time_features(state, now, f)
     _model_features(state, now, f)
@@ -141,7 +198,7 @@ def _distinct_features(state: AccountState, now: float, f: dict[str, float]) -> 
     names |= {"cot_lang": "cot_langs", "ja4": "ja4s"}
     assert set(names) == set(SKETCHES)
     for name, key in names.items():
-        f[f"{key}_24h"] = _distinct(state, day_hours, name)
+        f[f"{key}_24h"] = _distinct_day(state, day_hours, name)
     f["ips_per_key_24h"] = f["ips_24h"] / max(1.0, f["api_keys_24h"])
 
 
@@ -193,4 +250,10 @@ def _account_features(state: AccountState, now: float, f: dict[str, float]) -> N
     f["verified"] = 1.0 if verified is True else 0.0
     f["verified_known"] = 0.0 if verified is None else 1.0
     f["usage_vs_tier_10m"] = f["rpm_10m"] / tier_rpm
+    tier_tpm = (
+        TIER_OUTPUT_TPM.get(tier, UNKNOWN_TIER_OUTPUT_TPM)
+        if isinstance(tier, str)
+        else UNKNOWN_TIER_OUTPUT_TPM
+    )
+    f["output_vs_tier_10m"] = f["tokens_out_pm_10m"] / tier_tpm
     f["payment_known"] = 1.0 if meta.get("payment_fingerprint") else 0.0

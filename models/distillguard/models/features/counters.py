@@ -7,6 +7,7 @@ second on one core) and merging two buckets is an element-wise sum.
 
 from __future__ import annotations
 
+import operator
 from typing import Any, Final
 
 CATEGORIES: Final = ("coding", "math", "reasoning", "agentic", "creative", "knowledge", "other")
@@ -50,9 +51,12 @@ def zero() -> list[float]:
 
 def add_into(target: list[float], other: list[float]) -> None:
     """Element-wise ``target += other``."""
-    for i, value in enumerate(other):
-        if value:
-            target[i] += value
+    target[:] = map(operator.add, target, other)
+
+
+def subtract_from(target: list[float], other: list[float]) -> None:
+    """Element-wise ``target -= other``."""
+    target[:] = map(operator.sub, target, other)
 
 
 def count_event(c: list[float], event: dict[str, Any]) -> None:

@@ -136,15 +136,10 @@ class _Hasher:
         return h
 
 
-def _add(sketches: dict[str, list[int]], name: str, h: int) -> None:
-    sk = sketches.get(name)
-    if sk is None:
-        sketches[name] = [h]
-    else:
-        DISTINCT.update(sk, h)
+Raw = dict[str, set[str]]
 
 
-def _fold_one(s: AccountSlice, event: Event, hasher: _Hasher, prefixes: dict[str, str]) -> None:
+def _fold_one(s: AccountSlice, event: Event, raw: dict[int, Raw]) -> None:
     ts = float(event["ts"])
     minute = int(ts // MINUTE)
     bucket = s.minutes.get(minute)
@@ -152,38 +147,33 @@ def _fold_one(s: AccountSlice, event: Event, hasher: _Hasher, prefixes: dict[str
         bucket = s.minutes[minute] = C.zero()
     C.count_event(bucket, event)
     hour = int(ts // HOUR)
-    hs = s.hours.get(hour)
-    if hs is None:
-        hs = s.hours[hour] = HourSketch()
-    sk = hs.sketches
-    ip = event["ip"]
-    _add(sk, "ip", hasher(ip))
-    pfx = prefixes.get(ip)
-    if pfx is None:
-        pfx = prefixes[ip] = ip_prefix(ip)
-    _add(sk, "pfx", hasher(pfx))
-    _add(sk, "key", hasher(event["api_key_id"]))
-    for name in ("asn", "user_agent", "ja4"):
-        value = event.get(name)
+    sets = raw.get(hour)
+    if sets is None:
+        sets = raw[hour] = {name: set() for name in SKETCHES}
+        s.hours[hour] = HourSketch()
+    sets["ip"].add(event["ip"])
+    sets["key"].add(event["api_key_id"])
+    for field_name, name in _OPTIONAL:
+        value = event.get(field_name)
         if value is not None:
-            _add(sk, "ua" if name == "user_agent" else name, hasher(str(value)))
+            sets[name].add(str(value))
     prompt = event.get("prompt")
     if prompt:
         tpl = prompt.get("template")
         if tpl:
-            _add(sk, "tpl", hasher(tpl))
+            sets["tpl"].add(tpl)
         fp = prompt.get("fingerprint")
         if fp:
-            _add(sk, "fp", hash_str(fp))
+            sets["fp"].add(fp)
         lang = prompt.get("lang")
         if lang:
-            lh = hasher(lang)
-            _add(sk, "lang", lh)
+            sets["lang"].add(lang)
             if prompt.get("cot_request"):
-                _add(sk, "cot_lang", lh)
+                sets["cot_lang"].add(lang)
     model = event["model"]
-    if model in hs.models or len(hs.models) < MAX_MODELS:
-        hs.models[model] = hs.models.get(model, 0.0) + 1.0
+    models = s.hours[hour].models
+    if model in models or len(models) < MAX_MODELS:
+        models[model] = models.get(model, 0.0) + 1.0
     if model not in s.models or ts < s.models[model]:
         s.models[model] = ts
     account = event.get("account")
@@ -192,6 +182,13 @@ def _fold_one(s: AccountSlice, event: Event, hasher: _Hasher, prefixes: dict[str
             value = account.get(name)
             if value is not None:
                 s.meta[name] = value
+
+
+_OPTIONAL: Final = (("asn", "asn"), ("user_agent", "ua"), ("ja4", "ja4"))
+
+
+def _sketch(values: set[str], hasher: _Hasher) -> list[int]:
+    return sorted({hasher(v) for v in values})[:SKETCH_K]
 
 
 def fold_events(events: Iterable[Event]) -> dict[str, AccountSlice]:
@@ -215,13 +212,24 @@ def fold_events(events: Iterable[Event]) -> dict[str, AccountSlice]:
         )
         prev_ts = -1.0
         prev_status = 0
+        raw: dict[int, Raw] = {}
         for event in evs:
-            _fold_one(s, event, hasher, prefixes)
+            _fold_one(s, event, raw)
             ts = float(event["ts"])
             if prev_ts >= 0.0:
                 _gap(s.minutes[int(ts // MINUTE)], ts - prev_ts, prev_status)
             prev_ts = ts
             prev_status = event["status"]
+        for hour, sets in raw.items():
+            ips = sets["ip"]
+            for ip in ips:
+                pfx = prefixes.get(ip)
+                if pfx is None:
+                    pfx = prefixes[ip] = ip_prefix(ip)
+                sets["pfx"].add(pfx)
+            s.hours[hour].sketches = {
+                name: _sketch(values, hasher) for name, values in sets.items() if values
+            }
         out[account_id] = s
     return out
 

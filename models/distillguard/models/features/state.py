@@ -37,6 +37,12 @@ class AccountState:
     meta: dict[str, Any] = field(default_factory=dict)
     #: model -> [first seen, last seen]
     models: dict[str, list[float]] = field(default_factory=dict)
+    #: running sum of every minute bucket in the ring (kept exact under merge and prune)
+    minute_total: list[float] = field(default_factory=C.zero)
+    #: bumped when a sketch of a past hour changes; keys the 24 h distinct-count cache
+    sketch_version: int = 0
+    day_cache_key: Any = field(default=None, compare=False, repr=False)
+    day_cache: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def empty(self) -> bool:
@@ -76,6 +82,8 @@ class AccountState:
             if mine is None:
                 mine = self.sketches[hour] = HourSketch()
             mine.merge(hs)
+            if hour < int(self.last_ts // HOUR):
+                self.sketch_version += 1
         if merged == 0:
             return
         self.events_total += merged
@@ -103,6 +111,7 @@ class AccountState:
             self.minutes[minute] = list(bucket)
         else:
             C.add_into(mine, bucket)
+        C.add_into(self.minute_total, bucket)
         hour = minute * MINUTE // HOUR
         hb = self.hours.get(hour)
         if hb is None:
@@ -113,12 +122,22 @@ class AccountState:
     def _prune(self) -> None:
         newest_minute = int(self.last_ts // MINUTE)
         for minute in [m for m in self.minutes if m <= newest_minute - MINUTES_KEPT]:
-            del self.minutes[minute]
+            C.subtract_from(self.minute_total, self.minutes.pop(minute))
         newest_hour = int(self.last_ts // HOUR)
         for hour in [h for h in self.hours if h <= newest_hour - HOURS_KEPT]:
             del self.hours[hour]
         for hour in [h for h in self.sketches if h <= newest_hour - HOURS_KEPT]:
             del self.sketches[hour]
+
+    def requests_within_hour(self, now: float) -> float:
+        """Requests in ``[now - 1 h, now]``: a cheap gate before computing features."""
+        start = int((now - HOUR) // MINUTE)
+        end = int(now // MINUTE)
+        total = self.minute_total[C.N]
+        for minute, bucket in self.minutes.items():
+            if minute < start or minute > end:
+                total -= bucket[C.N]
+        return total
 
     def features(self, now: float) -> dict[str, float]:
         """The account's feature vector at event time ``now`` (see ``features.compute``)."""
@@ -139,6 +158,8 @@ class AccountState:
             "sketches": {str(k): v.to_dict() for k, v in self.sketches.items()},
             "meta": self.meta,
             "models": self.models,
+            "minute_total": self.minute_total,
+            "sketch_version": self.sketch_version,
         }
 
     @classmethod
@@ -155,4 +176,6 @@ class AccountState:
             sketches={int(k): HourSketch.from_dict(v) for k, v in data["sketches"].items()},
             meta=dict(data["meta"]),
             models={k: [float(v[0]), float(v[1])] for k, v in data["models"].items()},
+            minute_total=[float(x) for x in data["minute_total"]],
+            sketch_version=int(data["sketch_version"]),
         )

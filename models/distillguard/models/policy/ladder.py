@@ -149,7 +149,7 @@ class Policy:
             "rate_limit_rpm": p.throttle_rpm if state.action == "throttle" else None,
             "risk": round(min(1.0, max(0.0, risk)), 6),
             "reasons": assessment.reasons,
-            "cluster_id": None,
+            "cluster_id": assessment.cluster_id,
             "mode": state.mode,
             "origin": assessment.origin,
             "issued_at": now,

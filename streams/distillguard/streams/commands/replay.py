@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import orjson
 
+from distillguard.models.clusters import ClusterLinker
 from distillguard.models.codec import decode_event
 from distillguard.models.config import load_config
 from distillguard.models.engine import Engine
@@ -39,6 +40,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--config", type=Path, default=None, metavar="FILE", help="detection config (YAML/JSON)"
+    )
+    parser.add_argument(
+        "--no-linking",
+        action="store_true",
+        help="per-account detection only: no cross-account cluster linking",
     )
 
 
@@ -78,7 +84,8 @@ def _open_in(name: str) -> IO[bytes]:
 
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    engine = Engine(config)
+    linkers = [] if args.no_linking else [ClusterLinker()]
+    engine = Engine(config, sources=linkers, observers=linkers)
     started = time.perf_counter()
     source = _open_in(args.events)
     out = sys.stdout.buffer if args.out == "-" else Path(args.out).open("wb")  # noqa: SIM115
