@@ -4,6 +4,7 @@ compacted, leaves existing topics alone, and refuses a decision topic that would
 from __future__ import annotations
 
 import argparse
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -46,8 +47,14 @@ def args_for(bootstrap: str, names: dict[str, str], *extra: str) -> argparse.Nam
 
 
 def describe(bootstrap: str, name: str) -> tuple[int, dict[str, str]]:
+    """Partition count and configs of ``name``, once the broker's metadata shows it."""
     client = AdminClient({"bootstrap.servers": bootstrap})
-    partitions = len(client.list_topics(name, timeout=10).topics[name].partitions)
+    deadline = time.monotonic() + 30
+    partitions = 0
+    while not partitions and time.monotonic() < deadline:
+        found = client.list_topics(name, timeout=10).topics.get(name)
+        partitions = len(found.partitions) if found is not None and not found.error else 0
+    assert partitions, f"no metadata for {name}"
     resource = ConfigResource(ResourceType.TOPIC, name)
     entries = client.describe_configs([resource])[resource].result(timeout=10)
     return partitions, {key: entry.value for key, entry in entries.items()}

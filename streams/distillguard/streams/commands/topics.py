@@ -162,6 +162,20 @@ def _wait(client: Any, bootstrap: str, timeout: float) -> Any:
             time.sleep(1.0)
 
 
+def _partition_counts(client: Any, names: Sequence[str], timeout: float) -> dict[str, int]:
+    """Partitions of each named topic, waiting out metadata that lags a recent creation."""
+    deadline = time.monotonic() + timeout
+    while True:
+        topics = client.list_topics(timeout=timeout).topics
+        counts = {n: len(topics[n].partitions) for n in names if n in topics}
+        if len(counts) == len(names) and all(counts.values()):
+            return counts
+        if time.monotonic() >= deadline:
+            lost = sorted(set(names) - {n for n, c in counts.items() if c})
+            raise DistillguardError(f"no metadata for topic(s) {', '.join(lost)}")
+        time.sleep(0.2)
+
+
 def _create(client: Any, plans: Sequence[Plan], timeout: float) -> list[str]:
     from confluent_kafka import KafkaError, KafkaException
     from confluent_kafka.admin import NewTopic
@@ -280,10 +294,12 @@ def run(args: argparse.Namespace) -> int:
     security = security_config(os.environ)
     client = _admin(args.bootstrap_servers, security)
     metadata = _wait(client, args.bootstrap_servers, args.wait)
-    existing = {name: len(t.partitions) for name, t in metadata.topics.items()}
-    missing = [p for p in plans if p.name not in existing]
+    missing = [p for p in plans if p.name not in metadata.topics]
     created = set(_create(client, missing, args.wait))
-    present = [p.name for p in plans if p.name in existing]
+    # Check every topic this run did not create, including any that a concurrent client
+    # created between the metadata request and ours (TOPIC_ALREADY_EXISTS).
+    present = [p.name for p in plans if p.name not in created]
+    existing = _partition_counts(client, present, args.wait)
     policies = _cleanup_policies(client, present, args.wait)
     problems = check_existing(plans, existing, policies)
     for plan in plans:
