@@ -9,6 +9,7 @@
 - every pod: a pinned image (no ``:latest``, no missing tag), non-root, read-only root
   filesystem, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp,
   resource requests and limits;
+- every container that runs ``distillguard`` passes args the real command line accepts;
 - every ``distillguard_*`` metric named by an alert or by the Grafana dashboard exists in
   ``streams/distillguard/streams/metrics.py`` (so a renamed metric cannot silently blank a panel).
 
@@ -18,6 +19,8 @@ usage: python helm/validate.py --kube-version 1.34.0 RENDERED.yaml [...]
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import re
 import sys
@@ -119,6 +122,8 @@ CUSTOM = {
 }
 _METRIC = re.compile(r"\bdistillguard_[a-z0-9_]+")
 _SUFFIXES = ("_bucket", "_count", "_sum", "_info")
+#: The subcommands the chart runs.
+CHART_COMMANDS = ("worker", "enforcer", "topics")
 
 
 def defined_metrics() -> set[str]:
@@ -184,12 +189,47 @@ def check_pod(where: str, pod: dict[str, Any]) -> list[str]:
     return problems
 
 
+def cli_parser() -> argparse.ArgumentParser:
+    """The real ``distillguard`` parser, so rendered container args are checked against it."""
+    import importlib
+
+    from distillguard import cli
+
+    parser = cli.build_parser()
+    for name in CHART_COMMANDS:
+        if name not in cli.COMMANDS:
+            print(f"WARN distillguard.cli.COMMANDS lacks {name!r}; checking it from its module")
+            module: Any = importlib.import_module(f"distillguard.streams.commands.{name}")
+            sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+            module.configure(sub.add_parser(name))
+    return parser
+
+
+def check_args(where: str, pod: dict[str, Any], parser: argparse.ArgumentParser) -> list[str]:
+    """Every distillguard container's args must parse with the command line as it is."""
+    problems = []
+    for container in pod.get("containers", []) + pod.get("initContainers", []):
+        args = [str(a).replace("$(POD_NAME)", "pod-0") for a in container.get("args", [])]
+        if not args or args[0] not in CHART_COMMANDS:
+            continue
+        err = io.StringIO()
+        try:
+            with contextlib.redirect_stderr(err):
+                parser.parse_args(args)
+        except SystemExit:
+            last = err.getvalue().strip().splitlines()[-1:] or ["?"]
+            problems.append(f"{where} container {container.get('name')}: {last[0]}")
+    return problems
+
+
 def check_metrics(where: str, text: str, defined: set[str]) -> list[str]:
     used = set(_METRIC.findall(text))
     return [f"{where}: unknown metric {n}" for n in sorted(used) if not known(n, defined)]
 
 
-def validate_file(path: Path, kube_version: str) -> tuple[int, list[str]]:
+def validate_file(
+    path: Path, kube_version: str, parser: argparse.ArgumentParser
+) -> tuple[int, list[str]]:
     problems: list[str] = []
     defined = defined_metrics()
     count = 0
@@ -209,6 +249,7 @@ def validate_file(path: Path, kube_version: str) -> tuple[int, list[str]]:
             problems.append(f"{where}: {getattr(exc, 'message', exc)}")
         for pod in pod_specs(doc):
             problems.extend(check_pod(where, pod))
+            problems.extend(check_args(where, pod, parser))
         if kind == "PrometheusRule":
             exprs = [r["expr"] for g in doc["spec"]["groups"] for r in g["rules"]]
             problems.extend(check_metrics(where, "\n".join(exprs), defined))
@@ -227,8 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="+", type=Path)
     args = parser.parse_args(argv)
     failed = False
+    parser = cli_parser()
     for path in args.files:
-        count, problems = validate_file(path, args.kube_version)
+        count, problems = validate_file(path, args.kube_version, parser)
         for problem in problems:
             print(f"FAIL {problem}")
         failed = failed or bool(problems)
