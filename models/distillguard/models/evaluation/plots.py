@@ -111,7 +111,8 @@ def risk(result: EvaluationResult) -> bytes:
         f"{undecided_attack} attack)"
     )
     ax.set_xlabel("max risk of the account's decisions")
-    ax.set_ylabel("accounts")
+    ax.set_ylabel("accounts (log scale)")
+    ax.set_yscale("log")
     ax.set_xlim(0, 1)
     ax.legend()
     return _png(figure)
@@ -155,7 +156,7 @@ def timeline(result: EvaluationResult) -> bytes:
         if line is not None and any(any(v) for v in getattr(line, m).values())
     ]
     panels = max(1, len(modes))
-    figure = _figure(7, 2.6 * panels)
+    figure = _figure(8, 2.6 * panels)
     axes_list: list[Axes] = [figure.add_subplot(panels, 1, i + 1) for i in range(panels)]
     if line is None or not modes:
         _empty(axes_list[0], "no decisions")
@@ -184,7 +185,7 @@ def timeline(result: EvaluationResult) -> bytes:
         ax.set_title(f"Decisions issued over event time ({mode} mode)")
         ax.set_ylabel("decisions")
         ax.set_xlabel(f"{unit} since {origin}")
-        ax.legend(fontsize="small", ncol=5)
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return _png(figure)
 
 
