@@ -80,8 +80,9 @@ class DecisionFeed:
                     "enable.auto.commit": False,
                     "enable.auto.offset.store": False,
                     "enable.partition.eof": True,
-                    "fetch.max.bytes": 64 * 1024 * 1024,
-                    "queued.max.messages.kbytes": 256 * 1024,
+                    # Enough to stream a large topic fast without holding much of it in memory.
+                    "fetch.max.bytes": 16 * 1024 * 1024,
+                    "queued.max.messages.kbytes": 32 * 1024,
                 }
             )
         except KafkaException as exc:

@@ -132,6 +132,12 @@ class PrefixIndex(Generic[V]):
             if found is not None:
                 yield found
 
+    def probes(self, version: int) -> tuple[tuple[int, dict[int, V]], ...]:
+        """``(shift, table)`` per prefix length present, longest first: for hot loops that
+        look up ``table.get(address.value >> shift)`` themselves instead of calling
+        :meth:`matches`."""
+        return self._lengths[version]
+
     def values(self) -> Iterator[V]:
         for tables in self._tables.values():
             for table in tables.values():
