@@ -42,7 +42,7 @@ _SYSTEM_SALT: Final = "sys\x1f"
 _URL: Final = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+", re.IGNORECASE)
 _EMAIL: Final = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _QUOTED: Final = re.compile(r"\"[^\"\n]{0,400}\"|'[^'\n]{0,400}'|`[^`\n]{0,400}`|“[^”\n]{0,400}”")
-_IDENT_WITH_DIGITS: Final = re.compile(r"\b(?=\w*\d)(?=\w*[^\W\d])\w+\b")
+_IDENT_WITH_DIGITS: Final = re.compile(r"\b(?=[\w.-]*\d)(?=[\w.-]*[^\W\d_])\w+(?:[-_.]\w+)*\b")
 _NUMBER: Final = re.compile(r"[-+]?\d+(?:[.,]\d+)*(?:e[-+]?\d+)?")
 _WORD: Final = re.compile(r"\w+|[^\w\s]")
 _SPACE: Final = re.compile(r"\s+")

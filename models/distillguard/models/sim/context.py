@@ -80,7 +80,11 @@ class Context:
         a ``jump_share`` of its requests moves to the new model.
         """
         nb = len(self.base_models)
-        weights = np.array(base_weights or [0.75] + [0.25 / max(nb - 1, 1)] * (nb - 1))[:nb]
+        default = [0.75] + [0.25 / max(nb - 1, 1)] * (nb - 1)
+        given = list(base_weights or default)[:nb]
+        weights = np.array(given + [0.0] * (nb - len(given)))
+        if weights.sum() <= 0:
+            weights = np.ones(nb)
         model = rng.choice(nb, size=int(ts.shape[0]), p=weights / weights.sum())
         for offset, (_, at) in enumerate(self.releases):
             moved_at = (

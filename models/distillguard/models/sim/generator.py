@@ -51,7 +51,8 @@ def build_plans(scenario: Scenario, scale: float = 1.0) -> list[Plan]:
         rng = np.random.default_rng([scenario.seed, index + 1])
         campaign = population.campaign or f"{population.persona}-{index}"
         built = persona.build(ctx, rng, population.persona_params(), population.count, campaign)
-        plans.extend(plan for plan in built if plan.size)
+        inside = (plan.restrict(ctx.start, ctx.end) for plan in built)
+        plans.extend(plan for plan in inside if plan.size)
     return plans
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,10 @@ Rng = np.random.Generator
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 Params = Mapping[str, Any]
+_EVENT_COLUMNS = (
+    "ts", "key", "net", "client", "model", "param", "prompt_tokens", "completion_tokens",
+    "reasoning_tokens", "latency_ms", "status",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,17 @@ class Plan:
     @property
     def size(self) -> int:
         return int(self.ts.shape[0])
+
+    def restrict(self, start: float, end: float) -> Plan:
+        """The requests inside ``[start, end)`` only (personas may overshoot the edges)."""
+        lo = int(np.searchsorted(self.ts, start, side="left"))
+        hi = int(np.searchsorted(self.ts, end, side="left"))
+        if lo == 0 and hi == self.size:
+            return self
+        cut = slice(lo, hi)
+        prompt = PromptColumns(*(getattr(self.prompt, f)[cut] for f in PromptColumns.__slots__))
+        columns = {f: getattr(self, f)[cut] for f in _EVENT_COLUMNS}
+        return replace(self, prompt=prompt, **columns)
 
 
 def rate_limited(ts: F64, rpm: int) -> npt.NDArray[np.bool_]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -17,6 +17,29 @@ from distillguard.models.sim.world import Account, hex_id, payment_fingerprint
 Rng = np.random.Generator
 I64 = npt.NDArray[np.int64]
 DAY = 86400.0
+
+#: Category mix of general-purpose traffic.
+BROAD: Final = {
+    "coding": 3.0,
+    "knowledge": 3.0,
+    "creative": 2.0,
+    "reasoning": 1.0,
+    "math": 1.0,
+    "other": 2.0,
+}
+#: What distillation campaigns concentrate on (reports: coding, agentic tool use, reasoning).
+TARGETED: Final = {"coding": 4.0, "reasoning": 3.0, "agentic": 2.0, "math": 1.0}
+#: Language mix of a worldwide user base.
+WORLD_LANGS: Final = {
+    "en": 6.0,
+    "es": 1.0,
+    "zh": 1.0,
+    "de": 0.6,
+    "fr": 0.6,
+    "ja": 0.5,
+    "pt": 0.5,
+    "ko": 0.3,
+}
 
 
 class PersonaParams(BaseModel):

@@ -1,0 +1,66 @@
+"""`distillguard simulate` on the command line (file mode; live mode is an integration test)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from distillguard.cli import main
+
+
+def test_list_names_the_bundled_scenarios(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("demo", "mixed-6h", "hydra-heavy", "hard-legit", "smoke"):
+        assert name in out
+
+
+def test_writes_events_truth_and_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "run"
+    assert main(["simulate", "smoke", "--out", str(out), "--seed", "9", "--scale", "0.2"]) == 0
+    summary = orjson.loads((out / "scenario.json").read_bytes())
+    assert summary["seed"] == 9 and summary["scale"] == 0.2
+    events = (out / "events.jsonl").read_bytes().splitlines()
+    assert len(events) == summary["counts"]["events"] > 0
+    truth = (out / "truth.jsonl").read_bytes().splitlines()
+    assert len(truth) == summary["counts"]["accounts"]
+    assert f"wrote {len(events)} events" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["simulate", "no-such-scenario"], "no scenario named 'no-such-scenario'"),
+        (["simulate", "smoke", "--seed", "-1"], "--seed must be >= 0"),
+        (["simulate", "smoke", "--partitions", "0"], "--partitions must be >= 1"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("distillguard: error: ") and message in err
+    assert err.count("\n") == 1
+
+
+def test_bad_scenario_file_names_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "name: x\nseed: 1\nstart: 2026-01-01T00:00:00Z\nduration: 1h\nmodels: [a]\n"
+        "populations:\n  - {persona: hydra-fleet, count: 3, params: {duty: 3}}\n"
+    )
+    assert main(["simulate", str(bad)]) == 2
+    assert "populations.0.params.duty" in capsys.readouterr().err
+
+
+def test_scale_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["simulate", "smoke", "--scale", "0"])
+    assert "must be > 0" in capsys.readouterr().err
