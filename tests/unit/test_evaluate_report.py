@@ -101,7 +101,7 @@ def test_cli_compare_puts_both_runs_side_by_side(
     assert data["compare"]["shadow"]["attack_enforced"] == 1
     assert data["compare"]["shadow"]["attack_tokens_before_enforcement"] == 2230 - 1000
     assert "B: enforced" in capsys.readouterr().out
-    assert "shadow.jsonl" in out_html.read_text()
+    assert "<h3>Per campaign, B (" in out_html.read_text()
 
 
 def test_cli_bad_input_is_one_line_and_non_zero(

@@ -130,6 +130,14 @@ def _groups(name: str, enforce: list[GroupRow], shadow: list[GroupRow]) -> str:
     return _table([name, "kind", *_GROUP_HEADER], rows)
 
 
+def _compared_campaigns(compare: EvaluationResult | None) -> str:
+    if compare is None:
+        return ""
+    return f"<h3>Per campaign, B ({_e(compare.decisions_path)})</h3>" + _groups(
+        "campaign", compare.enforce.campaigns, compare.shadow.campaigns
+    )
+
+
 def _decision_tables(result: EvaluationResult) -> str:
     d = result.decisions
     summary = _table(
@@ -189,6 +197,7 @@ def render_html(
         _groups("persona", result.enforce.personas, result.shadow.personas),
         "<h2>Per campaign</h2>",
         _groups("campaign", result.enforce.campaigns, result.shadow.campaigns),
+        _compared_campaigns(compare),
         _img(plots.campaign_leak(runs), "leak share per campaign"),
         "<h2>Time to enforce</h2>",
         _img(plots.time_to_enforce(result), "time to enforce distribution"),
