@@ -1,0 +1,103 @@
+"""Signature rules as data: validation names the field; evaluation fills the detail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from distillguard.models.config import DetectionConfig
+from distillguard.models.detectors.rules import RuleSet, load_rules, parse_rules
+from distillguard.models.errors import ConfigError
+
+
+def _rule(**over: Any) -> dict[str, Any]:
+    rule: dict[str, Any] = {
+        "id": "busy",
+        "description": "busy account",
+        "when": [{"feature": "rpm_10m", "op": ">=", "value": 100}],
+        "weight": 0.3,
+        "reason": "volume.busy",
+        "detail": "{rpm_10m:.0f} requests/min",
+    }
+    rule.update(over)
+    return rule
+
+
+@pytest.mark.parametrize(
+    ("rule", "wanted"),
+    [
+        (
+            _rule(when=[{"feature": "nope", "op": ">", "value": 1}]),
+            r"rules\[0\]\.when\[0\]\.feature",
+        ),
+        (_rule(when=[{"feature": "rpm_10m", "op": "~", "value": 1}]), r"rules\[0\]\.when\[0\]\.op"),
+        (_rule(when=[]), r"rules\[0\]\.when"),
+        (_rule(weight=1.5), r"rules\[0\]\.weight"),
+        (_rule(reason="Not A Code"), r"rules\[0\]\.reason"),
+        (_rule(detail="{missing_feature}"), r"unknown feature 'missing_feature'"),
+        (_rule(detail="{rpm_10m:.q}"), r"detail is not a valid template"),
+        (_rule(colour="red"), r"rules\[0\]\.colour: Extra inputs"),
+    ],
+)
+def test_invalid_rules_name_the_field(rule: dict[str, Any], wanted: str) -> None:
+    with pytest.raises(ConfigError, match=wanted):
+        parse_rules({"rules": [rule]}, "test rules")
+
+
+def test_duplicate_ids_are_rejected() -> None:
+    with pytest.raises(ConfigError, match="duplicate rule id 'busy'"):
+        parse_rules({"rules": [_rule(), _rule()]})
+
+
+def test_rule_file_that_is_not_yaml(tmp_path: Path) -> None:
+    bad = tmp_path / "rules.yaml"
+    bad.write_text("rules: [\n")
+    with pytest.raises(ConfigError, match="not YAML"):
+        load_rules(bad)
+
+
+def test_default_rules_load_and_every_detail_renders() -> None:
+    rules = load_rules()
+    assert len(rules) >= 10
+    assert len({r.id for r in rules}) == len(rules)
+    zeros: dict[str, float] = {}
+    for rule in rules:
+        assert rule.evidence(zeros).detail
+
+
+def test_a_rule_fires_only_when_all_conditions_hold() -> None:
+    (rule,) = parse_rules(
+        {
+            "rules": [
+                _rule(
+                    when=[
+                        {"feature": "rpm_10m", "op": ">=", "value": 100},
+                        {"feature": "cot_share_1h", "op": ">", "value": 0.5},
+                    ]
+                )
+            ]
+        }
+    )
+    rules = RuleSet([rule])
+    assert rules.evaluate({"rpm_10m": 150.0, "cot_share_1h": 0.4}) == []
+    (found,) = rules.evaluate({"rpm_10m": 150.0, "cot_share_1h": 0.6})
+    assert found.code == "volume.busy"
+    assert found.detail == "150 requests/min"
+    assert found.drivers == ("rpm_10m", "cot_share_1h")
+    assert found.family == "busy"
+
+
+def test_no_single_weak_default_rule_reaches_degrade() -> None:
+    """Only signals without a benign twin may enforce on their own."""
+    degrade = DetectionConfig().policy.thresholds.degrade
+    strong = {"logit-harvest", "distiller-profile-strong"}
+    for rule in load_rules():
+        if rule.id not in strong:
+            assert rule.weight < degrade, rule.id
+
+
+def test_config_can_carry_its_own_rules() -> None:
+    cfg = DetectionConfig.model_validate({"rules": [_rule()]})
+    assert [r.id for r in cfg.signature_rules()] == ["busy"]
