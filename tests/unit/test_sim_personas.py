@@ -184,3 +184,13 @@ def test_unrelated_legit_accounts_share_popular_templates(by_persona: dict[str, 
     shared = [t for t, u in users.items() if len(u) >= 2]
     assert shared
     assert all(len(cards[t]) == len(users[t]) for t in shared), "no shared payment"
+
+
+def test_transfer_station_hides_a_templated_stream_among_customers(
+    by_persona: dict[str, Events],
+) -> None:
+    relay = by_persona["transfer-station"]
+    assert len({e["user_agent"] for e in relay}) >= 30
+    uses = Counter(e["prompt"]["template"] for e in relay)
+    repeated = sum(c for c in uses.values() if c >= 3)
+    assert 0.1 <= repeated / len(relay) <= 0.8, "a harvesting share, not all of it"

@@ -175,3 +175,10 @@ def concat(parts: list[PromptColumns]) -> PromptColumns:
 
 def take(cols: PromptColumns, order: npt.NDArray[np.int64]) -> PromptColumns:
     return PromptColumns(*(getattr(cols, f)[order] for f in PromptColumns.__slots__))
+
+
+def select(mask: Bools, a: PromptColumns, b: PromptColumns) -> PromptColumns:
+    """Per event, the columns of ``a`` where ``mask`` is true, else those of ``b``."""
+    return PromptColumns(
+        *(np.where(mask, getattr(a, f), getattr(b, f)) for f in PromptColumns.__slots__)
+    )

@@ -8,7 +8,7 @@ from typing import Any, Final, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from distillguard.models.sim.context import Context
 from distillguard.models.sim.plan import Plan
@@ -46,8 +46,6 @@ class PersonaParams(BaseModel):
     """Parameters every persona accepts; each persona adds its own."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-    rpm: float = Field(1.0, ge=0, description="requests per minute per account while active")
 
 
 P = TypeVar("P", bound=PersonaParams)

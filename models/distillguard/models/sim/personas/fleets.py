@@ -40,6 +40,8 @@ Rng = np.random.Generator
 class FleetParams(PersonaParams):
     """Knobs shared by the multi-account campaigns."""
 
+    rpm: float = Field(1.0, ge=0, description="requests per minute per account while active")
+
     templates: int = Field(12, ge=1, description="campaign prompt templates")
     cot_share: float = Field(0.5, ge=0, le=1)
     rubric_share: float = Field(0.05, ge=0, le=1)

@@ -1,9 +1,11 @@
-"""Attacks run from one or a few accounts.
+"""Attacks run from one or a few accounts each.
 
 - ``heavy-distiller``: one account far above its tier limit (429s), 24/7, targeted
   capabilities, CoT-heavy, moves to a new release.
 - ``logit-harvester``: ``logprobs`` + ``top_logprobs`` + ``logit_bias`` with 1-token outputs.
 - ``model-hopper``: moves most of its traffic to a new release within hours, and ramps up.
+- ``transfer-station``: resold access; real end customers (many user agents, diverse
+  prompts) mixed with a templated, CoT-heavy harvesting stream on shared cards and proxies.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from pydantic import Field
 from distillguard.models.sim import prompts, timing, world
 from distillguard.models.sim.context import Context
 from distillguard.models.sim.personas.base import (
+    BROAD,
     TARGETED,
+    WORLD_LANGS,
     Persona,
     PersonaParams,
     account,
@@ -202,6 +206,82 @@ def build_hopper(ctx: Context, rng: Rng, p: HopperParams, count: int, campaign: 
     return plans
 
 
+class RelayParams(PersonaParams):
+    rpm: float = 60.0
+    tier: str = "tier2"
+    distill_share: float = Field(0.4, ge=0, le=1, description="share of harvesting requests")
+    templates: int = Field(15, ge=1)
+    cot_share: float = Field(0.6, ge=0, le=1)
+    end_user_agents: int = Field(200, ge=1)
+    accounts_per_card: float = Field(3.0, ge=1)
+
+
+def build_relay(ctx: Context, rng: Rng, p: RelayParams, count: int, campaign: str) -> list[Plan]:
+    """A "transfer station": resold access whose real customers hide a harvesting stream."""
+    harvest = prompts.make_templates(rng, p.templates, categories=TARGETED, cot_share=p.cot_share)
+    cards = [payment_fingerprint(rng) for _ in range(max(1, round(count / p.accounts_per_card)))]
+    subnets = [world.subnet24(rng, world.HOSTING_PROXY) for _ in range(3)]
+    harvester = world.custom_client(rng)
+    plans = []
+    for _ in range(count):
+        acct = account(
+            rng,
+            ctx,
+            tier=p.tier,
+            verified=bool(rng.random() < 0.5),
+            age_days=(5, 90),
+            org=bool(rng.random() < 0.5),
+            card=str(rng.choice(cards)),
+        )
+        ts = timing.poisson(rng, ctx.start, ctx.end, ctx.rpm(p.rpm), timing.diurnal(0.0, 0.1))
+        n = int(ts.shape[0])
+        distill = rng.random(n) < p.distill_share
+        customers = [
+            world.client(rng, world.BROWSERS + world.SDK_STACKS)[0]
+            for _ in range(p.end_user_agents)
+        ]
+        clients = [harvester] + [(ua, harvester[1]) for ua in customers]
+        client = np.where(
+            distill, 0, 1 + pick(rng, n, len(customers), zipf_weights(len(customers)))
+        )
+        nets = world.nets_in_subnets(rng, subnets, 12)
+        ps = [
+            params(temperature=0.7, max_tokens=4096),
+            params(temperature=0.7, max_tokens=1024, stream=True),
+        ]
+        prompt = prompts.select(
+            distill,
+            prompts.columns(rng, n, harvest, free_share=0.05, free_categories=TARGETED),
+            prompts.columns(
+                rng, n, [], free_categories=BROAD, free_langs=WORLD_LANGS, free_cot_share=0.05
+            ),
+        )
+        plans.append(
+            make_plan(
+                rng,
+                account=acct,
+                persona="transfer-station",
+                is_attack=True,
+                campaign=campaign,
+                ts=ts,
+                keys=keys(rng, 2),
+                key=pick(rng, n, 2),
+                nets=nets,
+                net=pick(rng, n, 12),
+                clients=clients,
+                client=client.astype(np.int64),
+                models=ctx.models,
+                model=ctx.pick_models(rng, ts, jump_share=0.4, jump_delay=3600),
+                param_sets=ps,
+                param=np.where(distill, 0, 1).astype(np.int64),
+                prompt=prompt,
+                completion_median=500,
+                completion_sigma=0.9,
+            )
+        )
+    return plans
+
+
 PERSONAS: tuple[Persona[Any], ...] = (
     Persona("heavy-distiller", True, HeavyParams, build_heavy, "one account far above its tier"),
     Persona(
@@ -209,5 +289,12 @@ PERSONAS: tuple[Persona[Any], ...] = (
     ),
     Persona(
         "model-hopper", True, HopperParams, build_hopper, "moves to a new release within hours"
+    ),
+    Persona(
+        "transfer-station",
+        True,
+        RelayParams,
+        build_relay,
+        "resold access: real customers mixed with a harvesting stream",
     ),
 )
