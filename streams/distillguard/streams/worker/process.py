@@ -56,6 +56,7 @@ def run_ingest(settings: WorkerSettings, bridge: StatsBridge | None = None) -> N
 
 def run_worker(settings: WorkerSettings, loglevel: str = "info") -> int:
     """Start both halves and block until the worker stops."""
+    from distillguard.streams.control.attach import attach_control
     from distillguard.streams.worker.app import build_app
     from distillguard.streams.worker.scoring import Scoring
 
@@ -66,7 +67,9 @@ def run_worker(settings: WorkerSettings, loglevel: str = "info") -> int:
     bridge = StatsBridge(context, settings.events_topic)
     child = context.Process(target=run_ingest, args=(settings, bridge), name="ingest", daemon=True)
     child.start()
-    app, runtime = build_app(settings, Scoring.from_settings(settings))
+    scoring = Scoring.from_settings(settings)
+    app, runtime = build_app(settings, scoring)
+    attach_control(app, settings, scoring)
     runtime.healthy = child.is_alive
 
     @app.timer(1.0)

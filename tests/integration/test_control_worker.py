@@ -1,0 +1,260 @@
+"""Operator control end to end: a real worker subprocess, real Kafka, the control topics.
+
+Each test starts its own worker on its own uuid topics; accounts send logit-harvesting
+traffic (the ``logit-harvest`` rule, weight 0.9 → risk 0.9 → ``challenge`` under the default
+thresholds) and the tests watch decisions and status records appear.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from confluent_kafka import Consumer, Producer
+
+from tests.integration.test_enforcer_nginx import free_port, get
+
+REPO = Path(__file__).resolve().parents[2]
+DISTILLGUARD = REPO / ".venv" / "bin" / "distillguard"
+
+
+@dataclass
+class Worker:
+    """A running worker and its topics."""
+
+    bootstrap: str
+    topics: dict[str, str]
+    port: int
+    process: subprocess.Popen[bytes]
+    log: Path
+    decisions: Consumer
+    status: Consumer
+    seen_decisions: list[tuple[str, dict[str, Any] | None]] = field(default_factory=list)
+    seen_status: list[dict[str, Any]] = field(default_factory=list)
+
+    def produce(self, topic: str, key: str, value: Any) -> None:
+        producer = Producer({"bootstrap.servers": self.bootstrap, "linger.ms": 1})
+        payload = value if isinstance(value, bytes) or value is None else orjson.dumps(value)
+        errors: list[Any] = []
+        producer.produce(
+            self.topics[topic],
+            key=key.encode(),
+            value=payload,
+            on_delivery=lambda err, _msg: errors.append(err) if err else None,
+        )
+        assert producer.flush(30) == 0 and errors == []
+
+    def harvest(self, account: str, count: int = 40) -> None:
+        """Logit-harvesting requests (1-token outputs with logit_bias and top_logprobs)."""
+        producer = Producer({"bootstrap.servers": self.bootstrap, "linger.ms": 5})
+        now = time.time()
+        for i in range(count):
+            event = {
+                "event_id": f"{account}-{uuid.uuid4().hex[:8]}-{i}",
+                "ts": now - count + i,
+                "account_id": account,
+                "api_key_id": f"key-{account}",
+                "ip": "198.51.100.7",
+                "endpoint": "/v1/messages",
+                "model": "m1",
+                "status": 200,
+                "prompt_tokens": 12,
+                "completion_tokens": 1,
+                "params": {"logprobs": True, "top_logprobs": 5, "logit_bias": True},
+            }
+            producer.produce(self.topics["events"], key=account.encode(), value=orjson.dumps(event))
+        assert producer.flush(30) == 0
+
+    def _drain(self) -> None:
+        for message in self.decisions.consume(500, timeout=0.2):
+            if message.error() is None:
+                key, value = message.key() or b"", message.value()
+                self.seen_decisions.append(
+                    (key.decode(), orjson.loads(value) if value is not None else None)
+                )
+        for message in self.status.consume(500, timeout=0.2):
+            if message.error() is None:
+                self.seen_status.append(orjson.loads(message.value() or b"null"))
+
+    def wait_decision(
+        self, key: str, ok: Callable[[dict[str, Any] | None], bool], timeout: float = 60.0
+    ) -> dict[str, Any] | None:
+        """The first decision record for ``key`` that satisfies ``ok`` (``None`` = tombstone)."""
+        deadline = time.monotonic() + timeout
+        checked = 0
+        while time.monotonic() < deadline:
+            self._drain()
+            for k, value in self.seen_decisions[checked:]:
+                if k == key and ok(value):
+                    return value
+            checked = len(self.seen_decisions)
+            assert self.process.poll() is None, self.log.read_text()[-3000:]
+        pytest.fail(f"no matching decision for {key} in {timeout}s: {self.seen_decisions}")
+
+    def wait_status(
+        self, ok: Callable[[dict[str, Any]], bool], timeout: float = 30.0
+    ) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self._drain()
+            for status in self.seen_status:
+                if ok(status):
+                    return status
+        pytest.fail(f"no matching status in {timeout}s: {self.seen_status}")
+
+    def decisions_for(self, key: str) -> list[dict[str, Any] | None]:
+        self._drain()
+        return [value for k, value in self.seen_decisions if k == key]
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+
+
+@pytest.fixture
+def worker(
+    bootstrap: str,
+    make_topic: Callable[..., str],
+    consumer_factory: Callable[..., Consumer],
+    tmp_path: Path,
+    uid: str,
+) -> Iterator[Worker]:
+    topics = {
+        "events": make_topic("events", partitions=2),
+        "decisions": make_topic("decisions", partitions=2, compacted=True),
+        "deadletter": make_topic("deadletter", partitions=1),
+        "config": make_topic("config", partitions=1, compacted=True),
+        "status": make_topic("config-status", partitions=1),
+        "labels": make_topic("labels", partitions=1),
+    }
+    port = free_port()
+    env = dict(os.environ)
+    env["DISTILLGUARD_CONFIG_STATUS_TOPIC"] = topics["status"]
+    env["DISTILLGUARD_LABELS_TOPIC"] = topics["labels"]
+    log = tmp_path / "worker.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                str(DISTILLGUARD),
+                "worker",
+                "--bootstrap-servers",
+                bootstrap,
+                "--app-id",
+                f"test-control-{uid}",
+                "--instance-id",
+                f"w-{uid}",
+                "--events-topic",
+                topics["events"],
+                "--decisions-topic",
+                topics["decisions"],
+                "--deadletter-topic",
+                topics["deadletter"],
+                "--config-topic",
+                topics["config"],
+                "--partitions",
+                "2",
+                "--data-dir",
+                str(tmp_path / "data"),
+                "--web",
+                f"127.0.0.1:{port}",
+                "--tick-seconds",
+                "1",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=tmp_path,
+        )
+    running = Worker(
+        bootstrap,
+        topics,
+        port,
+        process,
+        log,
+        consumer_factory(topics["decisions"]),
+        consumer_factory(topics["status"]),
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert process.poll() is None, log.read_text()[-3000:]
+            try:
+                if get(port, "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "worker did not become healthy"
+            time.sleep(0.2)
+        yield running
+    finally:
+        _stop(process)
+
+
+def config_record(kind: str, spec: dict[str, Any]) -> dict[str, Any]:
+    return {"schema_version": 1, "kind": kind, "spec": spec, "published_by": "test"}
+
+
+def rejected_at(offset: int) -> Callable[[dict[str, Any]], bool]:
+    return lambda s: s["status"] == "rejected" and s["source"]["offset"] == offset
+
+
+def enforced(value: dict[str, Any] | None) -> bool:
+    return value is not None and value["mode"] == "enforce"
+
+
+def test_bad_config_is_rejected_and_old_config_stays_then_a_good_one_applies(
+    worker: Worker,
+) -> None:
+    worker.harvest("acct-before")
+    before = worker.wait_decision("account:acct-before", enforced)
+    assert before is not None and before["action"] == "challenge"
+    assert before["config_version"] == "default"
+
+    # (1) schema error, semantic error, not JSON: each rejected, naming the field
+    worker.produce("config", "policy", config_record("policy", {"thresholds": {"degrade": 1.5}}))
+    worker.produce(
+        "config",
+        "policy",
+        config_record("policy", {"thresholds": {"degrade": 0.9, "throttle": 0.8}}),
+    )
+    worker.produce("config", "rule:logit-harvest", b"{not json")
+    rejected = [worker.wait_status(rejected_at(n)) for n in range(3)]
+    assert rejected[0]["field"] == "spec.thresholds.degrade"
+    assert rejected[1]["field"] == "spec.thresholds" and "increase" in rejected[1]["reason"]
+    assert rejected[2]["key"] == "rule:logit-harvest" and "not JSON" in rejected[2]["reason"]
+    assert {s["version"] for s in rejected} == {"default"}
+    assert {s["worker"] for s in rejected} == {f"w-{worker.topics['events'].rsplit('.', 1)[1]}"}
+
+    # detection keeps running under the old config
+    worker.harvest("acct-during")
+    during = worker.wait_decision("account:acct-during", enforced)
+    assert during is not None and during["action"] == "challenge"
+    assert during["config_version"] == "default"
+
+    # (2) a valid threshold change applies and changes the next decisions
+    worker.produce(
+        "config",
+        "policy",
+        config_record("policy", {"thresholds": {"challenge": 0.85, "suspend": 0.89}}),
+    )
+    applied = worker.wait_status(lambda s: s["status"] == "applied" and s["key"] == "policy")
+    assert applied["version"].startswith("default+")
+    worker.harvest("acct-after")
+    after = worker.wait_decision("account:acct-after", enforced)
+    assert after is not None and after["action"] == "suspend"
+    assert after["config_version"] == applied["version"]
