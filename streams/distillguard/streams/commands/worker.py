@@ -38,6 +38,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--slice-interval", type=float, default=1.0, help="seconds of events per slice batch"
     )
     parser.add_argument("--tick-seconds", type=float, default=5.0, help="scoring tick (wall s)")
+    parser.add_argument(
+        "--snapshot-seconds", type=float, default=30.0, help="online-model snapshot interval"
+    )
     parser.add_argument("--config", type=Path, default=None, help="detection config file")
     parser.add_argument("--loglevel", default="info", choices=["debug", "info", "warn", "error"])
 
@@ -67,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
             web_port=int(port),
             slice_interval=args.slice_interval,
             tick_seconds=args.tick_seconds,
+            snapshot_seconds=args.snapshot_seconds,
             detection_config=args.config,
             client_config=client_config_from_env(),
         )

@@ -52,8 +52,14 @@ class Service:
         return self.process.poll() is None
 
     def get_json(self, path: str) -> Any:
+        """The JSON body of a 200 answer, else ``None`` (starting, moving, unknown)."""
         status, body, _ = http_get(self.base_url + path)
-        return orjson.loads(body) if status and body else None
+        if status != 200:
+            return None
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return None
 
     def wait_ready(self, path: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout

@@ -43,6 +43,7 @@ class Runtime:
     slices: int = 0
     ticks: int = 0
     decisions: int = 0
+    snapshots: int = 0
     healthy: Callable[[], bool] = lambda: True
 
 
@@ -178,6 +179,8 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
             "ticks": runtime.ticks,
             "watermark": runtime.watermark,
             "decisions": runtime.decisions,
+            "snapshots": runtime.snapshots,
+            "models": scoring.model_stats(),
         }
         return web.json(body, status=200 if ok else 503)
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from distillguard.models.config import load_config
+from distillguard.models.detectors.anomaly import AnomalyDetector
 from distillguard.models.detectors.evidence import Evidence, fuse
+from distillguard.models.detectors.supervised import LabelModel
 from distillguard.models.engine import Engine
 from distillguard.models.features import AccountState
 from distillguard.models.policy import DecisionRecord, PolicyState
@@ -37,6 +39,32 @@ class Scoring:
     @classmethod
     def from_settings(cls, settings: WorkerSettings) -> Scoring:
         return cls(Engine(load_config(settings.detection_config)))
+
+    def snapshot(self) -> dict[str, bytes]:
+        """The online models' state, to persist (see ``snapshots``)."""
+        out = {}
+        if self.engine.anomaly is not None:
+            out["anomaly"] = self.engine.anomaly.to_bytes()
+        if self.engine.labels is not None:
+            out["labels"] = self.engine.labels.to_bytes()
+        return out
+
+    def model_stats(self) -> dict[str, int]:
+        """How much each online model has learned (for health and tests)."""
+        stats = {}
+        if self.engine.anomaly is not None:
+            stats["anomaly_learned"] = self.engine.anomaly.learned
+        return stats
+
+    def restore(self, models: dict[str, bytes]) -> None:
+        """Load what :meth:`snapshot` returned (models absent from the config are skipped)."""
+        if "anomaly" in models and self.engine.anomaly is not None:
+            self.engine.anomaly = AnomalyDetector.from_bytes(models["anomaly"])
+        if "labels" in models and self.engine.labels is not None:
+            self.engine.labels = LabelModel.from_bytes(models["labels"])
+            self.engine.sources = [
+                s for s in self.engine.sources if not isinstance(s, LabelModel)
+            ] + [self.engine.labels]
 
     def score(self, state: AccountState, policy: dict[str, Any] | None, now: float) -> Outcome:
         account_id = state.account_id

@@ -33,6 +33,7 @@ class WorkerSettings(BaseModel):
     web_port: int = Field(6066, ge=0, le=65535)
     slice_interval: float = Field(1.0, gt=0, le=60)
     tick_seconds: float = Field(5.0, gt=0, le=600)
+    snapshot_seconds: float = Field(30.0, gt=0, le=3600)
     detection_config: Path | None = None
     client_config: dict[str, Any] = Field(default_factory=dict)
 

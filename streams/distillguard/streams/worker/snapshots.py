@@ -1,0 +1,85 @@
+"""Online-model snapshots on a compacted topic, so a restarted worker keeps what it learned.
+
+One record per worker instance (key = instance id); the value is a small envelope of each
+model's own ``to_bytes`` snapshot. Models are pickles: the topic must be writable only by the
+workers' principal (Kafka ACLs), like the Faust changelog topics.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import time
+import uuid
+from typing import Any
+
+import orjson
+from confluent_kafka import Consumer, Producer, TopicPartition
+
+log = logging.getLogger(__name__)
+
+
+def load_latest(
+    bootstrap: str, topic: str, key: str, client_config: dict[str, Any] | None = None
+) -> dict[str, bytes] | None:
+    """The newest snapshot written under ``key``, or ``None``."""
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"snapshot-reader-{uuid.uuid4().hex}",
+            "enable.auto.commit": False,
+            **(client_config or {}),
+        }
+    )
+    try:
+        metadata = consumer.list_topics(topic, timeout=10).topics.get(topic)
+        if metadata is None or metadata.error is not None:
+            return None
+        latest: bytes | None = None
+        for partition in metadata.partitions:
+            low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), 10)
+            if high <= low:
+                continue
+            consumer.assign([TopicPartition(topic, partition, low)])
+            position = low
+            deadline = time.monotonic() + 30
+            while position < high and time.monotonic() < deadline:
+                for message in consumer.consume(500, timeout=0.5):
+                    offset = message.offset()
+                    if message.error() is not None or offset is None:
+                        continue
+                    position = offset + 1
+                    if message.key() == key.encode():
+                        latest = message.value()
+        if latest is None:
+            return None
+        envelope = orjson.loads(latest)
+        return {name: base64.b64decode(blob) for name, blob in envelope["models"].items()}
+    finally:
+        consumer.close()
+
+
+class SnapshotWriter:
+    """Writes snapshots for one worker instance."""
+
+    def __init__(
+        self, bootstrap: str, topic: str, key: str, client_config: dict[str, Any] | None = None
+    ) -> None:
+        self._producer = Producer(
+            {
+                "bootstrap.servers": bootstrap,
+                "message.max.bytes": 16 * 1024 * 1024,
+                **(client_config or {}),
+            }
+        )
+        self._topic = topic
+        self._key = key.encode()
+
+    def write(self, models: dict[str, bytes]) -> None:
+        envelope = {
+            "v": 1,
+            "written_at": time.time(),
+            "models": {name: base64.b64encode(blob).decode() for name, blob in models.items()},
+        }
+        self._producer.produce(self._topic, key=self._key, value=orjson.dumps(envelope))
+        self._producer.flush(10)
