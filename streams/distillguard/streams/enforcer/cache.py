@@ -237,8 +237,8 @@ class DecisionCache:
             address = parse_address(ip)
             if address is not None:
                 found_enforced = False
-                value = address.value
-                for shift, table in self._prefixes.probes(address.version):
+                version, value = address
+                for shift, table in self._prefixes.probes(version):
                     entry = table.get(value >> shift)
                     if entry is None or entry.expires_at <= now:
                         continue
@@ -252,21 +252,19 @@ class DecisionCache:
         if best is None:
             if shadow is None:
                 return ALLOWED
-            return Verdict(
-                ALLOW, would_have=shadow.action, would_have_decision_id=shadow.decision_id
-            )
+            return Verdict(ALLOW, None, None, None, None, shadow.action, shadow.decision_id)
         would: str | None = None
         would_id: str | None = None
         if shadow is not None and shadow.rank > best.rank:
             would, would_id = shadow.action, shadow.decision_id
         return Verdict(
-            action=best.action,
-            decision_id=best.decision_id,
-            rate_limit_rpm=best.rate_limit_rpm,
-            retry_after=_retry_after(best, now),
-            subject=best.key,
-            would_have=would,
-            would_have_decision_id=would_id,
+            best.action,
+            best.decision_id,
+            best.rate_limit_rpm,
+            _retry_after(best, now),
+            f"{best.scope}:{best.value}",
+            would,
+            would_id,
         )
 
     # --- introspection ----------------------------------------------------------------------

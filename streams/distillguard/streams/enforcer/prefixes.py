@@ -35,11 +35,8 @@ class Network(NamedTuple):
     bits: int  # the network address shifted right by (width - length)
 
 
-class Address(NamedTuple):
-    """A parsed client address: IP version and its integer value."""
-
-    version: int
-    value: int
+#: A parsed client address: (IP version, integer value). A plain tuple: built per request.
+Address = tuple[int, int]
 
 
 def parse_network(text: str) -> Network:
@@ -65,15 +62,15 @@ def parse_address(text: str) -> Address | None:
         return None
     try:
         if ":" not in text:
-            return Address(4, int.from_bytes(socket.inet_pton(socket.AF_INET, text), "big"))
+            return 4, int.from_bytes(socket.inet_pton(socket.AF_INET, text), "big")
         if "%" in text:
             text = text.split("%", 1)[0]
         value = int.from_bytes(socket.inet_pton(socket.AF_INET6, text), "big")
     except (OSError, ValueError):
         return None
     if value >> 32 == _V4_MAPPED:
-        return Address(4, value & 0xFFFFFFFF)
-    return Address(6, value)
+        return 4, value & 0xFFFFFFFF
+    return 6, value
 
 
 class PrefixIndex(Generic[V]):
@@ -126,15 +123,15 @@ class PrefixIndex(Generic[V]):
 
     def matches(self, address: Address) -> Iterator[V]:
         """Every value whose network contains ``address``, longest prefix first."""
-        value = address.value
-        for shift, table in self._lengths[address.version]:
+        version, value = address
+        for shift, table in self._lengths[version]:
             found = table.get(value >> shift)
             if found is not None:
                 yield found
 
     def probes(self, version: int) -> tuple[tuple[int, dict[int, V]], ...]:
         """``(shift, table)`` per prefix length present, longest first: for hot loops that
-        look up ``table.get(address.value >> shift)`` themselves instead of calling
+        look up ``table.get(value >> shift)`` themselves instead of calling
         :meth:`matches`."""
         return self._lengths[version]
 
