@@ -18,6 +18,7 @@ from distillguard.streams.kafka import TopicSpec, ensure_topics, wait_for_broker
 from distillguard.streams.worker.bridge import StatsBridge
 from distillguard.streams.worker.settings import WorkerSettings
 from distillguard.streams.worker.slicing import slice_batches
+from distillguard.streams.worker.snapshots import SnapshotWriter, load_latest
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +69,24 @@ def run_worker(settings: WorkerSettings, loglevel: str = "info") -> int:
     child = context.Process(target=run_ingest, args=(settings, bridge), name="ingest", daemon=True)
     child.start()
     scoring = Scoring.from_settings(settings)
+    snapshot_key = f"{settings.app_id}-{settings.instance_id}"
+    saved = load_latest(
+        settings.bootstrap, settings.snapshots_topic, snapshot_key, settings.client_config
+    )
+    if saved:
+        scoring.restore(saved)
+        log.info("restored online models %s from %s", sorted(saved), settings.snapshots_topic)
+    writer = SnapshotWriter(
+        settings.bootstrap, settings.snapshots_topic, snapshot_key, settings.client_config
+    )
     app, runtime = build_app(settings, scoring)
     attach_control(app, settings, scoring)
     runtime.healthy = child.is_alive
+
+    @app.timer(settings.snapshot_seconds)
+    async def snapshot() -> None:
+        writer.write(scoring.snapshot())
+        runtime.snapshots += 1
 
     @app.timer(1.0)
     async def supervise() -> None:
