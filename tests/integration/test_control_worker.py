@@ -21,6 +21,7 @@ import orjson
 import pytest
 from confluent_kafka import Consumer, Producer
 
+from distillguard.streams.worker.slicing import partition_of
 from tests.integration.test_enforcer_nginx import free_port, get
 
 REPO = Path(__file__).resolve().parents[2]
@@ -136,7 +137,7 @@ def worker(
 ) -> Iterator[Worker]:
     topics = {
         "events": make_topic("events", partitions=2),
-        "decisions": make_topic("decisions", partitions=2, compacted=True),
+        "decisions": make_topic("decisions", partitions=1, compacted=True),  # total order
         "deadletter": make_topic("deadletter", partitions=1),
         "config": make_topic("config", partitions=1, compacted=True),
         "status": make_topic("config-status", partitions=1),
@@ -258,3 +259,68 @@ def test_bad_config_is_rejected_and_old_config_stays_then_a_good_one_applies(
     after = worker.wait_decision("account:acct-after", enforced)
     assert after is not None and after["action"] == "suspend"
     assert after["config_version"] == applied["version"]
+
+
+def same_partition_as(account: str, stem: str, partitions: int = 2) -> str:
+    """An account id that lands in ``account``'s partition (scored in the same ticks)."""
+    want = partition_of(account, partitions)
+    return next(
+        f"{stem}-{i}" for i in range(1000) if partition_of(f"{stem}-{i}", partitions) == want
+    )
+
+
+def test_upheld_appeal_lifts_the_decision_and_the_account_is_not_re_enforced(
+    worker: Worker,
+) -> None:
+    worker.harvest("acct-appeal")
+    live = worker.wait_decision("account:acct-appeal", enforced)
+    assert live is not None and live["action"] == "challenge"
+
+    label = {
+        "schema_version": 1,
+        "label_id": "appeal-0001",
+        "kind": "appeal",
+        "appeal": "upheld",
+        "subject": {"scope": "account", "value": "acct-appeal"},
+        "analyst": "analyst-7",
+        "note": "nightly evaluation harness",
+        "ts": time.time(),
+        "allow_seconds": 3600,
+    }
+    worker.produce("labels", "acct-appeal", label)
+    assert worker.wait_decision("account:acct-appeal", lambda v: v is None, timeout=10) is None
+    audit = worker.wait_status(lambda s: s["key"] == "label:appeal-0001")
+    assert audit["status"] == "handled" and audit["reason"] is None  # the model learnt
+    assert audit["audit"]["actions"] == ["lift", "allow", "learn_legit"]
+    assert audit["audit"]["decisions"] == [{"key": "account:acct-appeal", "action": None}]
+    assert audit["audit"]["analyst"] == "analyst-7"
+    allowed = worker.wait_status(lambda s: s["key"] == "allow:label-appeal-0001")
+    assert allowed["status"] == "applied"
+
+    # more abusive traffic from the allowlisted account, then from a witness account in
+    # the same partition: once the witness is decided, the account has been scored again
+    witness = same_partition_as("acct-appeal", "acct-witness")
+    worker.harvest("acct-appeal")
+    worker.harvest(witness)
+    assert worker.wait_decision(f"account:{witness}", enforced) is not None
+    history = worker.decisions_for("account:acct-appeal")
+    lifted_at = history.index(None)
+    assert not [v for v in history[lifted_at:] if enforced(v)], history
+
+
+def test_a_rule_switched_to_shadow_stops_producing_enforceable_decisions(
+    worker: Worker,
+) -> None:
+    worker.harvest("acct-enforced")
+    assert worker.wait_decision("account:acct-enforced", enforced) is not None
+
+    shadow = config_record("shadow", {"rules": {"logit-harvest": True}})
+    worker.produce("config", "shadow", shadow)
+    applied = worker.wait_status(lambda s: s["key"] == "shadow" and s["status"] == "applied")
+
+    worker.harvest("acct-shadowed")
+    decided = worker.wait_decision("account:acct-shadowed", lambda v: v is not None)
+    assert decided is not None
+    assert decided["mode"] == "shadow" and decided["config_version"] == applied["version"]
+    assert [r["code"] for r in decided["reasons"]] == ["shadow.logit.harvest"]
+    assert not [v for v in worker.decisions_for("account:acct-shadowed") if enforced(v)]
