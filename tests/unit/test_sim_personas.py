@@ -194,3 +194,17 @@ def test_transfer_station_hides_a_templated_stream_among_customers(
     uses = Counter(e["prompt"]["template"] for e in relay)
     repeated = sum(c for c in uses.values() if c >= 3)
     assert 0.1 <= repeated / len(relay) <= 0.8, "a harvesting share, not all of it"
+
+
+def test_legit_classifiers_are_a_benign_twin_of_logit_harvesting() -> None:
+    sim = Simulation(load_scenario("hard-legit"), scale=0.1)
+    legit = {row["account_id"] for row in sim.truth() if not row["is_attack"]}
+    twins = {
+        e["account_id"]
+        for e in sim.events()
+        if e["account_id"] in legit
+        and e["params"].get("logit_bias")
+        and e["params"].get("logprobs")
+        and e["params"].get("max_tokens") == 1
+    }
+    assert twins, "legitimate label scoring with logit_bias and 1-token outputs"

@@ -163,6 +163,7 @@ class SmallDevParams(PersonaParams):
     classifier_share: float = Field(
         0.15, ge=0, le=1, description="accounts doing logprob classification"
     )
+    bias_share: float = Field(0.3, ge=0, le=1, description="classifiers that also use logit_bias")
     new_account_share: float = Field(0.2, ge=0, le=1)
 
 
@@ -190,14 +191,22 @@ def build_small_dev(
         clients = [world.client(rng, world.DEV_TOOLS), world.client(rng, world.SDK_STACKS)]
         classifier = rng.random() < p.classifier_share
         ps = [params(temperature=float(rng.choice([0.0, 0.7, 1.0])), max_tokens=1024)]
-        if classifier:
-            ps.append(params(temperature=0.0, max_tokens=1, logprobs=True, top_logprobs=5))
+        endpoint = "/v1/messages"
+        if classifier:  # label scoring; some restrict the labels with logit_bias, as docs advise
+            bias = True if rng.random() < p.bias_share else None
+            ps.append(
+                params(
+                    temperature=0.0, max_tokens=1, logprobs=True, top_logprobs=5, logit_bias=bias
+                )
+            )
+            endpoint = str(rng.choice(["/v1/messages", "/v1/completions"]))
         own = prompts.make_templates(rng, 3, categories=BROAD)
         plans.append(
             make_plan(
                 rng,
                 account=acct,
                 persona="small-dev",
+                endpoint=endpoint,
                 is_attack=False,
                 campaign=None,
                 ts=ts,
