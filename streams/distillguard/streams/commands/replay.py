@@ -19,8 +19,10 @@ import orjson
 from distillguard.models.clusters import ClusterLinker
 from distillguard.models.codec import decode_event
 from distillguard.models.config import load_config
-from distillguard.models.engine import Engine
+from distillguard.models.detectors.evidence import EvidenceSource
+from distillguard.models.engine import Engine, SliceObserver
 from distillguard.models.errors import DecodeError, UsageError
+from distillguard.models.intel.match import open_source
 
 HELP = "offline backtest: run detection in event time over an events file, write decisions"
 #: Malformed lines reported one by one before the rest are only counted.
@@ -40,6 +42,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--config", type=Path, default=None, metavar="FILE", help="detection config (YAML/JSON)"
+    )
+    parser.add_argument(
+        "--intel", type=Path, metavar="WATCH.json", help="partner watch rules (intel import)"
+    )
+    parser.add_argument(
+        "--consortium-key-file", type=Path, metavar="F", help="for --intel (else env key)"
     )
     parser.add_argument(
         "--no-linking",
@@ -85,14 +93,17 @@ def _open_in(name: str) -> IO[bytes]:
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     linkers = [] if args.no_linking else [ClusterLinker()]
-    engine = Engine(config, sources=linkers, observers=linkers)
+    intel = open_source(args.intel, args.consortium_key_file) if args.intel else None
+    sources: list[EvidenceSource] = [*linkers, *([intel] if intel else [])]
+    observers: list[SliceObserver] = [*linkers, *([intel] if intel else [])]
+    engine = Engine(config, sources=sources, observers=observers)
     started = time.perf_counter()
     source = _open_in(args.events)
     out = sys.stdout.buffer if args.out == "-" else Path(args.out).open("wb")  # noqa: SIM115
     reader = _Reader(source, sys.stderr)
     counts = {"records": 0, "tombstones": 0, "enforce": 0, "shadow": 0}
     try:
-        for record in engine.run(reader):
+        for record in engine.run(intel.watch(reader) if intel else reader):
             out.write(orjson.dumps({"key": record.key, "value": record.value, "ts": record.ts}))
             out.write(b"\n")
             counts["records"] += 1
@@ -119,4 +130,7 @@ def run(args: argparse.Namespace) -> int:
         f"tombstones), {elapsed:.1f}s, {rate:,.0f} events/s",
         file=sys.stderr,
     )
+    if intel is not None:
+        print(f"distillguard replay: intel matched {len(intel.matched_accounts)} accounts",
+              file=sys.stderr)  # fmt: skip
     return 0
