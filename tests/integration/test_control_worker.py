@@ -260,6 +260,14 @@ def test_bad_config_is_rejected_and_old_config_stays_then_a_good_one_applies(
     assert after is not None and after["action"] == "suspend"
     assert after["config_version"] == applied["version"]
 
+    kafka = ["--bootstrap-servers", worker.bootstrap, "--config-topic", worker.topics["config"]]
+    history = cli("config", "history", *kafka, "--config-status-topic", worker.topics["status"])
+    assert history.returncode == 0, history.stderr
+    assert history.stdout.count("rejected") == 3 and "applied" in history.stdout
+    shown = cli("config", "show", *kafka)
+    assert shown.returncode == 0, shown.stderr
+    assert applied["version"] in shown.stdout and "suspend: 0.89" in shown.stdout
+
 
 def same_partition_as(account: str, stem: str, partitions: int = 2) -> str:
     """An account id that lands in ``account``'s partition (scored in the same ticks)."""
@@ -307,6 +315,20 @@ def test_upheld_appeal_lifts_the_decision_and_the_account_is_not_re_enforced(
     lifted_at = history.index(None)
     assert not [v for v in history[lifted_at:] if enforced(v)], history
 
+    shown = cli(
+        "explain",
+        "acct-appeal",
+        "--worker-url",
+        f"http://127.0.0.1:{worker.port}",
+        "--bootstrap-servers",
+        worker.bootstrap,
+        "--labels-topic",
+        worker.topics["labels"],
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "logit.harvest" in shown.stdout and "harvest_share_1h" in shown.stdout
+    assert "appeal-0001" in shown.stdout and "upheld" in shown.stdout
+
 
 def test_a_rule_switched_to_shadow_stops_producing_enforceable_decisions(
     worker: Worker,
@@ -324,3 +346,10 @@ def test_a_rule_switched_to_shadow_stops_producing_enforceable_decisions(
     assert decided["mode"] == "shadow" and decided["config_version"] == applied["version"]
     assert [r["code"] for r in decided["reasons"]] == ["shadow.logit.harvest"]
     assert not [v for v in worker.decisions_for("account:acct-shadowed") if enforced(v)]
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, COLUMNS="200")
+    return subprocess.run(
+        [str(DISTILLGUARD), *args], capture_output=True, text=True, timeout=120, env=env
+    )
