@@ -59,9 +59,16 @@ class Context:
     def models(self) -> list[str]:
         return list(self.base_models) + [name for name, _ in self.releases]
 
-    def rpm(self, value: float) -> float:
-        """A per-account request rate after ``--scale``."""
-        return value * self.scale
+    def rpm(self, value: float, rng: Rng | None = None, spread: float = 0.25) -> float:
+        """A per-account request rate after ``--scale``.
+
+        With ``rng``, each account varies around ``value`` (log-normal, ``spread``,
+        clipped at two standard deviations) so a population is not one fixed shape.
+        """
+        if rng is None or spread <= 0:
+            return value * self.scale
+        factor = float(np.clip(rng.lognormal(0.0, spread), np.exp(-2 * spread), np.exp(2 * spread)))
+        return value * self.scale * factor
 
     def pick_models(
         self,

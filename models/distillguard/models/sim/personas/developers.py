@@ -56,7 +56,7 @@ def build_eval_harness(
         )
         start = release_at + rng.uniform(0.3, 1.0) * p.delay_minutes * 60
         runs = timing.lifetimes(rng, start, ctx.end, p.run_minutes, 10.0)
-        ts = timing.in_windows(rng, runs, ctx.rpm(p.rpm))
+        ts = timing.in_windows(rng, runs, ctx.rpm(p.rpm, rng))
         n = int(ts.shape[0])
         judge = prompts.make_templates(rng, 2, categories={"other": 1}, rubric_share=1.0)
         suites = ctx.catalogue.benchmarks + judge
@@ -184,7 +184,13 @@ def build_small_dev(
         )
         shape = timing.diurnal(float(rng.uniform(-8, 9)), 0.9, peak_hour=16)
         ts = timing.sessions(
-            rng, ctx.start, ctx.end, p.sessions_per_hour, p.session_minutes, ctx.rpm(p.rpm), shape
+            rng,
+            ctx.start,
+            ctx.end,
+            p.sessions_per_hour,
+            p.session_minutes,
+            ctx.rpm(p.rpm, rng),
+            shape,
         )
         n = int(ts.shape[0])
         nets = world.random_nets(rng, world.RESIDENTIAL, 2, v6_share=0.3)

@@ -157,7 +157,9 @@ def build_hydra(ctx: Context, rng: Rng, p: HydraParams, count: int, campaign: st
     for _ in range(count):
         joined = ctx.start + rng.uniform(0, p.join_spread_minutes * 60)
         ts = timing.clip(
-            timing.in_windows(rng, schedule, ctx.rpm(p.rpm), p.jitter_seconds), joined, ctx.end
+            timing.in_windows(rng, schedule, ctx.rpm(p.rpm, rng, 0.15), p.jitter_seconds),
+            joined,
+            ctx.end,
         )
         plans.append(
             _fleet_plan(
@@ -294,7 +296,7 @@ def build_cot_lang(
             rng,
             p,
             fleet,
-            timing.in_windows(rng, schedule, ctx.rpm(p.rpm), 60.0),
+            timing.in_windows(rng, schedule, ctx.rpm(p.rpm, rng), 60.0),
             persona="cot-language",
             campaign=campaign,
             tier="tier1",

@@ -50,7 +50,7 @@ def build_chat_app(
             rng, ctx, tier=str(rng.choice(["tier4", "tier5"])), verified=True, age_days=(120, 1500)
         )
         shape = timing.diurnal(float(rng.uniform(-8, 9)), p.diurnal_amplitude)
-        ts = timing.poisson(rng, ctx.start, ctx.end, ctx.rpm(p.rpm), shape)
+        ts = timing.poisson(rng, ctx.start, ctx.end, ctx.rpm(p.rpm, rng), shape)
         n = int(ts.shape[0])
         system = int(prompts.rand64(rng, 1)[0])
         features = prompts.make_templates(rng, 4, categories=BROAD, system=system)
@@ -172,7 +172,8 @@ def build_router(ctx: Context, rng: Rng, p: RouterParams, count: int, campaign: 
     plans = []
     for _ in range(count):
         acct = account(rng, ctx, tier="enterprise", verified=True, age_days=(300, 1500))
-        ts = timing.poisson(rng, ctx.start, ctx.end, ctx.rpm(p.rpm), timing.diurnal(0.0, 0.15))
+        rate = ctx.rpm(p.rpm, rng)
+        ts = timing.poisson(rng, ctx.start, ctx.end, rate, timing.diurnal(0.0, 0.15))
         n = int(ts.shape[0])
         nets = world.random_nets(rng, world.CLOUD, p.egress_ips)
         ja4 = world.ja4_for(world.hex_id(rng, "router-"))
@@ -241,7 +242,7 @@ def build_synthetic_data(
     plans = []
     for _ in range(count):
         acct = account(rng, ctx, tier="tier4", verified=True, age_days=(60, 800))
-        ts = timing.poisson(rng, ctx.start, ctx.end, ctx.rpm(p.rpm))
+        ts = timing.poisson(rng, ctx.start, ctx.end, ctx.rpm(p.rpm, rng))
         n = int(ts.shape[0])
         gen = prompts.make_templates(
             rng, p.templates, categories={"creative": 2, "knowledge": 2, "coding": 1}

@@ -51,7 +51,8 @@ def build_heavy(ctx: Context, rng: Rng, p: HeavyParams, count: int, campaign: st
         acct = account(
             rng, ctx, tier=p.tier, verified=True, age_days=(1, 10), org=bool(rng.random() < 0.5)
         )
-        ts = timing.poisson(rng, ctx.start, ctx.end, ctx.rpm(p.rpm), timing.diurnal(0.0, 0.05))
+        rate = ctx.rpm(p.rpm, rng, 0.1)  # stays above the tier limit
+        ts = timing.poisson(rng, ctx.start, ctx.end, rate, timing.diurnal(0.0, 0.05))
         n = int(ts.shape[0])
         own = prompts.make_templates(rng, p.templates, categories=TARGETED, cot_share=p.cot_share)
         nets = world.nets_in_subnets(rng, [world.subnet24(rng, world.HOSTING_PROXY)], 6)
@@ -103,7 +104,7 @@ def build_logit(ctx: Context, rng: Rng, p: LogitParams, count: int, campaign: st
         acct = account(
             rng, ctx, tier="tier2", verified=True, age_days=(3, 40), org=bool(rng.random() < 0.5)
         )
-        ts = timing.poisson(rng, ctx.start, ctx.end, ctx.rpm(p.rpm))
+        ts = timing.poisson(rng, ctx.start, ctx.end, ctx.rpm(p.rpm, rng))
         n = int(ts.shape[0])
         probes = prompts.make_templates(rng, p.templates, categories={"other": 1}, chars=(20, 200))
         nets = world.nets_in_subnets(rng, [world.subnet24(rng, world.HOSTING_PROXY)], 3)
@@ -166,11 +167,12 @@ def build_hopper(ctx: Context, rng: Rng, p: HopperParams, count: int, campaign: 
             org=bool(rng.random() < 0.5),
             card=card,
         )
+        rate = ctx.rpm(p.rpm, rng)
         hop = min(ctx.end, release + p.hop_after_minutes * 60 * rng.uniform(0.5, 1.5))
         ts = np.concatenate(
             [
-                timing.poisson(rng, ctx.start, hop, ctx.rpm(p.rpm)),
-                timing.poisson(rng, hop, ctx.end, ctx.rpm(p.rpm) * p.ramp),
+                timing.poisson(rng, ctx.start, hop, rate),
+                timing.poisson(rng, hop, ctx.end, rate * p.ramp),
             ]
         )
         n = int(ts.shape[0])
@@ -233,7 +235,8 @@ def build_relay(ctx: Context, rng: Rng, p: RelayParams, count: int, campaign: st
             org=bool(rng.random() < 0.5),
             card=str(rng.choice(cards)),
         )
-        ts = timing.poisson(rng, ctx.start, ctx.end, ctx.rpm(p.rpm), timing.diurnal(0.0, 0.1))
+        rate = ctx.rpm(p.rpm, rng)
+        ts = timing.poisson(rng, ctx.start, ctx.end, rate, timing.diurnal(0.0, 0.1))
         n = int(ts.shape[0])
         distill = rng.random(n) < p.distill_share
         customers = [
