@@ -44,6 +44,7 @@ class Runtime:
     ticks: int = 0
     decisions: int = 0
     snapshots: int = 0
+    merged_events: int = 0
     healthy: Callable[[], bool] = lambda: True
 
 
@@ -156,6 +157,7 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
                 state.merge(piece)
                 states[piece.account_id.encode()] = orjson.dumps(state.to_dict())
                 touched.add(piece.account_id)
+                runtime.merged_events += piece.events
             runtime.watermark = max(runtime.watermark, float(batch["max_ts"]))
             runtime.slices += len(batch["slices"])
             ts = event.message.timestamp
@@ -180,6 +182,7 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
             "watermark": runtime.watermark,
             "decisions": runtime.decisions,
             "snapshots": runtime.snapshots,
+            "merged_events": runtime.merged_events,
             "models": scoring.model_stats(),
         }
         return web.json(body, status=200 if ok else 503)

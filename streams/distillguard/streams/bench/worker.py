@@ -1,0 +1,230 @@
+"""End-to-end worker throughput and decision latency on the real broker.
+
+1. ``raw_consume_events_per_s``: confluent-kafka ``consume`` + ``orjson.loads`` over the
+   pre-loaded events topic — the ceiling for any Python consumer on this machine.
+2. ``worker_events_per_s``: one ``distillguard worker`` (ingest process + Faust process)
+   over the same topic, from its first committed batch until every event has been merged
+   into account state.
+3. ``decision_latency_*``: a fresh copy of the demo scenario streamed at ~80% of (2); for
+   each decision, wall time from producing the first event whose time reached the
+   decision's ``issued_at`` (the event that advanced the detector's clock to the tick that
+   decided) until the decision record was readable on the topic.
+"""
+
+from __future__ import annotations
+
+import bisect
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import orjson
+from confluent_kafka import OFFSET_END, Consumer, Producer, TopicPartition
+
+from distillguard.streams.bench.replay import scenario_events
+from distillguard.streams.demo import services
+from distillguard.streams.kafka import TopicSpec, admin, ensure_topics
+
+PARTITIONS = 4
+
+
+def _produce(bootstrap: str, topic: str, lines: list[bytes]) -> None:
+    producer = Producer(
+        {"bootstrap.servers": bootstrap, "linger.ms": 50, "compression.type": "lz4"}
+    )
+    for line in lines:
+        while True:
+            try:
+                producer.produce(topic, key=orjson.loads(line)["account_id"].encode(), value=line)
+                break
+            except BufferError:
+                producer.poll(0.05)
+        producer.poll(0)
+    producer.flush(60)
+
+
+def _raw_consume(bootstrap: str, topic: str, count: int) -> float:
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"bench-raw-{uuid.uuid4().hex}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+        }
+    )
+    consumer.subscribe([topic])
+    seen, started = 0, 0.0
+    while seen < count:
+        batch = consumer.consume(10_000, timeout=1.0)
+        if batch and not started:
+            started = time.perf_counter()
+        for message in batch:
+            value = message.value()
+            if message.error() is None and value is not None:
+                orjson.loads(value)
+                seen += 1
+    elapsed = time.perf_counter() - started
+    consumer.close()
+    return seen / elapsed
+
+
+def _shifted(lines: list[bytes], seconds: float, tag: str) -> list[bytes]:
+    """The same traffic, later in event time and from fresh accounts and keys."""
+    out = []
+    for line in lines:
+        event = orjson.loads(line)
+        event["ts"] += seconds
+        event["account_id"] += tag
+        event["api_key_id"] += tag
+        event["event_id"] += tag
+        if event.get("account") and event["account"].get("created_at"):
+            event["account"]["created_at"] += seconds
+        out.append(orjson.dumps(event))
+    return out
+
+
+def _worker_throughput(worker: services.Service, count: int, timeout: float) -> float:
+    first = done = 0.0
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status, body, _ = services.http_get(worker.base_url + "/metrics")
+        if not first and status == 200 and b"distillguard_events_total{" in body:
+            first = time.monotonic()
+        health = worker.get_json("/healthz") or {}
+        if health.get("merged_events", 0) >= count:
+            done = time.monotonic()
+            break
+        time.sleep(0.1)  # polling another process
+    if not (first and done):
+        raise RuntimeError("the worker did not merge every event in time")
+    return count / max(done - first, 1e-3)
+
+
+def _latency(
+    bootstrap: str, events_topic: str, decisions_topic: str, lines: list[bytes], rate: float
+) -> list[float]:
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"bench-latency-{uuid.uuid4().hex}",
+            "auto.offset.reset": "latest",
+            "enable.auto.commit": False,
+        }
+    )
+    partitions = admin(bootstrap).list_topics(decisions_topic, timeout=10).topics[decisions_topic]
+    consumer.assign([TopicPartition(decisions_topic, p, OFFSET_END) for p in partitions.partitions])
+    seen: list[tuple[float, float]] = []
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            for message in consumer.consume(500, timeout=0.2):
+                value = message.value()
+                if message.error() is None and value:
+                    seen.append((time.monotonic(), float(orjson.loads(value)["issued_at"])))
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5})
+    sent_wall: list[float] = []
+    sent_ts: list[float] = []
+    started = time.monotonic()
+    for i, line in enumerate(lines):
+        event = orjson.loads(line)
+        producer.produce(events_topic, key=event["account_id"].encode(), value=line)
+        producer.poll(0)
+        sent_wall.append(time.monotonic())
+        sent_ts.append(float(event["ts"]))
+        ahead = (i + 1) / rate - (time.monotonic() - started)
+        if ahead > 0.002:
+            time.sleep(ahead)
+    producer.flush(30)
+    time.sleep(10)  # the last ticks
+    stop.set()
+    watcher.join(5)
+    consumer.close()
+    latencies = []
+    for wall_seen, issued_at in seen:
+        i = bisect.bisect_left(sent_ts, issued_at)
+        if i < len(sent_wall):
+            latencies.append(max(0.0, wall_seen - sent_wall[i]))
+    return latencies
+
+
+def run(bootstrap: str, scenario: str = "mixed-6h") -> dict[str, Any]:
+    tag = uuid.uuid4().hex[:8]
+    topics = {
+        "events": f"bench.{tag}.events",
+        "decisions": f"bench.{tag}.decisions",
+        "deadletter": f"bench.{tag}.deadletter",
+    }
+    ensure_topics(
+        bootstrap,
+        [
+            TopicSpec(topics["events"], PARTITIONS),
+            TopicSpec.compacted(topics["decisions"], PARTITIONS),
+            TopicSpec(topics["deadletter"], PARTITIONS),
+        ],
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path, count = scenario_events(scenario, Path(tmp) / "load")
+        lines = path.read_bytes().splitlines()
+        demo_path, _ = scenario_events("demo", Path(tmp) / "latency")
+        later = _shifted(demo_path.read_bytes().splitlines(), 30 * 86400, f"-{tag}")
+        _produce(bootstrap, topics["events"], lines)
+        raw = [_raw_consume(bootstrap, topics["events"], count) for _ in range(3)]
+        port = services.free_port()
+        worker = services.start(
+            "worker",
+            [
+                "worker",
+                "--bootstrap-servers", bootstrap,
+                "--app-id", f"bench-{tag}",
+                "--events-topic", topics["events"],
+                "--decisions-topic", topics["decisions"],
+                "--deadletter-topic", topics["deadletter"],
+                "--partitions", str(PARTITIONS),
+                "--data-dir", str(Path(tmp) / "state"),
+                "--web", f"127.0.0.1:{port}",
+                "--tick-seconds", "1",
+                "--instance-id", "bench-0",
+            ],
+            Path(tmp) / "worker.log",
+            f"http://127.0.0.1:{port}",
+        )  # fmt: skip
+        try:
+            worker_eps = _worker_throughput(worker, count, timeout=900)
+            latencies = _latency(
+                bootstrap, topics["events"], topics["decisions"], later, 0.8 * worker_eps
+            )
+        finally:
+            worker.stop()
+        futures = admin(bootstrap).delete_topics(list(topics.values()))
+        for future in futures.values():
+            future.exception()
+    raw_eps = statistics.median(raw)
+    quantiles = (
+        statistics.quantiles(latencies, n=100) if len(latencies) >= 2 else [float("nan")] * 99
+    )
+    return {
+        "worker_scenario": scenario,
+        "worker_events": count,
+        "raw_consume_events_per_s": round(raw_eps),
+        "raw_consume_runs_events_per_s": [round(r) for r in raw],
+        "worker_events_per_s": round(worker_eps),
+        "worker_to_raw_ratio": round(worker_eps / raw_eps, 4),
+        "decision_latency_load_events_per_s": round(0.8 * worker_eps),
+        "decision_latency_samples": len(latencies),
+        "decision_latency_p50_s": round(quantiles[49], 3),
+        "decision_latency_p99_s": round(quantiles[98], 3),
+    }
+
+
+if __name__ == "__main__":
+    from distillguard.streams.settings import default_bootstrap
+
+    print(orjson.dumps(run(default_bootstrap())).decode())
