@@ -69,6 +69,7 @@ def _mutate(change: dict[str, object]) -> dict[str, Any]:
         ({"colour": "red"}, "colour"),
         ({"seed": "abc"}, "seed"),
         ({"duration": "ten minutes"}, "duration"),
+        ({"duration": 0}, "duration"),
         ({"models": []}, "models"),
         ({"populations.0.persona": "wizard"}, "populations.0.persona"),
         ({"populations.0.count": 0}, "populations.0.count"),

@@ -120,6 +120,8 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _releases_inside(self) -> Scenario:
+        if self.duration <= 0:
+            raise ValueError("duration: must be longer than zero")
         for i, release in enumerate(self.releases):
             if release.at > self.duration:
                 raise ValueError(f"releases.{i}.at: after the end of the scenario")
@@ -144,7 +146,7 @@ def _first_error(exc: ValidationError) -> str:
     where = ".".join(str(x) for x in err["loc"]) or "(top level)"
     message = str(err["msg"]).removeprefix("Value error, ")
     head, sep, rest = message.partition(": ")
-    if sep and re.fullmatch(r"[a-z_]+(\.[\w-]+)+", head):  # a nested field named by a validator
+    if sep and re.fullmatch(r"[a-z_]+(\.[\w-]+)*", head):  # a nested field named by a validator
         where, message = f"{where}.{head}" if err["loc"] else head, rest
     return f"{where}: {message}"
 
