@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 KAFKA := docker/kafka/kafka.sh
 export DISTILLGUARD_BOOTSTRAP_SERVERS ?= 127.0.0.1:9092
 
-.PHONY: help install kafka-up kafka-down kafka-status demo test test-unit test-integration lint format bench clean
+.PHONY: help install kafka-up kafka-down kafka-status demo test test-unit test-integration chart-check lint format bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -36,15 +36,19 @@ kafka-status:
 demo: install kafka-up ## end-to-end demo on the embedded scenario
 	$(BIN)/distillguard demo
 
-test: install ## the whole suite: lint, types, unit, integration on real Kafka
+test: install ## the whole suite: lint, types, chart/image checks, unit, integration on real Kafka
 	@started=0; \
 	if ! $(KAFKA) status >/dev/null 2>&1; then $(KAFKA) up; started=1; fi; \
 	trap 'if [ $$started = 1 ]; then $(KAFKA) down; fi' EXIT; \
 	$(MAKE) --no-print-directory lint; \
-	$(BIN)/pytest tests
+	bash helm/check.sh; \
+	$(BIN)/pytest
 
 test-unit: install ## unit tests only (no broker)
-	$(BIN)/pytest tests/unit
+	$(BIN)/pytest tests/unit models
+
+chart-check: install ## helm lint/template + kubernetes-validate, hadolint, wheel install check
+	bash helm/check.sh
 
 test-integration: install kafka-up ## integration tests only
 	$(BIN)/pytest tests/integration
@@ -66,4 +70,4 @@ bench: install ## benchmarks; JSON results in .bench/ and a final JSON line
 
 clean: ## remove the venv, local Kafka data and caches
 	-$(KAFKA) down
-	rm -rf $(VENV) .kafka .pytest_cache .mypy_cache .ruff_cache .bench build dist
+	rm -rf $(VENV) .kafka .tools .pytest_cache .mypy_cache .ruff_cache .bench build dist out
