@@ -84,7 +84,10 @@ def _failing_once(inner: Callable[[Sequence[Event]], Iterable[OutRecord]], at_ba
 
 
 def test_malformed_to_deadletter_valid_exactly_once_across_a_crash(
-    bootstrap: str, make_topic: Callable[..., str], consumer_factory: Callable[..., Consumer], uid: str
+    bootstrap: str,
+    make_topic: Callable[..., str],
+    consumer_factory: Callable[..., Consumer],
+    uid: str,
 ) -> None:
     source, out, dlq = make_topic("events"), make_topic("validated"), make_topic("deadletter")
     records, expected_reasons, valid_ids = _records()

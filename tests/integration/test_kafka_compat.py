@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import signal
+import socket
 import subprocess
 import sys
 from collections import Counter
@@ -94,8 +94,9 @@ def test_faust_table_with_group_by_counts_exactly(
                     continue
                 consumer = consumer_factory(changelog)
             for message in consumer.consume(num_messages=1000, timeout=0.1):
-                if message.error() is None and message.value() is not None:
-                    latest[orjson.loads(message.key())] = orjson.loads(message.value())
+                key, value = message.key(), message.value()
+                if message.error() is None and key is not None and value is not None:
+                    latest[orjson.loads(key)] = orjson.loads(value)
         assert worker.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]
         assert latest == dict(expected)
         topics = admin(bootstrap).list_topics(timeout=5).topics
