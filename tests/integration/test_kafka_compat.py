@@ -94,9 +94,9 @@ def test_faust_table_with_group_by_counts_exactly(
                     continue
                 consumer = consumer_factory(changelog)
             for message in consumer.consume(num_messages=1000, timeout=0.1):
-                key, value = message.key(), message.value()
-                if message.error() is None and key is not None and value is not None:
-                    latest[orjson.loads(key)] = orjson.loads(value)
+                raw_key, raw_value = message.key(), message.value()
+                if message.error() is None and raw_key is not None and raw_value is not None:
+                    latest[orjson.loads(raw_key)] = orjson.loads(raw_value)
         assert worker.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]
         assert latest == dict(expected)
         topics = admin(bootstrap).list_topics(timeout=5).topics
