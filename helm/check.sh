@@ -30,7 +30,7 @@ venv=$root/.venv
 out=$tools/render
 started=$(date +%s)
 
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== [%ss] %s\n' "$(($(date +%s) - started))" "$*"; }
 die() { echo "check: $*" >&2; exit 1; }
 
 [ -x "$venv/bin/python" ] || die "no $venv: run 'make install' first"

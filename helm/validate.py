@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import kubernetes_validate
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
@@ -230,6 +229,9 @@ def check_metrics(where: str, text: str, defined: set[str]) -> list[str]:
 def validate_file(
     path: Path, kube_version: str, parser: argparse.ArgumentParser
 ) -> tuple[int, list[str]]:
+    # Installed by helm/check.sh, not by `make install`: imported only where it is needed.
+    import kubernetes_validate
+
     problems: list[str] = []
     defined = defined_metrics()
     count = 0
