@@ -3,12 +3,14 @@
 ``observe(event)`` runs before the engine sees each event: it computes the event's shared
 identifiers with the consortium key (so account-level identifiers are compared as keyed
 pseudonyms, never in clear) and counts, per account, events that hit each watch rule.
-``evidence`` then testifies for accounts where watched identifiers are not incidental: at
-least ``min_events`` hits and ``min_share`` of the account's events (a pseudonym of the
-account itself, its key or its payment method needs only one hit). Partner signature rules
+``evidence`` then testifies for accounts where watched identifiers of a kind are not
+incidental: at least ``min_events`` of the account's events, and ``min_share`` of them, hit
+watched values of that kind (a pseudonym of the account itself, its key or its payment
+method needs only one hit). Partner signature rules
 (kind ``rule``) are evaluated on the account's features.
 
-The evidence weight is the noisy-OR of ``base_weight x confidence/100`` over matched rules,
+The evidence weight is the noisy-OR of ``base_weight x confidence/100`` over matched kinds
+(the most confident rule of each kind: a thousand prompt bands do not stack),
 capped by ``max_weight``. The cap defaults *below* the policy's degrade threshold, so intel
 alone can at most put an account on ``monitor``; it speeds up enforcement only in
 combination with local evidence. ``allow_enforce`` lifts the cap to ``enforce_weight``.
@@ -55,6 +57,7 @@ class IntelSource:
                 self.index[(rule.kind, rule.value)].append(rule)
         self.events: dict[str, int] = defaultdict(int)
         self.hits: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.kind_hits: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.rules: dict[str, WatchRule] = {r.id: r for r in watch.rules}
         self.matched_accounts: set[str] = set()
         self.clock = 0.0
@@ -67,11 +70,15 @@ class IntelSource:
         ts = float(event["ts"])
         self.clock = max(self.clock, ts)
         seen: set[str] = set()
+        kinds: set[str] = set()
         for ident in shared_identifiers(event, self.key):
             for rule in self.index.get(ident, ()):
                 if rule.id not in seen and rule.live(ts):
                     seen.add(rule.id)
+                    kinds.add(rule.kind)
                     self.hits[account][rule.id] += 1
+        for kind in kinds:
+            self.kind_hits[account][kind] += 1
 
     # -- the engine's observer protocol: a say in which quiet accounts are scored anyway --
 
@@ -98,11 +105,13 @@ class IntelSource:
     ) -> list[WatchRule]:
         o = self.options
         total = self.events.get(account_id, 0)
+        by_kind = self.kind_hits.get(account_id, {})
         found = []
-        for rule_id, n in self.hits.get(account_id, {}).items():
+        for rule_id in self.hits.get(account_id, {}):
             rule = self.rules[rule_id]
             if not rule.live(now):
                 continue
+            n = by_kind.get(rule.kind, 0)
             if rule.kind in HASHED_KINDS or (n >= o.min_events and n >= o.min_share * total):
                 found.append(rule)
         found.extend(r for r, sig in self.signatures if r.live(now) and sig.fires(features))
@@ -116,9 +125,12 @@ class IntelSource:
             return []
         self.matched_accounts.add(account_id)
         o = self.options
-        keep = 1.0
+        strongest: dict[str, int] = {}
         for rule in found:
-            keep *= 1.0 - o.base_weight * rule.confidence / 100.0
+            strongest[rule.kind] = max(strongest.get(rule.kind, 0), rule.confidence)
+        keep = 1.0
+        for confidence in strongest.values():
+            keep *= 1.0 - o.base_weight * confidence / 100.0
         cap = o.enforce_weight if o.allow_enforce else o.max_weight
         weight = min(cap, 1.0 - keep)
         kinds = ", ".join(sorted({r.kind for r in found}))

@@ -81,6 +81,11 @@ def load_bundle(
             raise BundleRejected(f"object {i} is not a JSON object")
         if obj.get("spec_version") != "2.1":
             raise BundleRejected(f"object {i} ({obj.get('id')}) is not spec_version 2.1")
+        confidence = obj.get("confidence", 0)
+        if isinstance(confidence, bool) or not isinstance(confidence, int) or not (
+            0 <= confidence <= 100
+        ):
+            raise BundleRejected(f"object {i} ({obj.get('id')}) has confidence outside 0-100")
         if obj.get("type") == "marking-definition":
             continue
         marks = [m for m in obj.get("object_marking_refs") or () if m in MARKING_LEVEL]

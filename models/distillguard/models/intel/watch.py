@@ -67,7 +67,7 @@ class MatchOptions(BaseModel):
     allow_enforce: bool = False
     enforce_weight: float = Field(default=0.8, gt=0.0, le=1.0)
     min_events: int = Field(default=3, ge=1)
-    min_share: float = Field(default=0.3, ge=0.0, le=1.0)
+    min_share: float = Field(default=0.1, ge=0.0, le=1.0)
     min_confidence: int = Field(default=20, ge=0, le=100)
     shadow: bool = False
     #: evaluate partners' signature rules on local features; off by default because a
@@ -151,7 +151,7 @@ def merge(current: WatchList, admitted: Admitted) -> tuple[WatchList, dict[str, 
         if held is None:
             rules[rule.id] = rule
             added += 1
-        elif rule.modified > held.modified:
+        elif rule.modified > held.modified or (rule.verified and not held.verified):
             keep = {"retired": held.retired, "feedback": held.feedback}
             if held.feedback:
                 keep["confidence"] = min(held.confidence, rule.confidence)
@@ -195,7 +195,9 @@ def load_watch(path: Path) -> WatchList:
 def save_watch(watch: WatchList, path: Path) -> None:
     """Write atomically (temp file + rename): a crash leaves the old file intact."""
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(orjson.dumps(watch.model_dump(mode="json"), option=orjson.OPT_INDENT_2))
+    # defaults are left out so a later version's better defaults apply to old files
+    data = {"format": FORMAT, **watch.model_dump(mode="json", exclude_defaults=True)}
+    tmp.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2))
     os.replace(tmp, path)
 
 
