@@ -109,35 +109,39 @@ def stream_to_kafka(
     began = time.monotonic()
     counts.time_shift = 0.0 if keep_time else began_wall - scenario_start
     shift = counts.time_shift
-    for event in events:
-        ts = float(event["ts"])
-        due = began
-        if speedup:
-            due = max(due, began + (ts - scenario_start) / speedup)
-        if rate:
-            due = max(due, began + counts.produced / rate)
-        wait = due - time.monotonic()
-        if wait > 0.002:
-            client.poll(0)
-            time.sleep(wait)
-        if shift:
-            event["ts"] = round(ts + shift, 3)
-            account = event.get("account")
-            if isinstance(account, dict) and account.get("created_at") is not None:
-                account["created_at"] = round(float(account["created_at"]) + shift, 3)
-        value = orjson.dumps(event)
-        key = str(event["account_id"]).encode()
-        while True:
-            try:
-                client.produce(topic, value=value, key=key, on_delivery=delivered)
-                break
-            except BufferError:
-                client.poll(0.05)
-        counts.produced += 1
-        if counts.produced % progress_every == 0:
-            client.poll(0)
-            if on_progress is not None:
-                on_progress(counts.produced)
+    try:
+        for event in events:
+            ts = float(event["ts"])
+            due = began
+            if speedup:
+                due = max(due, began + (ts - scenario_start) / speedup)
+            if rate:
+                due = max(due, began + counts.produced / rate)
+            wait = due - time.monotonic()
+            if wait > 0.002:
+                client.poll(0)
+                time.sleep(wait)
+            if shift:
+                event["ts"] = round(ts + shift, 3)
+                account = event.get("account")
+                if isinstance(account, dict) and account.get("created_at") is not None:
+                    account["created_at"] = round(float(account["created_at"]) + shift, 3)
+            value = orjson.dumps(event)
+            key = str(event["account_id"]).encode()
+            while True:
+                try:
+                    client.produce(topic, value=value, key=key, on_delivery=delivered)
+                    break
+                except BufferError:
+                    client.poll(0.05)
+            counts.produced += 1
+            if counts.produced % progress_every == 0:
+                client.poll(0)
+                if on_progress is not None:
+                    on_progress(counts.produced)
+    except KeyboardInterrupt:
+        client.flush(5.0)  # keep what was already handed over, then stop
+        raise
     remaining = client.flush(flush_timeout)
     counts.seconds = time.monotonic() - began
     if on_progress is not None:

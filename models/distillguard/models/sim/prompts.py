@@ -166,13 +166,6 @@ def columns(
     )
 
 
-def concat(parts: list[PromptColumns]) -> PromptColumns:
-    """Join column sets (events of one account that come from different mixes)."""
-    return PromptColumns(
-        *(np.concatenate([getattr(p, f) for p in parts]) for f in PromptColumns.__slots__)
-    )
-
-
 def take(cols: PromptColumns, order: npt.NDArray[np.int64]) -> PromptColumns:
     return PromptColumns(*(getattr(cols, f)[order] for f in PromptColumns.__slots__))
 
