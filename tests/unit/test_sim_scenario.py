@@ -26,7 +26,7 @@ populations:
 
 def test_the_suite_is_bundled_and_valid() -> None:
     names = list_scenarios()
-    assert {"demo", "mixed-6h", "hydra-heavy", "hard-legit", "smoke"} <= set(names)
+    assert {"demo", "mixed-6h", "hydra-heavy", "hard-legit", "smoke", "stealth"} <= set(names)
     loaded = [load_scenario(name) for name in names]
     assert len({s.seed for s in loaded}) == len(loaded), "every scenario has its own seed"
 
