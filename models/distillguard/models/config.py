@@ -118,6 +118,10 @@ class DetectionConfig(_Frozen):
     late_seconds: float = Field(default=120.0, ge=0.0, le=3600.0)
     #: accounts with fewer requests in the last hour are not scored (no evidence yet)
     min_requests_1h: int = Field(default=20, ge=0)
+    #: a slow account is scored again once this share of its last hour is new traffic...
+    rescore_new_share: float = Field(default=0.05, ge=0.0, le=1.0)
+    #: ...or this long after its last scoring (busy accounts are scored every tick)
+    rescore_max_seconds: float = Field(default=120.0, ge=0.0)
     shadow: bool = False
     rules: tuple[Rule, ...] | None = None
     policy: PolicyConfig = PolicyConfig()

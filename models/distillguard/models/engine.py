@@ -97,6 +97,7 @@ class Engine:
         self.next_tick: float | None = None
         self.scored = 0
         self._anomaly_at: dict[str, float] = {}
+        self._scored_at: dict[str, tuple[float, int]] = {}
         self._anomaly_evidence: dict[str, list[Evidence]] = {}
 
     def observe(self, event: Event) -> None:
@@ -142,10 +143,13 @@ class Engine:
     def score(self, account_id: str, now: float) -> DecisionRecord | None:
         """Assess one account at ``now`` and apply the policy."""
         state = self.states[account_id]
-        if state.requests_within_hour(now) < self.config.min_requests_1h and not any(
-            o.holds(account_id) for o in self.observers
-        ):
+        recent = state.requests_within_hour(now)
+        held = any(o.holds(account_id) for o in self.observers)
+        if recent < self.config.min_requests_1h and not held:
             return None
+        if not held and not self._due(account_id, state.events_total, recent, now):
+            return None
+        self._scored_at[account_id] = (now, state.events_total)
         features = state.features(now)
         self.scored += 1
         evidence: list[Evidence] = []
@@ -165,6 +169,24 @@ class Engine:
         if record is not None and record.value is not None:
             heapq.heappush(self._expiry, (pstate.expires_at, account_id))
         return record
+
+    def _due(self, account_id: str, events_total: int, recent: float, now: float) -> bool:
+        """Whether an active account is worth scoring again this tick.
+
+        A busy account is scored every tick; a slow one once enough new traffic arrived
+        (``rescore_new_share`` of its last hour) or ``rescore_max_seconds`` passed, and
+        always while it holds a live decision. Its features barely move in between.
+        """
+        last = self._scored_at.get(account_id)
+        if last is None:
+            return True
+        pstate = self.policies.get(account_id)
+        if pstate is not None and pstate.action is not None:
+            return True
+        at, seen = last
+        if now - at >= self.config.rescore_max_seconds:
+            return True
+        return events_total - seen >= max(1.0, self.config.rescore_new_share * recent)
 
     def _anomaly(
         self, account_id: str, evidence: list[Evidence], features: Mapping[str, float], now: float

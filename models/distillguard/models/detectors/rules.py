@@ -90,18 +90,23 @@ class Rule(BaseModel):
         return all(c.holds(features) for c in self.when)
 
     def evidence(self, features: Mapping[str, float]) -> Evidence:
-        values = dict.fromkeys(FEATURE_NAMES, 0.0)
-        values.update(features)
         return Evidence(
             source="rule",
             code=self.reason,
-            detail=self.detail.format_map(values),
+            detail=self.detail.format_map(_Defaulting(features)),
             weight=self.weight,
             family=self.family or self.id,
             shadow=self.shadow,
             drivers=tuple(dict.fromkeys(c.feature for c in self.when)),
             rule_id=self.id,
         )
+
+
+class _Defaulting(dict[str, float]):
+    """Feature values for detail templates; a feature the vector lacks reads as 0."""
+
+    def __missing__(self, key: str) -> float:
+        return 0.0
 
 
 class RuleFile(BaseModel):

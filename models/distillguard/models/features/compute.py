@@ -67,6 +67,8 @@ def _hour_window(state: AccountState, now: float) -> list[float]:
     start = int((now - 3600.0) // MINUTE)
     end = int(now // MINUTE)
     total = list(state.minute_total)
+    if end == int(state.last_ts // MINUTE):
+        return total  # the ring holds exactly [now - 1 h, now]
     for minute, bucket in state.minutes.items():
         if minute < start or minute > end:
             C.subtract_from(total, bucket)
@@ -84,6 +86,16 @@ def _share(c: list[float], index: int) -> float:
 
 
 def _distinct(state: AccountState, hours: list[int], name: str) -> float:
+    key = (tuple(hours), state.name_versions.get(name, 0), state.sketch_version)
+    cached = state.distinct_cache.get(("1h", name))
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    value = _distinct_uncached(state, hours, name)
+    state.distinct_cache[("1h", name)] = (key, value)
+    return value
+
+
+def _distinct_uncached(state: AccountState, hours: list[int], name: str) -> float:
     merged: list[int] = []
     for hour in hours:
         hs = state.sketches.get(hour)
@@ -97,6 +109,16 @@ def _distinct_day(state: AccountState, hours: list[int], name: str) -> float:
     the state until a sketch of those hours changes)."""
     if not hours:
         return 0.0
+    key = (tuple(hours), state.name_versions.get(name, 0), state.sketch_version)
+    hit = state.distinct_cache.get(("24h", name))
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    value = _distinct_day_uncached(state, hours, name)
+    state.distinct_cache[("24h", name)] = (key, value)
+    return value
+
+
+def _distinct_day_uncached(state: AccountState, hours: list[int], name: str) -> float:
     newest = max(hours)
     older = tuple(sorted(h for h in hours if h != newest))
     key = (older, state.sketch_version)
@@ -211,7 +233,7 @@ def _time_features(state: AccountState, now: float, f: dict[str, float]) -> None
     possible_hours = min(24.0, math.floor(observed / HOUR) + 1.0)
     f["hour_coverage_24h"] = active_hours / possible_hours if observed >= 6 * HOUR else 0.0
     first_minute = int((now - HOUR) // MINUTE) + 1
-    active_minutes = sum(1 for m, c in state.minutes.items() if first_minute <= m and c[C.N] > 0)
+    active_minutes = sum(1 for m in state.minutes if m >= first_minute)
     possible_minutes = min(60.0, math.floor(observed / MINUTE) + 1.0)
     f["active_minutes_share_1h"] = min(1.0, active_minutes / possible_minutes)
 

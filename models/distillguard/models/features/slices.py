@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -56,13 +57,19 @@ class HourSketch:
     sketches: dict[str, list[int]] = field(default_factory=dict)
     models: dict[str, float] = field(default_factory=dict)
 
-    def merge(self, other: HourSketch) -> None:
+    def merge(self, other: HourSketch) -> list[str]:
+        """Merge ``other`` in; return the names of the sketches that changed."""
+        changed = []
         for name, sk in other.sketches.items():
             mine = self.sketches.get(name)
-            self.sketches[name] = list(sk) if mine is None else DISTINCT.merge(mine, sk)
+            merged = list(sk) if mine is None else DISTINCT.merge(mine, sk)
+            if merged != mine:
+                self.sketches[name] = merged
+                changed.append(name)
         for model, count in other.models.items():
             if model in self.models or len(self.models) < MAX_MODELS:
                 self.models[model] = self.models.get(model, 0.0) + count
+        return changed
 
     def to_dict(self) -> dict[str, Any]:
         return {"s": self.sketches, "m": self.models}
@@ -121,19 +128,25 @@ class AccountSlice:
 
 
 class _Hasher:
-    """Memoises string hashes within one fold (keys, IPs and agents repeat a lot)."""
+    """Memoises string hashes (keys, IPs, agents and languages repeat a lot); bounded."""
 
-    __slots__ = ("cache",)
+    __slots__ = ("cache", "limit")
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = 200_000) -> None:
         self.cache: dict[str, int] = {}
+        self.limit = limit
 
     def __call__(self, value: str) -> int:
         h = self.cache.get(value)
         if h is None:
+            if len(self.cache) >= self.limit:
+                self.cache.clear()
             h = hash_str(value)
             self.cache[value] = h
         return h
+
+
+_HASHER: Final = _Hasher()
 
 
 Raw = dict[str, set[str]]
@@ -149,7 +162,7 @@ def _fold_one(s: AccountSlice, event: Event, raw: dict[int, Raw]) -> None:
     hour = int(ts // HOUR)
     sets = raw.get(hour)
     if sets is None:
-        sets = raw[hour] = {name: set() for name in SKETCHES}
+        sets = raw[hour] = defaultdict(set)
         s.hours[hour] = HourSketch()
     sets["ip"].add(event["ip"])
     sets["key"].add(event["api_key_id"])
@@ -196,7 +209,7 @@ def fold_events(events: Iterable[Event]) -> dict[str, AccountSlice]:
     by_account: dict[str, list[Event]] = {}
     for event in events:
         by_account.setdefault(event["account_id"], []).append(event)
-    hasher = _Hasher()
+    hasher = _HASHER
     prefixes: dict[str, str] = {}
     out: dict[str, AccountSlice] = {}
     for account_id, evs in by_account.items():
@@ -221,8 +234,7 @@ def fold_events(events: Iterable[Event]) -> dict[str, AccountSlice]:
             prev_ts = ts
             prev_status = event["status"]
         for hour, sets in raw.items():
-            ips = sets["ip"]
-            for ip in ips:
+            for ip in list(sets["ip"]):
                 pfx = prefixes.get(ip)
                 if pfx is None:
                     pfx = prefixes[ip] = ip_prefix(ip)

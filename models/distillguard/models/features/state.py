@@ -43,6 +43,12 @@ class AccountState:
     sketch_version: int = 0
     day_cache_key: Any = field(default=None, compare=False, repr=False)
     day_cache: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
+    #: per sketch name, bumped whenever a sketch of that name changes (not serialised:
+    #: it only keys ``distinct_cache``, which starts empty after a restore)
+    name_versions: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    distinct_cache: dict[Any, tuple[Any, float]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def empty(self) -> bool:
@@ -81,8 +87,10 @@ class AccountState:
             mine = self.sketches.get(hour)
             if mine is None:
                 mine = self.sketches[hour] = HourSketch()
-            mine.merge(hs)
-            if hour < int(self.last_ts // HOUR):
+            changed = mine.merge(hs)
+            for name in changed:
+                self.name_versions[name] = self.name_versions.get(name, 0) + 1
+            if changed and hour < int(self.last_ts // HOUR):
                 self.sketch_version += 1
         if merged == 0:
             return
@@ -121,6 +129,8 @@ class AccountState:
 
     def _prune(self) -> None:
         newest_minute = int(self.last_ts // MINUTE)
+        if len(self.minutes) <= MINUTES_KEPT and min(self.minutes) > newest_minute - MINUTES_KEPT:
+            return
         for minute in [m for m in self.minutes if m <= newest_minute - MINUTES_KEPT]:
             C.subtract_from(self.minute_total, self.minutes.pop(minute))
         newest_hour = int(self.last_ts // HOUR)
@@ -128,12 +138,15 @@ class AccountState:
             del self.hours[hour]
         for hour in [h for h in self.sketches if h <= newest_hour - HOURS_KEPT]:
             del self.sketches[hour]
+            self.sketch_version += 1
 
     def requests_within_hour(self, now: float) -> float:
         """Requests in ``[now - 1 h, now]``: a cheap gate before computing features."""
-        start = int((now - HOUR) // MINUTE)
         end = int(now // MINUTE)
         total = self.minute_total[C.N]
+        if end == int(self.last_ts // MINUTE):
+            return total  # the ring holds exactly [now - 1 h, now]
+        start = int((now - HOUR) // MINUTE)
         for minute, bucket in self.minutes.items():
             if minute < start or minute > end:
                 total -= bucket[C.N]
