@@ -1,0 +1,161 @@
+"""Cluster risk: evidence of *coordination*, not of sharing.
+
+Accounts end up in one cluster because they share values; that alone condemns no one
+(unrelated customers share framework templates, cloud ASNs and gateways). Risk comes
+from what a fleet does together and a set of independent customers does not:
+
+- ``synchronized``: each member's per-minute request series correlates with the rest of
+  the cluster (waves, simultaneous bursts);
+- ``new_accounts``: members are new or unverified;
+- ``combined_volume``: the cluster moves far more output than its largest member;
+- ``capability_focus``: the cluster's requests concentrate on the targeted capabilities,
+  with chain-of-thought elicitation;
+- ``shared_payment``: several members pay with one card;
+- ``fleet_size``: many accounts on one narrow, reasoning-eliciting workload;
+- ``failover``: members that appeared right after other members were enforced.
+
+A cluster needs ``min_members`` active members and two factors, one of which is about
+acting together (``BEHAVIOUR``), before it has any risk: sharing, volume and focus alone
+have benign twins (a team on one card and office network, benchmark users).
+
+>>> from distillguard.models.clusters.profile import Profile
+>>> ps = [Profile(f"a{i}", 0.0, 60.0, verified=False, card="c",
+...       minutes={0: [5.0, 900.0, 3.0, 5.0]}) for i in range(6)]
+>>> r = assess(ps, now=60.0, failover_joins=0, infra_share=1.0)
+>>> r.risk > 0.5, sorted(code for code, _, _ in r.reasons)[:2]
+(True, ['cluster.capability_focus', 'cluster.new_accounts'])
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+from distillguard.models.clusters.profile import CAPABILITY, COT, OUT, REQ, Profile
+
+#: Minutes of per-minute series compared for synchronized timing.
+SYNC_MINUTES: Final = 30
+#: Factors that are about acting together rather than sharing; a cluster needs one of them.
+#: (Sharing, volume and focus all have benign twins: teams, benchmark users, gateways.)
+BEHAVIOUR: Final = frozenset(
+    {"cluster.synchronized", "cluster.new_accounts", "cluster.failover", "cluster.fleet_size"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterRisk:
+    risk: float
+    reasons: tuple[tuple[str, str, float], ...] = ()
+    active: int = 0
+    computed_at: float = 0.0
+    stats: dict[str, float] = field(default_factory=dict)
+
+
+def _clamp(x: float) -> float:
+    return 0.0 if x <= 0.0 else 1.0 if x >= 1.0 else x
+
+
+def _corr(x: Sequence[float], y: Sequence[float]) -> float:
+    n = len(x)
+    mx = sum(x) / n
+    my = sum(y) / n
+    sxy = sxx = syy = 0.0
+    for a, b in zip(x, y, strict=True):
+        da, db = a - mx, b - my
+        sxy += da * db
+        sxx += da * da
+        syy += db * db
+    if sxx <= 0.0 or syy <= 0.0:
+        return 0.0
+    return sxy / math.sqrt(sxx * syy)
+
+
+def synchrony(profiles: Sequence[Profile], now: float) -> float:
+    """Mean correlation of each member's minute series with the rest of the cluster's."""
+    series = [p.series(now, SYNC_MINUTES) for p in profiles]
+    series = [s for s in series if sum(s) >= 3.0]
+    if len(series) < 3:
+        return 0.0
+    total = [sum(col) for col in zip(*series, strict=True)]
+    corrs = [_corr(s, [t - v for t, v in zip(total, s, strict=True)]) for s in series]
+    return sum(corrs) / len(corrs)
+
+
+def assess(
+    profiles: Sequence[Profile],
+    now: float,
+    *,
+    failover_joins: int,
+    infra_share: float,
+    min_members: int = 3,
+    scale: float = 1.0,
+) -> ClusterRisk:
+    """Risk of a cluster from its (active, possibly sampled) members' profiles.
+
+    ``scale`` extrapolates sums when ``profiles`` is a sample of a larger cluster.
+    """
+    totals = [p.totals(now) for p in profiles]
+    active = [(p, t) for p, t in zip(profiles, totals, strict=True) if t[REQ] > 0]
+    n = len(active)
+    if n < min_members:
+        return ClusterRisk(0.0, active=n, computed_at=now)
+    req = sum(t[REQ] for _, t in active)
+    out = sum(t[OUT] for _, t in active)
+    max_out = max(t[OUT] for _, t in active)
+    new_share = sum(1 for p, _ in active if p.is_new(now)) / n
+    cards = Counter(p.card for p, _ in active if p.card)
+    card_share = sum(1 for p, _ in active if p.card and cards[p.card] >= 3) / n
+    sync = synchrony([p for p, _ in active], now)
+    cap_share = sum(t[CAPABILITY] for _, t in active) / req
+    cot_share = sum(t[COT] for _, t in active) / req
+    ratio = out * scale / max_out if max_out > 0 else 0.0
+    factors = {
+        "cluster.synchronized": (
+            0.45 * _clamp((sync - 0.15) / 0.35),
+            f"timing correlation {sync:.2f}",
+        ),
+        "cluster.new_accounts": (
+            0.3 * _clamp((new_share - 0.3) / 0.5),
+            f"{new_share:.0%} of members new or unverified",
+        ),
+        "cluster.combined_volume": (
+            0.25 * _clamp((ratio - 3.0) / 7.0) * _clamp(req * scale / 60.0 / 10.0),
+            f"combined output {ratio:.1f}x its largest member",
+        ),
+        "cluster.capability_focus": (
+            0.25 * _clamp((cap_share - 0.6) / 0.3) * (0.4 + 0.6 * _clamp(cot_share / 0.3)),
+            f"{cap_share:.0%} targeted capabilities, {cot_share:.0%} reasoning elicitation",
+        ),
+        "cluster.fleet_size": (
+            0.3
+            * _clamp((n - 8) / 24.0)
+            * _clamp((cap_share - 0.6) / 0.2)
+            * _clamp(cot_share / 0.2),
+            f"{n} accounts on one narrow, reasoning-eliciting workload",
+        ),
+        "cluster.shared_payment": (0.25 * card_share, f"{card_share:.0%} of members share a card"),
+        "cluster.shared_infrastructure": (
+            0.2 * infra_share,
+            f"{infra_share:.0%} of members linked by card or network",
+        ),
+        "cluster.failover": (
+            0.5 if failover_joins else 0.0,
+            f"{failover_joins} members appeared right after others were enforced",
+        ),
+    }
+    size = _clamp((n - min_members + 1) / 3.0)
+    present = {c: (w * size, d) for c, (w, d) in factors.items() if w * size >= 0.05}
+    stats = {"sync": sync, "new_share": new_share, "card_share": card_share, "ratio": ratio}
+    stats |= {"capability_share": cap_share, "cot_share": cot_share, "active": float(n)}
+    if len(present) < 2 or not set(present) & BEHAVIOUR:
+        return ClusterRisk(0.0, active=n, computed_at=now, stats=stats)
+    keep = 1.0
+    for w, _ in present.values():
+        keep *= 1.0 - w
+    reasons = tuple(
+        sorted(((c, d, round(w, 4)) for c, (w, d) in present.items()), key=lambda r: -r[2])
+    )
+    return ClusterRisk(round(1.0 - keep, 6), reasons, n, now, stats)

@@ -1,0 +1,143 @@
+"""Clusters as connected components of evidence-weighted links, with stable ids.
+
+Links are added as they are found (union-find, near O(1)); links decay: each carries the
+event time it was last confirmed, and :meth:`ClusterGraph.rebuild` drops links older than
+``ttl`` and recomputes the components from the live ones. A cluster's id is a hash of its
+*anchor*, the earliest-seen member (ties by account id), so it does not change as members
+join, nor when two clusters merge (the older anchor wins).
+
+>>> g = ClusterGraph(ttl=100.0)
+>>> g.link("b", "c", 0.8, 10.0, first_seen={"b": 5.0, "c": 7.0})
+>>> g.link("a", "b", 0.8, 20.0, first_seen={"a": 1.0, "b": 5.0})
+>>> g.cluster_of("c") == g.cluster_of("a") == cluster_id("a")
+True
+>>> sorted(g.members(g.cluster_of("c") or ""))
+['a', 'b', 'c']
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Final
+
+#: Neighbours remembered per account (the strongest are kept).
+MAX_NEIGHBOURS: Final = 32
+
+
+def cluster_id(anchor: str) -> str:
+    return "cl-" + hashlib.sha256(anchor.encode()).hexdigest()[:16]
+
+
+class ClusterGraph:
+    def __init__(self, ttl: float = 6 * 3600.0) -> None:
+        self.ttl = ttl
+        #: account -> neighbour -> (strength, kinds, last confirmed)
+        self.edges: dict[str, dict[str, tuple[float, tuple[str, ...], float]]] = {}
+        self.first_seen: dict[str, float] = {}
+        self._parent: dict[str, str] = {}
+        self._members: dict[str, set[str]] = {}  # root -> members
+        self._anchor: dict[str, tuple[float, str]] = {}  # root -> (first seen, account)
+        self._ids: dict[str, str] = {}  # cluster id -> root
+        self._cid: dict[str, str] = {}  # root -> cluster id
+
+    # union-find -------------------------------------------------------------------
+    def _find(self, a: str) -> str:
+        parent = self._parent
+        root = a
+        while parent[root] != root:
+            root = parent[root]
+        while parent[a] != root:
+            parent[a], a = root, parent[a]
+        return root
+
+    def _add(self, a: str) -> None:
+        if a not in self._parent:
+            self._parent[a] = a
+            self._members[a] = {a}
+            self._anchor[a] = (self.first_seen.get(a, 0.0), a)
+            self._cid[a] = cid = cluster_id(a)
+            self._ids[cid] = a
+
+    def _union(self, a: str, b: str) -> None:
+        ra, rb = self._find(a), self._find(b)
+        if ra == rb:
+            return
+        if len(self._members[ra]) < len(self._members[rb]):
+            ra, rb = rb, ra
+        self._parent[rb] = ra
+        self._members[ra] |= self._members.pop(rb)
+        del self._ids[self._cid.pop(rb)]
+        del self._ids[self._cid[ra]]
+        anchor = min(self._anchor.pop(rb), self._anchor[ra])
+        self._anchor[ra] = anchor
+        self._cid[ra] = cid = cluster_id(anchor[1])
+        self._ids[cid] = ra
+
+    # links ------------------------------------------------------------------------
+    def link(
+        self,
+        a: str,
+        b: str,
+        strength: float,
+        now: float,
+        first_seen: Mapping[str, float],
+        kinds: tuple[str, ...] = (),
+    ) -> None:
+        """Record (or refresh) a link between two accounts and merge their clusters."""
+        for x in (a, b):
+            if x not in self.first_seen:
+                self.first_seen[x] = first_seen.get(x, now)
+        for x, y in ((a, b), (b, a)):
+            nbrs = self.edges.setdefault(x, {})
+            nbrs[y] = (strength, kinds, now)
+            if len(nbrs) > MAX_NEIGHBOURS:
+                weakest = min(nbrs, key=lambda n: (nbrs[n][0], nbrs[n][2]))
+                del nbrs[weakest]
+        self._add(a)
+        self._add(b)
+        self._union(a, b)
+
+    def unlink(self, a: str, b: str) -> None:
+        """Forget a link that no longer holds; components split at the next rebuild."""
+        for x, y in ((a, b), (b, a)):
+            nbrs = self.edges.get(x)
+            if nbrs is not None:
+                nbrs.pop(y, None)
+                if not nbrs:
+                    del self.edges[x]
+
+    def rebuild(self, now: float) -> None:
+        """Drop links not confirmed within ``ttl`` and recompute the components."""
+        horizon = now - self.ttl
+        for a in list(self.edges):
+            nbrs = self.edges[a]
+            for b in [b for b, e in nbrs.items() if e[2] < horizon]:
+                del nbrs[b]
+            if not nbrs:
+                del self.edges[a]
+        self._parent.clear()
+        self._members.clear()
+        self._anchor.clear()
+        self._ids.clear()
+        self._cid.clear()
+        for a in sorted(self.edges):
+            for b in self.edges[a]:
+                self._add(a)
+                self._add(b)
+                self._union(a, b)
+        for a in [a for a in self.first_seen if a not in self.edges]:
+            del self.first_seen[a]
+
+    # queries ----------------------------------------------------------------------
+    def cluster_of(self, account_id: str) -> str | None:
+        if account_id not in self._parent:
+            return None
+        return self._cid[self._find(account_id)]
+
+    def members(self, cid: str) -> set[str]:
+        root = self._ids.get(cid)
+        return self._members.get(root, set()) if root is not None else set()
+
+    def neighbours(self, account_id: str) -> dict[str, tuple[float, tuple[str, ...], float]]:
+        return self.edges.get(account_id, {})

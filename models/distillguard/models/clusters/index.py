@@ -1,0 +1,77 @@
+"""Bounded recent membership per linking value.
+
+Each value keeps at most ``cap`` members (the least recently seen is evicted first) and
+forgets members not seen for ``ttl`` seconds of event time, so state per value is bounded
+whatever the traffic, and a value shared by the whole internet (a framework's default
+template, a big cloud's ASN) costs no more than a rare one. ``seen`` counts every member
+ever admitted, so a value that overflowed its cap is still known to be popular.
+
+>>> idx = LinkIndex(cap=2, ttl=100.0)
+>>> for i, t in enumerate((1.0, 2.0, 3.0)):
+...     idx.add("prompt:1", f"a{i}", t)
+>>> sorted(idx.members("prompt:1")), idx.popularity("prompt:1")
+(['a1', 'a2'], 3)
+>>> idx.expire(200.0); idx.members("prompt:1")
+{}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class ValueEntry:
+    members: dict[str, float] = field(default_factory=dict)  # account -> last seen
+    seen: int = 0
+    last_seen: float = 0.0
+
+
+class LinkIndex:
+    """Linking value -> its recent members."""
+
+    def __init__(self, cap: int = 256, ttl: float = 6 * 3600.0) -> None:
+        self.cap = cap
+        self.ttl = ttl
+        self.values: dict[str, ValueEntry] = {}
+
+    def add(self, value: str, account_id: str, ts: float) -> None:
+        entry = self.values.get(value)
+        if entry is None:
+            entry = self.values[value] = ValueEntry()
+        members = entry.members
+        if account_id not in members:
+            entry.seen += 1
+            if len(members) >= self.cap:
+                del members[next(iter(members))]  # least recently seen
+        else:
+            del members[account_id]  # re-insert: dict order is recency order
+        members[account_id] = ts
+        if ts > entry.last_seen:
+            entry.last_seen = ts
+
+    def members(self, value: str) -> dict[str, float]:
+        entry = self.values.get(value)
+        return entry.members if entry is not None else {}
+
+    def popularity(self, value: str) -> int:
+        """Distinct members ever admitted (not capped)."""
+        entry = self.values.get(value)
+        return entry.seen if entry is not None else 0
+
+    def recent(self, value: str, limit: int) -> list[str]:
+        """The ``limit`` most recently seen members."""
+        members = self.members(value)
+        if len(members) <= limit:
+            return list(members)
+        return list(members)[-limit:]
+
+    def expire(self, now: float) -> None:
+        """Forget members (and values) not seen within ``ttl``."""
+        horizon = now - self.ttl
+        for value in [v for v, e in self.values.items() if e.last_seen < horizon]:
+            del self.values[value]
+        for entry in self.values.values():
+            stale = [a for a, t in entry.members.items() if t < horizon]
+            for account_id in stale:
+                del entry.members[account_id]

@@ -1,0 +1,252 @@
+"""The cluster evidence source: links accounts, merges them into clusters, testifies.
+
+:class:`ClusterLinker` is fed the slices the engine folds each tick (``observe_slices``)
+and the decisions it issues (``observe_decision``), and answers ``evidence(account_id,
+features, now)`` like any other :class:`~distillguard.models.detectors.evidence.EvidenceSource`:
+one ``cluster.coordinated`` piece weighted by the cluster's risk and, for an account that
+appeared right after another member was enforced, one ``cluster.failover_join`` piece.
+Both carry the ``cluster_id`` the policy writes into the decision.
+
+Linking an account compares it with at most ``sample`` recent members of each of its
+values; a link needs ``min_kinds`` independent kinds of shared value and enough strength,
+each value weighted by its specificity (:meth:`ClusterLinker.specificity`).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Mapping
+from typing import Any
+
+from distillguard.models.clusters.config import LinkingConfig
+from distillguard.models.clusters.coordination import ClusterRisk, assess
+from distillguard.models.clusters.graph import MAX_NEIGHBOURS, ClusterGraph
+from distillguard.models.clusters.index import LinkIndex
+from distillguard.models.clusters.profile import Profile
+from distillguard.models.clusters.values import KIND_WEIGHTS, kind_of, linking_values
+from distillguard.models.detectors.evidence import Evidence
+from distillguard.models.features.slices import AccountSlice
+
+ENFORCING = frozenset({"degrade", "throttle", "challenge", "suspend"})
+#: An account is relinked at most this often, however many new values it shows.
+MIN_RELINK_SECONDS = 120.0
+#: Values remembered per account (beyond it, only the latest slice's values are kept).
+MAX_VALUES = 64
+
+
+class ClusterLinker:
+    """Cross-account linking and cluster evidence (pure; event time only)."""
+
+    def __init__(self, config: LinkingConfig | None = None) -> None:
+        self.config = c = config or LinkingConfig()
+        self.index = LinkIndex(cap=c.member_cap, ttl=c.ttl_seconds)
+        self.graph = ClusterGraph(ttl=c.ttl_seconds)
+        self.profiles: dict[str, Profile] = {}
+        self.enforced: dict[str, float] = {}  # account -> first enforcing decision
+        self._risk: dict[str, tuple[ClusterRisk, list[float]]] = {}
+        self._spec: dict[str, tuple[float, float]] = {}  # value -> (computed at, spec)
+        self._maintained = -1.0
+        self.links_made = 0
+
+    # feeding --------------------------------------------------------------------------
+    def observe_slices(self, slices: Mapping[str, AccountSlice], now: float) -> None:
+        """Take in one tick's slices (any order of accounts; output is order-independent)."""
+        c = self.config
+        relink: list[Profile] = []
+        for account_id in sorted(slices):
+            piece = slices[account_id]
+            p = self.profiles.get(account_id)
+            if p is None:
+                p = self.profiles[account_id] = Profile(account_id, piece.first_ts, piece.last_ts)
+            p.merge(piece)
+            values = linking_values(piece)
+            for value in values:
+                self.index.add(value, account_id, piece.last_ts)
+                if value.startswith("card:"):
+                    p.card = value
+            fresh = values - p.values
+            p.values = values if len(p.values | values) > MAX_VALUES else p.values | values
+            if p.linked_at < 0 or now - p.linked_at >= c.relink_seconds:
+                relink.append(p)
+            elif now - p.linked_at >= MIN_RELINK_SECONDS and any(
+                len(self.index.members(v)) > 1 for v in fresh
+            ):
+                relink.append(p)  # it now shares something it did not share before
+        for p in relink:
+            self._link(p, now)
+        if self._maintained < 0:
+            self._maintained = now
+        elif now - self._maintained >= c.maintenance_seconds:
+            self._maintain(now)
+
+    def observe_decision(
+        self, account_id: str, value: Mapping[str, Any] | None, now: float
+    ) -> None:
+        """Remember when an account was first enforced against (failover evidence)."""
+        if (
+            value is not None
+            and value.get("mode") == "enforce"
+            and value.get("action") in ENFORCING
+            and account_id not in self.enforced
+        ):
+            self.enforced[account_id] = now
+
+    # linking --------------------------------------------------------------------------
+    def specificity(self, value: str, now: float) -> float:
+        """1 for a value few accounts share; for a popular one, ``0.4 + 0.6 x`` the share of
+        its recent members that are new or unverified (a framework default template is
+        shared by aged, verified customers; a fleet's template by fresh accounts)."""
+        cached = self._spec.get(value)
+        if cached is not None and now - cached[0] < self.config.refresh_seconds:
+            return cached[1]
+        if self.index.popularity(value) <= self.config.popular_members:
+            spec = 1.0
+        else:
+            sample = self.index.recent(value, self.config.sample)
+            profiles = [self.profiles[a] for a in sample if a in self.profiles]
+            new = sum(1 for p in profiles if p.is_new(now)) / max(1, len(profiles))
+            spec = 0.4 + 0.6 * new
+        self._spec[value] = (now, spec)
+        return spec
+
+    def _link(self, p: Profile, now: float) -> None:
+        c = self.config
+        p.linked_at = now
+        shared: dict[str, dict[str, float]] = {}
+        for value in p.values:
+            kind = kind_of(value)
+            weight = KIND_WEIGHTS[kind] * self.specificity(value, now)
+            for other in self.index.recent(value, c.sample):
+                if other == p.account_id:
+                    continue
+                kinds = shared.get(other)
+                if kinds is None:
+                    kinds = shared[other] = {}
+                if weight > kinds.get(kind, 0.0):
+                    kinds[kind] = weight
+        found = sorted(
+            (-round(sum(kinds.values()), 4), other)
+            for other, kinds in shared.items()
+            if len(kinds) >= c.min_kinds and sum(kinds.values()) >= c.link_threshold
+        )[:MAX_NEIGHBOURS]
+        held = self.graph.neighbours(p.account_id)
+        keep = {other for _, other in found}
+        for other in [o for o in held if o not in keep]:
+            self.graph.unlink(p.account_id, other)  # the values it rested on grew popular
+        if not found:
+            return
+        first_seen = {
+            other: self.profiles[other].first_seen for _, other in found if other in self.profiles
+        }
+        first_seen[p.account_id] = p.first_seen
+        held = self.graph.neighbours(p.account_id)
+        for neg, other in found:
+            edge = held.get(other)
+            if edge is not None and edge[0] == -neg and now - edge[2] < c.relink_seconds / 2:
+                continue  # confirmed recently; nothing changed
+            link_kinds = tuple(sorted(shared[other]))
+            self.graph.link(p.account_id, other, -neg, now, first_seen, link_kinds)
+            self.links_made += 1
+
+    def _maintain(self, now: float) -> None:
+        self._maintained = now
+        horizon = now - self.config.ttl_seconds
+        self.index.expire(now)
+        self.graph.rebuild(now)
+        for a in [a for a, p in self.profiles.items() if p.last_seen < horizon]:
+            del self.profiles[a]
+        for a in [a for a, t in self.enforced.items() if t < horizon]:
+            del self.enforced[a]
+        self._risk.clear()
+        self._spec.clear()
+
+    # testimony ------------------------------------------------------------------------
+    def cluster_risk(self, cid: str, now: float) -> tuple[ClusterRisk, list[float]]:
+        """The cluster's risk and its members' enforcement times (cached for a while)."""
+        cached = self._risk.get(cid)
+        if cached is not None and now - cached[0].computed_at < self.config.refresh_seconds:
+            return cached
+        c = self.config
+        members = sorted(self.graph.members(cid))
+        profiles = [self.profiles[a] for a in members if a in self.profiles]
+        profiles.sort(key=lambda q: (-q.last_seen, q.account_id))
+        recent = [q for q in profiles if q.last_seen >= now - 3600.0]
+        sample = recent[: c.stats_sample]
+        scale = len(recent) / len(sample) if sample else 1.0
+        enforced = sorted(self.enforced[a] for a in members if a in self.enforced)
+        joins = sum(1 for q in profiles if self._is_failover(q, enforced))
+        infra = sum(1 for q in sample if self._infra_linked(q.account_id)) / max(1, len(sample))
+        risk = assess(
+            sample,
+            now,
+            failover_joins=joins,
+            infra_share=infra,
+            min_members=c.min_members,
+            scale=scale,
+        )
+        self._risk[cid] = (risk, enforced)
+        return risk, enforced
+
+    def _infra_linked(self, account_id: str) -> bool:
+        return any(
+            "card" in kinds or "net" in kinds
+            for _, kinds, _ in self.graph.neighbours(account_id).values()
+        )
+
+    def _is_failover(self, p: Profile, enforced: list[float]) -> bool:
+        """First seen within ``failover_seconds`` after an enforcement in its cluster."""
+        if (
+            not enforced
+            or p.account_id in self.enforced
+            and self.enforced[p.account_id] <= p.first_seen
+        ):
+            return False
+        i = bisect.bisect_right(enforced, p.first_seen)
+        return i > 0 and p.first_seen - enforced[i - 1] <= self.config.failover_seconds
+
+    def holds(self, account_id: str) -> bool:
+        """True when the account belongs to a cluster risky enough to score it while quiet."""
+        cid = self.graph.cluster_of(account_id)
+        if cid is None:
+            return False
+        cached = self._risk.get(cid)
+        return cached is not None and cached[0].risk >= self.config.hold_risk
+
+    def evidence(
+        self, account_id: str, features: Mapping[str, float], now: float
+    ) -> list[Evidence]:
+        c = self.config
+        if not c.enabled:
+            return []
+        cid = self.graph.cluster_of(account_id)
+        if cid is None:
+            return []
+        risk, enforced = self.cluster_risk(cid, now)
+        out: list[Evidence] = []
+        if risk.risk > 0.0:
+            top = "; ".join(d for _, d, _ in risk.reasons[:3])
+            out.append(
+                Evidence(
+                    "cluster",
+                    "cluster.coordinated",
+                    f"member of coordinated cluster {cid} ({risk.active} active): {top}",
+                    round(risk.risk * c.evidence_scale, 6),
+                    "cluster",
+                    shadow=c.shadow,
+                    cluster_id=cid,
+                )
+            )
+        p = self.profiles.get(account_id)
+        if p is not None and c.failover_weight > 0 and self._is_failover(p, enforced):
+            out.append(
+                Evidence(
+                    "cluster",
+                    "cluster.failover_join",
+                    f"appeared right after other members of cluster {cid} were enforced",
+                    c.failover_weight,
+                    "cluster_failover",
+                    shadow=c.shadow,
+                    cluster_id=cid,
+                )
+            )
+        return out

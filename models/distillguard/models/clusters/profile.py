@@ -1,0 +1,89 @@
+"""What linking remembers of one account: a short activity series and a few account facts.
+
+Bounded per account: at most ``MINUTES`` one-minute buckets of four numbers (requests,
+output tokens, chain-of-thought requests, requests on the targeted capabilities), the
+account facts the gateway sent, and the account's current linking values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final
+
+from distillguard.models.features import counters as C
+from distillguard.models.features.slices import MINUTE, AccountSlice
+
+#: Minutes of activity kept per account (the horizon of timing and volume evidence).
+MINUTES: Final = 60
+REQ: Final = 0
+OUT: Final = 1
+COT: Final = 2
+CAPABILITY: Final = 3
+#: The capabilities distillation campaigns concentrate on.
+TARGETED: Final = tuple(
+    C.CAT0 + C.CATEGORIES.index(c) for c in ("coding", "math", "reasoning", "agentic")
+)
+#: An account younger than this (days) counts as new.
+NEW_DAYS: Final = 14.0
+
+
+@dataclass(slots=True)
+class Profile:
+    account_id: str
+    first_seen: float
+    last_seen: float
+    created_at: float | None = None
+    verified: bool | None = None
+    card: str | None = None
+    minutes: dict[int, list[float]] = field(default_factory=dict)
+    values: set[str] = field(default_factory=set)
+    #: when this account's links were last computed, and its value count then
+    linked_at: float = -1.0
+    linked_values: int = 0
+
+    def merge(self, piece: AccountSlice) -> None:
+        self.last_seen = max(self.last_seen, piece.last_ts)
+        self.first_seen = min(self.first_seen, piece.first_ts)
+        meta = piece.meta
+        created = meta.get("created_at")
+        if isinstance(created, int | float):
+            self.created_at = float(created)
+        verified = meta.get("verified")
+        if isinstance(verified, bool):
+            self.verified = verified
+        for minute, c in piece.minutes.items():
+            bucket = self.minutes.get(minute)
+            if bucket is None:
+                bucket = self.minutes[minute] = [0.0, 0.0, 0.0, 0.0]
+            bucket[REQ] += c[C.N]
+            bucket[OUT] += c[C.COMPLETION_TOKENS]
+            bucket[COT] += c[C.COT]
+            bucket[CAPABILITY] += sum(c[i] for i in TARGETED)
+        if len(self.minutes) > MINUTES:
+            horizon = int(self.last_seen // MINUTE) - MINUTES
+            for minute in [m for m in self.minutes if m <= horizon]:
+                del self.minutes[minute]
+
+    def is_new(self, now: float) -> bool:
+        """New or unverified: what a freshly bought or farmed account looks like."""
+        if self.verified is False:
+            return True
+        return self.created_at is not None and now - self.created_at < NEW_DAYS * 86400.0
+
+    def totals(self, now: float, horizon: float = 3600.0) -> list[float]:
+        """Sum of the buckets within ``horizon`` seconds of ``now``."""
+        first = int((now - horizon) // MINUTE)
+        out = [0.0, 0.0, 0.0, 0.0]
+        for minute, b in self.minutes.items():
+            if minute > first:
+                for i in range(4):
+                    out[i] += b[i]
+        return out
+
+    def series(self, now: float, length: int) -> list[float]:
+        """Requests per minute over the ``length`` minutes ending at ``now``."""
+        last = int(now // MINUTE)
+        return [self.minutes.get(m, _ZERO)[REQ] for m in range(last - length + 1, last + 1)]
+
+
+_ZERO: Final = [0.0, 0.0, 0.0, 0.0]

@@ -1,0 +1,65 @@
+"""Linking values: what two accounts can share, read from the slices every stage already has.
+
+A linking value is a string ``"<kind>:<value>"``. Kinds are *independent* witnesses of a
+common operator: the prompt (template id), the network (/24 or /48 prefix), the client
+stack (ASN together with user agent), the payment card and the creation burst (10-minute
+bucket of ``created_at``). Values are hashes (the 32-bit hashes the slice sketches already
+carry, or a hash of the gateway's payment fingerprint), so no raw prompt, address or card
+ever enters cluster state.
+
+Reading from :class:`~distillguard.models.features.slices.AccountSlice` instead of raw
+events keeps linking off the per-event hot path: one slice per active account per tick.
+
+>>> from distillguard.models.features import fold_events
+>>> ev = {"event_id": "e", "ts": 60.0, "account_id": "a", "api_key_id": "k",
+...       "ip": "203.0.113.9", "asn": 64500, "user_agent": "x/1", "endpoint": "/v1/messages",
+...       "model": "m", "status": 200, "prompt_tokens": 1, "completion_tokens": 1,
+...       "prompt": {"template": "00000000000000aa"},
+...       "account": {"created_at": 1000.0, "payment_fingerprint": "card-1"}}
+>>> sorted(v.split(":")[0] for v in linking_values(fold_events([ev])["a"]))
+['card', 'client', 'created', 'net', 'prompt']
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from distillguard.models.features.aggregations import hash_str
+from distillguard.models.features.slices import AccountSlice
+
+#: kind -> weight of one shared value of that kind (before its specificity).
+KIND_WEIGHTS: Final = {"card": 0.6, "net": 0.4, "prompt": 0.4, "client": 0.25, "created": 0.25}
+#: At most this many values of one kind per account and slice (the smallest hashes: a
+#: bottom-k sample, so two accounts sharing many values keep sharing sampled ones).
+MAX_PER_KIND: Final = 8
+#: Creation bursts are bucketed to this many seconds.
+CREATED_BUCKET: Final = 600.0
+
+
+def kind_of(value: str) -> str:
+    return value.split(":", 1)[0]
+
+
+def linking_values(piece: AccountSlice) -> set[str]:
+    """The linking values an account showed in one slice."""
+    tpl: set[int] = set()
+    pfx: set[int] = set()
+    asn: set[int] = set()
+    ua: set[int] = set()
+    for hour in piece.hours.values():
+        sk = hour.sketches
+        tpl.update(sk.get("tpl", ()))
+        pfx.update(sk.get("pfx", ()))
+        asn.update(sk.get("asn", ()))
+        ua.update(sk.get("ua", ()))
+    out = {f"prompt:{h}" for h in sorted(tpl)[:MAX_PER_KIND]}
+    out.update(f"net:{h}" for h in sorted(pfx)[:MAX_PER_KIND])
+    if asn and ua and len(asn) * len(ua) <= MAX_PER_KIND:
+        out.update(f"client:{a}.{u}" for a in asn for u in ua)
+    card = piece.meta.get("payment_fingerprint")
+    if card:
+        out.add(f"card:{hash_str(str(card))}")
+    created = piece.meta.get("created_at")
+    if isinstance(created, int | float):
+        out.add(f"created:{int(float(created) // CREATED_BUCKET)}")
+    return out

@@ -1,0 +1,213 @@
+"""Linking and clustering on hand-built traffic: fleets are found, popular values condemn no one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from distillguard.models.clusters import ClusterLinker, LinkIndex, linking_values
+from distillguard.models.clusters.graph import ClusterGraph, cluster_id
+from distillguard.models.features import fold_events
+
+DAY = 86400.0
+NOW0 = 1_780_000_000.0
+POPULAR_TEMPLATE = "00000000000000f1"  # a framework's default prompt
+CLOUD_ASN = 16509
+
+
+def event(account: str, ts: float, **over: Any) -> dict[str, Any]:
+    ev: dict[str, Any] = {
+        "event_id": f"{account}-{ts}",
+        "ts": ts,
+        "account_id": account,
+        "api_key_id": f"k-{account}",
+        "ip": over.pop("ip", "198.51.100.7"),
+        "asn": over.pop("asn", CLOUD_ASN),
+        "user_agent": over.pop("ua", "anthropic-python/0.40"),
+        "endpoint": "/v1/messages",
+        "model": "m",
+        "status": 200,
+        "prompt_tokens": 200,
+        "completion_tokens": 800,
+        "prompt": {
+            "template": over.pop("template", POPULAR_TEMPLATE),
+            "category": over.pop("category", "coding"),
+            "cot_request": over.pop("cot", True),
+        },
+        "account": {
+            "created_at": over.pop("created_at", NOW0 - 400 * DAY),
+            "verified": over.pop("verified", True),
+            "payment_fingerprint": over.pop("card", f"card-{account}"),
+        },
+    }
+    assert not over, over
+    return ev
+
+
+def fleet_events(n: int, minutes: int, start: float = NOW0) -> list[dict[str, Any]]:
+    """``n`` new unverified accounts on two cards and one proxy /24, in synchronized waves."""
+    out = []
+    for i in range(n):
+        for m in range(minutes):
+            if (m // 5) % 2:  # five minutes on, five off, all together
+                continue
+            for s in (5.0, 25.0, 45.0):
+                out.append(
+                    event(
+                        f"fleet-{i}",
+                        start + m * 60 + s + i * 0.1,
+                        ip=f"203.0.113.{10 + i % 200}",
+                        asn=64512,
+                        ua="python-httpx/0.27.2",
+                        template=f"00000000000000a{i % 3}",
+                        created_at=start - 3600.0 - i,
+                        verified=False,
+                        card=f"fleet-card-{i % 2}",
+                    )
+                )
+    return out
+
+
+def legit_events(n: int, minutes: int, start: float = NOW0) -> list[dict[str, Any]]:
+    """``n`` unrelated aged customers on the popular template and the big cloud's ASN."""
+    out = []
+    for i in range(n):
+        for m in range(i % 7, minutes, 3):
+            out.append(
+                event(
+                    f"legit-{i}",
+                    start + m * 60 + (i * 7) % 60,
+                    ip=f"10.{i}.{i % 250}.{i % 200 + 1}",
+                    created_at=start - (100 + 13 * i) * DAY,
+                )
+            )
+    return out
+
+
+def run(linker: ClusterLinker, events: list[dict[str, Any]], tick: float = 30.0) -> float:
+    """Feed events to the linker in ``tick``-second slices, as the engine does."""
+    events = sorted(events, key=lambda e: e["ts"])
+    now = float(events[0]["ts"] // tick + 1) * tick
+    batch: list[dict[str, Any]] = []
+    for ev in events:
+        while ev["ts"] >= now:
+            linker.observe_slices(fold_events(batch), now)
+            batch = []
+            now += tick
+        batch.append(ev)
+    linker.observe_slices(fold_events(batch), now)
+    return now
+
+
+def test_linking_values_cover_every_kind_and_hash_the_card() -> None:
+    values = linking_values(fold_events([event("a", NOW0)])["a"])
+    kinds = {v.split(":", 1)[0] for v in values}
+    assert kinds == {"prompt", "net", "client", "card", "created"}
+    assert not any("card-a" in v for v in values)
+
+
+def test_index_caps_members_and_counts_popularity() -> None:
+    idx = LinkIndex(cap=3, ttl=100.0)
+    for i in range(10):
+        idx.add("prompt:1", f"a{i}", float(i))
+    assert list(idx.members("prompt:1")) == ["a7", "a8", "a9"]
+    assert idx.popularity("prompt:1") == 10
+    idx.add("prompt:1", "a8", 11.0)
+    assert idx.recent("prompt:1", 1) == ["a8"]
+    idx.expire(108.5)
+    assert list(idx.members("prompt:1")) == ["a9", "a8"]
+
+
+def test_fleet_is_one_cluster_with_risk_and_cluster_evidence() -> None:
+    linker = ClusterLinker()
+    now = run(linker, fleet_events(12, 40))
+    cids = {linker.graph.cluster_of(f"fleet-{i}") for i in range(12)}
+    assert len(cids) == 1
+    (cid,) = cids
+    assert cid is not None
+    risk, _ = linker.cluster_risk(cid, now)
+    codes = {code for code, _, _ in risk.reasons}
+    assert {"cluster.synchronized", "cluster.new_accounts", "cluster.shared_payment"} <= codes
+    found = linker.evidence("fleet-3", {}, now)
+    assert found and found[0].source == "cluster" and found[0].cluster_id == cid
+    assert found[0].weight >= 0.6
+
+
+def test_legit_users_of_a_popular_template_on_a_big_cloud_are_not_a_fleet() -> None:
+    linker = ClusterLinker()
+    now = run(linker, legit_events(40, 60) + fleet_events(6, 60))
+    for i in range(40):
+        cid = linker.graph.cluster_of(f"legit-{i}")
+        assert cid is None or not any(m.startswith("fleet") for m in linker.graph.members(cid))
+        assert linker.evidence(f"legit-{i}", {}, now) == []
+    assert linker.evidence("fleet-0", {}, now)
+
+
+def test_sharing_alone_gives_no_risk() -> None:
+    """Aged, verified customers who share a card and a network but act independently."""
+    linker = ClusterLinker()
+    evs = [
+        event(f"team-{i}", NOW0 + m * 60 + i * 17, ip="192.0.2.5", card="company-card")
+        for i in range(5)
+        for m in range(i, 60, 4)
+    ]
+    now = run(linker, evs)
+    cid = linker.graph.cluster_of("team-0")
+    assert cid is not None and len(linker.graph.members(cid)) == 5
+    assert linker.evidence("team-0", {}, now) == []
+
+
+def test_failover_account_joins_the_cluster_and_carries_failover_evidence() -> None:
+    linker = ClusterLinker()
+    evs = fleet_events(5, 20)
+    now = run(linker, evs)
+    linker.observe_decision("fleet-0", {"mode": "enforce", "action": "throttle"}, now)
+    fresh = [
+        event(
+            "fresh",
+            now + 60 + s,
+            ip="203.0.113.99",
+            asn=64512,
+            ua="python-httpx/0.27.2",
+            template="00000000000000a1",
+            created_at=now,
+            verified=False,
+            card="fleet-card-1",
+        )
+        for s in range(0, 120, 5)
+    ]
+    now = run(linker, fresh)
+    cid = linker.graph.cluster_of("fresh")
+    assert cid is not None and cid == linker.graph.cluster_of("fleet-0")
+    codes = {e.code for e in linker.evidence("fresh", {}, now)}
+    assert "cluster.failover_join" in codes
+
+
+def test_cluster_id_is_the_earliest_member_and_survives_joins_and_merges() -> None:
+    g = ClusterGraph(ttl=1000.0)
+    seen = {"a": 1.0, "b": 2.0, "c": 3.0, "d": 4.0}
+    g.link("c", "d", 0.7, 10.0, seen)
+    assert g.cluster_of("d") == cluster_id("c")
+    g.link("a", "b", 0.7, 11.0, seen)
+    g.link("b", "c", 0.7, 12.0, seen)
+    assert {g.cluster_of(x) for x in "abcd"} == {cluster_id("a")}
+    assert g.members(cluster_id("a")) == set("abcd")
+    assert g.members(cluster_id("c")) == set()
+
+
+def test_links_decay_and_clusters_split() -> None:
+    g = ClusterGraph(ttl=100.0)
+    seen = {"a": 1.0, "b": 2.0, "c": 3.0}
+    g.link("a", "b", 0.7, 10.0, seen)
+    g.link("b", "c", 0.7, 150.0, seen)
+    g.rebuild(200.0)
+    assert g.cluster_of("a") is None
+    assert g.cluster_of("c") == cluster_id("b")
+
+
+def test_linker_is_deterministic() -> None:
+    evs = fleet_events(8, 20) + legit_events(10, 20)
+    a, b = ClusterLinker(), ClusterLinker()
+    now_a, now_b = run(a, evs), run(b, list(reversed(evs)))
+    assert now_a == now_b
+    assert a.graph.edges == b.graph.edges
+    assert a.evidence("fleet-1", {}, now_a) == b.evidence("fleet-1", {}, now_b)
