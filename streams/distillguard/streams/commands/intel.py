@@ -31,6 +31,7 @@ from distillguard.models.intel.tlp import LEVELS, SharingPolicy
 from distillguard.models.intel.validate import DEFAULT_MAX_BYTES, DEFAULT_MAX_OBJECTS, Limits
 from distillguard.models.intel.validate import load_bundle as admit
 from distillguard.models.intel.watch import WatchList, load_watch, merge, save_watch
+from distillguard.streams.settings import add_kafka_arguments
 
 HELP = "export and import STIX 2.1 intelligence bundles"
 
@@ -82,6 +83,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
     im.add_argument("--require-signature", action="store_true", help="reject unsigned bundles")
     im.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="N")
     im.add_argument("--max-objects", type=int, default=DEFAULT_MAX_OBJECTS, metavar="N")
+
+    pub = sub.add_parser("publish", help="send a bundle (and its .sig) to the intel-out topic")
+    pub.add_argument("bundle", metavar="FILE", help="bundle written by export or feedback")
+    add_kafka_arguments(pub, "intel_out")
+
+    fo = sub.add_parser("follow", help="merge partner bundles from the intel-in topic")
+    fo.add_argument("--out", required=True, type=Path, metavar="WATCH.json")
+    fo.add_argument("--partner-keys", type=Path, metavar="F", help="YAML key_id: secret")
+    fo.add_argument("--require-signature", action="store_true", help="reject unsigned bundles")
+    fo.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="N")
+    fo.add_argument("--max-objects", type=int, default=DEFAULT_MAX_OBJECTS, metavar="N")
+    fo.add_argument("--group", default="distillguard-intel", help="consumer group")
+    fo.add_argument(
+        "--idle-exit", type=float, metavar="SECONDS", help="stop after this long without records"
+    )
+    add_kafka_arguments(fo, "intel_in")
 
     fb = sub.add_parser("feedback", help="tell partners which of their indicators misfired")
     fb.add_argument("--watch", required=True, type=Path, metavar="WATCH.json")
@@ -226,5 +243,50 @@ def _feedback(args: argparse.Namespace) -> int:
     return 0
 
 
+def _publish(args: argparse.Namespace) -> int:
+    from distillguard.streams.intel_stream import publish
+
+    path = Path(args.bundle)
+    try:
+        document = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        raise UsageError(f"bundle {path}: missing or not JSON") from None
+    sig_path = Path(f"{path}.sig")
+    signature = orjson.loads(sig_path.read_bytes()) if sig_path.is_file() else None
+    publish(args.bootstrap_servers, args.intel_out_topic, document, signature)
+    signed = "signed" if signature else "unsigned"
+    print(
+        f"distillguard intel: published {signed} {path} to {args.intel_out_topic}", file=sys.stderr
+    )
+    return 0
+
+
+def _follow(args: argparse.Namespace) -> int:
+    from distillguard.streams.intel_stream import Follower, consumer
+
+    keys = load_partner_keys(args.partner_keys) if args.partner_keys else {}
+    if args.out.exists():
+        load_watch(args.out)  # refuse to start on a broken watch file
+    follower = Follower(
+        consumer(args.bootstrap_servers, args.intel_in_topic, args.group),
+        args.out,
+        Limits(max_bytes=args.max_bytes, max_objects=args.max_objects),
+        keys,
+        args.require_signature,
+        on_reject=lambda line: print(f"distillguard intel: {line}", file=sys.stderr),
+    )
+    try:
+        stats = follower.run(idle_seconds=args.idle_exit)
+    finally:
+        follower.consumer.close()
+    print(
+        f"distillguard intel: {stats.imported} bundles merged, {stats.rejected} rejected",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
-    return {"export": _export, "import": _import, "feedback": _feedback}[args.action](args)
+    actions = {"export": _export, "import": _import, "feedback": _feedback}
+    actions |= {"publish": _publish, "follow": _follow}
+    return actions[args.action](args)
