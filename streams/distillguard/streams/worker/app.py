@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import ssl
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,11 +109,29 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
         settings.decisions_topic, key_serializer="raw", value_serializer="raw"
     )
 
+    # Parsing a state costs more than merging a slice into it, so hot accounts stay parsed
+    # in memory. The table stays the durable copy: every merge writes through to it (and its
+    # changelog) before the slice's offset can be committed. Cleared on every rebalance,
+    # when another worker may have changed what we held.
+    cache: OrderedDict[str, AccountState] = OrderedDict()
+
     def load_state(account_id: str) -> AccountState:
+        state = cache.get(account_id)
+        if state is not None:
+            cache.move_to_end(account_id)
+            return state
         raw = states.get(account_id.encode())
-        if raw is None:
-            return AccountState(account_id)
-        return AccountState.from_dict(orjson.loads(raw))
+        state = (
+            AccountState(account_id) if raw is None else AccountState.from_dict(orjson.loads(raw))
+        )
+        cache[account_id] = state
+        if len(cache) > settings.state_cache_size:
+            cache.popitem(last=False)
+        return state
+
+    @app.on_partitions_revoked.connect
+    async def forget(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        cache.clear()
 
     async def score_partition(partition: int) -> None:
         # Runs inside stream iteration of a record of ``partition``: table writes land in
@@ -151,14 +170,16 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
             batch = orjson.loads(event.value)
             partition = event.message.partition
             touched = runtime.touched.setdefault(partition, set())
+            pieces = {}
             for data in batch["slices"]:
-                piece = AccountSlice.from_dict(data)
+                piece = pieces[data["account_id"]] = AccountSlice.from_dict(data)
                 state = load_state(piece.account_id)
                 state.merge(piece)
                 states[piece.account_id.encode()] = orjson.dumps(state.to_dict())
                 touched.add(piece.account_id)
                 runtime.merged_events += piece.events
             runtime.watermark = max(runtime.watermark, float(batch["max_ts"]))
+            scoring.observe_slices(pieces, runtime.watermark)
             runtime.slices += len(batch["slices"])
             ts = event.message.timestamp
             if ts:

@@ -8,15 +8,17 @@ hands the policy state back to be written to the table.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from distillguard.models.clusters import ClusterLinker
 from distillguard.models.config import load_config
 from distillguard.models.detectors.anomaly import AnomalyDetector
 from distillguard.models.detectors.evidence import Evidence, fuse
 from distillguard.models.detectors.supervised import LabelModel
 from distillguard.models.engine import Engine
-from distillguard.models.features import AccountState
+from distillguard.models.features import AccountSlice, AccountState
 from distillguard.models.policy import DecisionRecord, PolicyState
 from distillguard.streams import metrics
 from distillguard.streams.worker.settings import WorkerSettings
@@ -38,7 +40,16 @@ class Scoring:
 
     @classmethod
     def from_settings(cls, settings: WorkerSettings) -> Scoring:
-        return cls(Engine(load_config(settings.detection_config)))
+        # Cross-account linking sees the slices of this worker's partitions (all of them
+        # with one worker); see docs/clusters.md for the repartitioned multi-worker flow.
+        linker = ClusterLinker()
+        config = load_config(settings.detection_config)
+        return cls(Engine(config, sources=[linker], observers=[linker]))
+
+    def observe_slices(self, slices: Mapping[str, AccountSlice], now: float) -> None:
+        """Feed a batch of slices to the cross-account observers (cluster linking)."""
+        for observer in self.engine.observers:
+            observer.observe_slices(slices, now)
 
     def snapshot(self) -> dict[str, bytes]:
         """The online models' state, to persist (see ``snapshots``)."""

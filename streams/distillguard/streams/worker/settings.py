@@ -34,6 +34,7 @@ class WorkerSettings(BaseModel):
     slice_interval: float = Field(1.0, gt=0, le=60)
     tick_seconds: float = Field(5.0, gt=0, le=600)
     snapshot_seconds: float = Field(30.0, gt=0, le=3600)
+    state_cache_size: int = Field(100_000, ge=0)
     detection_config: Path | None = None
     client_config: dict[str, Any] = Field(default_factory=dict)
 
