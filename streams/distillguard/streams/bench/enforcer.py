@@ -412,7 +412,7 @@ def run(
     checks: int = 200_000,
     http_seconds: float = 5.0,
     http_runs: int = 3,
-    connections: int = 32,
+    connections: int = 16,
 ) -> dict[str, Any]:
     records = list(decision_records(decisions))
     result: dict[str, Any] = {
