@@ -110,7 +110,7 @@ def _list(data: Mapping[str, Any], name: str, source: str) -> list[Any]:
 def _in_file(where: str, error: ConfigRejected) -> str:
     field = error.field or ""
     if field == "key":
-        return where
+        return f"{where}.id" if where.startswith(("rules[", "allowlist[")) else where
     if field.startswith("spec"):
         rest = field.removeprefix("spec")
         return f"{where}{rest}" if rest.startswith(("[", ".")) or not rest else f"{where}.{rest}"

@@ -63,8 +63,7 @@ class ConfigItem:
 
 
 def split_key(key: str) -> tuple[str, str]:
-    """``"rule:cot-at-volume"`` → ``("rule", "cot-at-volume")``; ``"policy"`` → ``("policy", "")``.
-    """
+    """``"rule:cot-at-volume"`` → ``("rule", "cot-at-volume")``; ``"policy"`` → ``("policy", "")``."""
     if key in _SINGLETONS:
         return key, ""
     kind, sep, name = key.partition(":")
@@ -104,6 +103,12 @@ def _schema_reason(
         missing = [n for n in exc.rule_definition if not isinstance(node, Mapping) or n not in node]
         if missing:
             return f"missing required field {missing[0]!r}", field
+    if exc.rule == "propertyNames" and isinstance(exc.value, Mapping):
+        known = exc.rule_definition.get("enum") if isinstance(exc.rule_definition, dict) else None
+        if known:
+            bad = sorted(name for name in exc.value if name not in known)
+            return f"unknown name(s) {bad} (known: {', '.join(known)})", field
+        return f"invalid name(s) among {sorted(exc.value)}", field
     if exc.rule == "additionalProperties":
         return f"unknown field(s) {exc.value and sorted(set(exc.value))!s}", field
     message = (exc.message or "invalid").replace(f"{exc.name} ", "", 1)

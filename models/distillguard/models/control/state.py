@@ -117,13 +117,16 @@ def semantic_problems(config: DetectionConfig, shadow: Mapping[str, Any]) -> lis
     """Checks across sections that field validation cannot make: ``(field, message)``."""
     problems: list[tuple[str, str]] = []
     p = config.policy
-    if not 0.0 < p.hysteresis < p.thresholds.monitor:
+    if p.hysteresis <= 0.0:
+        problems.append(
+            ("policy.hysteresis", "hysteresis must be > 0 (every exit below its enter threshold)")
+        )
+    elif p.hysteresis >= p.thresholds.monitor:
         problems.append(
             (
                 "policy.hysteresis",
-                f"hysteresis {p.hysteresis} must be > 0 and below the monitor threshold "
-                f"{p.thresholds.monitor} (every exit threshold below its enter threshold, "
-                "and above 0)",
+                f"hysteresis {p.hysteresis} must be below the monitor threshold "
+                f"{p.thresholds.monitor} (else a decision can never step down and lift)",
             )
         )
     if p.max_escalation < p.escalation_factor:
@@ -172,6 +175,8 @@ class ControlState:
     ) -> ControlState:
         """Compose and validate ``items`` over the base; errors name ``blame``'s fields."""
         key = key or (blame.key if blame else "config")
+        if not items:
+            return ControlState.initial(self.base)
         data = compose(self.base, items)
         data.pop("config_version", None)
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 from collections.abc import Mapping
 from typing import Any
@@ -29,7 +30,7 @@ def as_file(records: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """Config records back into the file form ``config validate/publish`` reads."""
     out: dict[str, Any] = {}
     for key in sorted(records):
-        spec = dict(records[key]["spec"])
+        spec = copy.deepcopy(dict(records[key]["spec"]))
         kind, _, name = key.partition(":")
         if kind == "policy":
             out["policy"] = spec
@@ -44,8 +45,8 @@ def as_file(records: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def dump_yaml(data: Any) -> str:
-    return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True)
+def dump_yaml(data: Any, sort_keys: bool = False) -> str:
+    return yaml.safe_dump(data, sort_keys=sort_keys, default_flow_style=False, allow_unicode=True)
 
 
 def diff_records(
@@ -61,11 +62,11 @@ def diff_records(
         if new is None:
             out.append((key, "only-on-topic", []))
             continue
-        new_text = dump_yaml(_essence(new)).splitlines()
+        new_text = dump_yaml(_essence(new), sort_keys=True).splitlines()
         if old is None:
             out.append((key, "added", [f"+{line}" for line in new_text]))
             continue
-        old_text = dump_yaml(_essence(old)).splitlines()
+        old_text = dump_yaml(_essence(old), sort_keys=True).splitlines()
         if old_text == new_text:
             out.append((key, "unchanged", []))
             continue
