@@ -138,3 +138,30 @@ def test_reimport_dedupes_and_keeps_provenance(lab: Path, document: dict[str, An
     rule = next(r for r in first.rules if r.kind == "template")
     assert rule.partner == "lab-a" and not rule.verified and rule.tlp == "amber"
     assert rule.valid_until is not None and rule.valid_until > rule.valid_from
+
+
+def test_feedback_by_account_retires_what_it_matched_at_the_partner(
+    lab: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.unit.intel_support import fresh_accounts
+
+    key = tmp_path / "consortium.key"
+    key.write_bytes(b"consortium-secret-for-tests-0001")
+    events = list(fresh_accounts(campaign_events(), "lab-b", 86400.0))
+    wronged = next(e["account_id"] for e in events if e["ip"].startswith("203.0.113."))
+    events_path = tmp_path / "b-events.jsonl"
+    events_path.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in events))
+    out = tmp_path / "feedback.json"
+    argv = ["intel", "feedback", "--watch", str(lab / "watch.json"), "--account", wronged,
+            "--events", str(events_path), "--consortium-key-file", str(key),
+            "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    opinion = next(o for o in orjson.loads(out.read_bytes())["objects"] if o["type"] == "opinion")
+    assert opinion["opinion"] == "strongly-disagree" and len(opinion["object_refs"]) >= 3
+    assert main(["intel", "import", str(out), "--out", str(lab / "watch.json")]) == 0
+    retired = {r.id for r in load_watch(lab / "watch.json").rules if r.retired}
+    assert retired == set(opinion["object_refs"])
+    capsys.readouterr()
+    assert main([*argv[:3], str(lab / "watch.json"), "--indicator", "indicator--nope",
+                 "--out", str(out)]) != 0  # fmt: skip
+    assert "not in the watch file" in capsys.readouterr().err

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -236,7 +237,7 @@ def _feedback(args: argparse.Namespace) -> int:
         raise UsageError(f"not in the watch file: {unknown[0]}")
     if not ids:
         raise UsageError("no indicators: give --indicator or --account with --events")
-    now = max(r.modified for r in watch.rules if r.id in set(ids))
+    now = time.time()  # feedback is an operator's act: stamped with the wall clock
     bundle = feedback_bundle(ids, args.opinion, args.producer, args.tlp, now, args.explanation)
     _write(orjson.dumps(orjson.loads(bundle.serialize()), option=orjson.OPT_INDENT_2), args.out)
     print(f"distillguard intel: {args.opinion} on {len(set(ids))} indicators", file=sys.stderr)
