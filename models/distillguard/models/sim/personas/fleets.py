@@ -51,6 +51,7 @@ class FleetParams(PersonaParams):
     age_days: tuple[float, float] = (0.0, 3.0)
     verified_share: float = Field(0.1, ge=0, le=1)
     org_share: float = Field(0.3, ge=0, le=1, description="accounts that registered an org")
+    bespoke_client: bool = Field(True, description="own tooling (rare JA4) or popular SDKs")
     new_model_share: float = Field(0.5, ge=0, le=1)
     hop_after_minutes: float = Field(120.0, ge=0)
 
@@ -74,7 +75,10 @@ class _Fleet:
             payment_fingerprint(rng) for _ in range(max(1, round(count / p.accounts_per_card)))
         ]
         self.subnets = [world.subnet24(rng, world.HOSTING_PROXY) for _ in range(p.proxy_subnets)]
-        self.clients = [world.custom_client(rng) for _ in range(2)]
+        if p.bespoke_client:  # the fleet's own tooling: one rare UA + JA4 pair shared by all
+            self.clients = [world.custom_client(rng) for _ in range(2)]
+        else:  # popular SDKs, whose TLS fingerprints thousands of legitimate clients share
+            self.clients = [world.client(rng, world.SDK_STACKS) for _ in range(2)]
 
 
 def _fleet_plan(
