@@ -82,8 +82,10 @@ def load_bundle(
         if obj.get("spec_version") != "2.1":
             raise BundleRejected(f"object {i} ({obj.get('id')}) is not spec_version 2.1")
         confidence = obj.get("confidence", 0)
-        if isinstance(confidence, bool) or not isinstance(confidence, int) or not (
-            0 <= confidence <= 100
+        if (
+            isinstance(confidence, bool)
+            or not isinstance(confidence, int)
+            or not (0 <= confidence <= 100)
         ):
             raise BundleRejected(f"object {i} ({obj.get('id')}) has confidence outside 0-100")
         if obj.get("type") == "marking-definition":
