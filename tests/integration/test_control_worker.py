@@ -331,14 +331,31 @@ def test_upheld_appeal_lifts_the_decision_and_the_account_is_not_re_enforced(
 
 
 def test_a_rule_switched_to_shadow_stops_producing_enforceable_decisions(
-    worker: Worker,
+    worker: Worker, tmp_path: Path, uid: str
 ) -> None:
     worker.harvest("acct-enforced")
     assert worker.wait_decision("account:acct-enforced", enforced) is not None
 
-    shadow = config_record("shadow", {"rules": {"logit-harvest": True}})
-    worker.produce("config", "shadow", shadow)
+    ops = tmp_path / "shadow.yaml"
+    ops.write_text("shadow:\n  rules: {logit-harvest: true}\n", encoding="utf-8")
+    kafka = ["--bootstrap-servers", worker.bootstrap, "--config-topic", worker.topics["config"]]
+    diff = cli("config", "diff", str(ops), *kafka)
+    assert diff.returncode == 0 and "+ shadow: added" in diff.stdout, diff.stdout + diff.stderr
+    published = cli(
+        "config",
+        "publish",
+        str(ops),
+        *kafka,
+        "--config-status-topic",
+        worker.topics["status"],
+        "--wait",
+        "30",
+    )
+    assert published.returncode == 0, published.stdout + published.stderr
+    assert f"w-{uid}: shadow applied" in published.stdout
     applied = worker.wait_status(lambda s: s["key"] == "shadow" and s["status"] == "applied")
+    again = cli("config", "publish", str(ops), *kafka, "--wait", "0")
+    assert "nothing to publish" in again.stdout
 
     worker.harvest("acct-shadowed")
     decided = worker.wait_decision("account:acct-shadowed", lambda v: v is not None)

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from distillguard.cli import main
+from distillguard.models.config import load_config
 from distillguard.models.control.cfgfile import file_records, read_file, validate_file
 from distillguard.streams.control.history import as_file, diff_records
 
@@ -88,3 +89,13 @@ def test_diff_shows_changed_added_and_topic_only_items() -> None:
     assert changes["allow:eval"][0] == "added"
     assert changes["shadow"][0] == "only-on-topic"
     assert changes["rule:cot-burst"][0] == "unchanged"
+
+
+def test_render_writes_a_detection_config_that_replay_loads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "detection.yaml"
+    assert main(["config", "render", str(VALID), "--out", str(out)]) == 0
+    _, state = validate_file(read_file(VALID), "ops")
+    assert load_config(out) == state.config
+    assert state.version in capsys.readouterr().out

@@ -72,6 +72,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     f = command("diff", "compare a config file with the topic")
     f.add_argument("file", type=Path, metavar="FILE", help="YAML or JSON config file")
     command("history", "every record on the config topic with its acknowledgements")
+    r = command(
+        "render",
+        "the full detection config a file yields (for replay/worker --config)",
+        kafka=False,
+    )
+    r.add_argument("file", type=Path, metavar="FILE", help="YAML or JSON config file")
+    r.add_argument("--out", type=Path, default=None, help="write here instead of stdout")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
         return _show(args, base, out)
     if args.action == "diff":
         return _diff(args, base, out)
+    if args.action == "render":
+        return _render(args, base, out)
     return _history(args, out)
 
 
@@ -96,6 +105,22 @@ def _validate(args: argparse.Namespace, base: DetectionConfig, out: Console) -> 
         f"{args.file}: valid: {len(records)} item(s) ({', '.join(records) or 'none'}); "
         f"config version {state.version}"
     )
+    return 0
+
+
+def _render(args: argparse.Namespace, base: DetectionConfig, out: Console) -> int:
+    """Compose a file over the base: what ``replay --config`` needs to backtest it."""
+    from distillguard.streams.control.history import dump_yaml
+
+    _, state = validate_file(read_file(args.file), str(args.file), base=base)
+    data = state.config.model_dump(mode="json")
+    data["rules"] = [r.model_dump(mode="json") for r in state.config.signature_rules()]
+    text = f"# rendered from {args.file}: config version {state.version}\n" + dump_yaml(data)
+    if args.out is None:
+        out.print(text, end="", markup=False)
+    else:
+        args.out.write_text(text, encoding="utf-8")
+        out.print(f"wrote {args.out} (config version {state.version})")
     return 0
 
 
