@@ -47,7 +47,6 @@ class IdentifierStats:
     """How one shared identifier was seen: on enforced accounts and on the others."""
 
     enforced_accounts: set[str] = field(default_factory=set)
-    other_accounts: set[str] = field(default_factory=set)
     enforced_events: int = 0
     other_events: int = 0
     first_seen: float = float("inf")
@@ -121,7 +120,6 @@ class Harvest:
                 stats.first_seen = min(stats.first_seen, ts)
                 stats.last_seen = max(stats.last_seen, ts)
             else:
-                stats.other_accounts.add(account)
                 stats.other_events += 1
 
     def add_events(self, events: Iterable[Mapping[str, Any]]) -> None:
