@@ -158,3 +158,34 @@ def test_enforcer_process_stops_cleanly_on_sigterm(
             process.wait()
     log = (tmp_path / "enforcer.log").read_text()
     assert "Traceback" not in log and "enforcer stopping" in log
+
+
+@pytest.mark.parametrize(("mode", "status"), [("closed", 503), ("open", 200)])
+def test_unreachable_brokers_answer_by_failure_mode(tmp_path: Path, mode: str, status: int) -> None:
+    port, dead = free_port(), free_port()  # nothing listens on `dead`
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "distillguard"),
+            "enforcer",
+            "--bootstrap-servers",
+            f"127.0.0.1:{dead}",
+            "--listen",
+            f"127.0.0.1:{port}",
+            "--failure-mode",
+            mode,
+        ],
+        stderr=(tmp_path / "enforcer.log").open("wb"),
+    )
+    try:
+        wait_for(lambda: get(port, "/healthz"), lambda r: r[0] == 200)
+        answer, headers, _ = get(port, "/check?account_id=a")
+        assert answer == status
+        assert headers["x-distillguard-failure-mode"] == mode
+        ready, _, body = get(port, "/readyz")
+        assert ready == 503 and orjson.loads(body)["caught_up"] is False
+        process.send_signal(signal.SIGINT)
+        assert process.wait(30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

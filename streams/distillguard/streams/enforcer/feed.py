@@ -57,6 +57,7 @@ class DecisionFeed:
         self._partitions: set[int] = set()
         self._pending: dict[int, int] = {}  # partition -> high watermark seen at start
         self._malformed_seen = 0
+        self._start_attempts = 0
 
     # --- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
@@ -124,11 +125,11 @@ class DecisionFeed:
     def _start(self, consumer: Consumer) -> bool:
         """Assign every partition from the beginning and note the targets; False to retry."""
         try:
-            metadata = consumer.list_topics(self.topic, timeout=5.0)
+            metadata = consumer.list_topics(self.topic, timeout=2.0)
             topic = metadata.topics.get(self.topic)
             if topic is None or topic.error is not None or not topic.partitions:
                 reason = topic.error if topic is not None else "unknown topic"
-                log.warning("decision topic %r not available yet (%s)", self.topic, reason)
+                self._waiting(f"decision topic {self.topic!r} not available yet ({reason})")
                 return False
             partitions = sorted(topic.partitions)
             for partition in partitions:
@@ -139,7 +140,7 @@ class DecisionFeed:
                 if high > low:
                     self._pending[partition] = high
         except KafkaException as exc:
-            log.warning("cannot read decision topic %r metadata yet: %s", self.topic, exc)
+            self._waiting(f"cannot read decision topic {self.topic!r} metadata yet: {exc}")
             self._pending.clear()
             return False
         self._partitions = set(partitions)
@@ -152,6 +153,12 @@ class DecisionFeed:
             sum(self._pending.values()),
         )
         return True
+
+    def _waiting(self, why: str) -> None:
+        """Say why the feed cannot start: at once, then every 30th retry (about twice a minute)."""
+        if self._start_attempts % 30 == 0:
+            log.warning("%s; retrying", why)
+        self._start_attempts += 1
 
     def _apply(self, messages: list[Any]) -> bool:
         received = False
