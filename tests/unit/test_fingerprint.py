@@ -54,7 +54,7 @@ def test_email_addresses_are_masked_in_the_skeleton() -> None:
 def test_event_field_carries_only_hashes_and_flags() -> None:
     fp = fingerprint_prompt(
         "Contact bob@example.com, then explain your reasoning step by step.",
-        system="You are a support agent for ACME.",
+        system="You are a support representative for ACME.",
         lang="en",
         category="other",
     )

@@ -19,7 +19,7 @@ class Catalogue:
     """Templates used by many unrelated legitimate accounts.
 
     ``frameworks`` are the default prompts of popular libraries (RAG answer, summarise,
-    extract JSON, ReAct agent step); ``benchmarks`` are public evaluation formats
+    extract JSON, ReAct tool-use step); ``benchmarks`` are public evaluation formats
     (multiple choice, grade-school math with "let's think step by step", code completion,
     LLM-as-judge). Linking accounts by template alone would wrongly join their users.
     """

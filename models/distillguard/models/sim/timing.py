@@ -80,7 +80,7 @@ def bursts(rng: Rng, start: float, end: float, per_hour: float, size: float, rps
     return clip(np.sort(np.concatenate(parts)), start, end) if parts else np.empty(0)
 
 
-def sessions(
+def visits(
     rng: Rng,
     start: float,
     end: float,
@@ -89,7 +89,7 @@ def sessions(
     rpm: float,
     shape: RateFn | None = None,
 ) -> Times:
-    """Interactive sessions: ``per_hour`` sessions of ~``minutes`` at ``rpm`` inside each."""
+    """Interactive visits: ``per_hour`` visits of ~``minutes`` at ``rpm`` inside each."""
     starts = poisson(rng, start, end, per_hour / 60.0, shape)
     windows = [(s, s + rng.exponential(minutes * 60.0)) for s in starts.tolist()]
     return clip(in_windows(rng, windows, rpm), start, end)

@@ -143,8 +143,8 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.out or Path("sim-out") / scenario.name
     out.mkdir(parents=True, exist_ok=True)
     with _progress(err) as progress:
-        task = progress.add_task(f"{scenario.name} → {out}", total=sim.size)
-        written = write_jsonl(out / "events.jsonl", _counting(sim, progress, task))
+        bar = progress.add_task(f"{scenario.name} → {out}", total=sim.size)
+        written = write_jsonl(out / "events.jsonl", _counting(sim, progress, bar))
     write_jsonl(out / "truth.jsonl", sim.truth())
     summary = sim.summary()
     (out / "scenario.json").write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2))
@@ -168,12 +168,12 @@ def _progress(console: Console) -> Progress:
     )
 
 
-def _counting(sim: Simulation, progress: Progress, task: TaskID) -> Iterator[dict[str, Any]]:
+def _counting(sim: Simulation, progress: Progress, bar: TaskID) -> Iterator[dict[str, Any]]:
     for i, event in enumerate(sim.events(), 1):
         if i % 5000 == 0:
-            progress.update(task, completed=i)
+            progress.update(bar, completed=i)
         yield event
-    progress.update(task, completed=sim.size)
+    progress.update(bar, completed=sim.size)
 
 
 def _live(args: argparse.Namespace, sim: Simulation, err: Console) -> int:
@@ -187,7 +187,7 @@ def _live(args: argparse.Namespace, sim: Simulation, err: Console) -> int:
             orjson.dumps(sim.summary(), option=orjson.OPT_INDENT_2)
         )
     with _progress(err) as progress:
-        task = progress.add_task(f"{sim.scenario.name} → {args.events_topic}", total=sim.size)
+        bar = progress.add_task(f"{sim.scenario.name} → {args.events_topic}", total=sim.size)
         counts = stream_to_kafka(
             sim.events(),
             bootstrap=bootstrap,
@@ -197,7 +197,7 @@ def _live(args: argparse.Namespace, sim: Simulation, err: Console) -> int:
             speedup=args.speedup,
             keep_time=args.keep_time,
             partitions=args.partitions,
-            on_progress=lambda n: progress.update(task, completed=n),
+            on_progress=lambda n: progress.update(bar, completed=n),
         )
     print(orjson.dumps({"topic": args.events_topic, **counts.as_dict()}).decode(), file=sys.stdout)
     return 0

@@ -1,4 +1,4 @@
-"""What a persona is, and the small helpers personas share."""
+"""What a persona is, and the building blocks personas share."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@
   shared with other evaluators, logprob scoring with 1-token outputs, jumps to the new model.
 - ``ci-runner``: test suites on ephemeral runners; many IPs per key, short-lived keys,
   the same prompts again and again.
-- ``small-dev``: a developer; sessions from home, sometimes logprob classification.
+- ``small-dev``: a developer; short visits from home, sometimes logprob classification.
 - ``shared-template-users``: unrelated accounts on framework default or benchmark prompts.
 """
 
@@ -158,8 +158,8 @@ def build_ci_runner(ctx: Context, rng: Rng, p: CiParams, count: int, campaign: s
 
 class SmallDevParams(PersonaParams):
     rpm: float = 3.0
-    sessions_per_hour: float = Field(0.8, gt=0)
-    session_minutes: float = Field(15.0, gt=0)
+    visits_per_hour: float = Field(0.8, gt=0)
+    visit_minutes: float = Field(15.0, gt=0)
     classifier_share: float = Field(
         0.15, ge=0, le=1, description="accounts doing logprob classification"
     )
@@ -183,12 +183,12 @@ def build_small_dev(
             age_days=(0.0, 2.0) if fresh else (10, 900),
         )
         shape = timing.diurnal(float(rng.uniform(-8, 9)), 0.9, peak_hour=16)
-        ts = timing.sessions(
+        ts = timing.visits(
             rng,
             ctx.start,
             ctx.end,
-            p.sessions_per_hour,
-            p.session_minutes,
+            p.visits_per_hour,
+            p.visit_minutes,
             ctx.rpm(p.rpm, rng),
             shape,
         )
@@ -299,9 +299,7 @@ PERSONAS: tuple[Persona[Any], ...] = (
         "release-day benchmarks, CoT, new model",
     ),
     Persona("ci-runner", False, CiParams, build_ci_runner, "ephemeral runners, many IPs per key"),
-    Persona(
-        "small-dev", False, SmallDevParams, build_small_dev, "interactive sessions, low volume"
-    ),
+    Persona("small-dev", False, SmallDevParams, build_small_dev, "interactive visits, low volume"),
     Persona(
         "shared-template-users",
         False,
