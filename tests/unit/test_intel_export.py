@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 import stix2
 
+from distillguard.cli import main
 from distillguard.models.config import DetectionConfig
 from distillguard.models.intel.export import ExportOptions, export_bundle
 from distillguard.models.intel.harvest import Harvest
@@ -145,3 +147,25 @@ def test_tlp_level_decides_which_kinds_leave(events: list[dict[str, Any]]) -> No
 
 def test_min_confidence_filters(events: list[dict[str, Any]]) -> None:
     assert not _indicators(_export(events, min_confidence=100))
+
+
+def test_export_without_a_consortium_key_refuses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DISTILLGUARD_CONSORTIUM_KEY", raising=False)
+    events = tmp_path / "e.jsonl"
+    events.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in campaign_events()))
+    decisions = tmp_path / "d.jsonl"
+    decisions.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in campaign_decisions()))
+    out = tmp_path / "bundle.json"
+    argv = ["intel", "export", "--events", str(events), "--decisions", str(decisions),
+            "--out", str(out)]  # fmt: skip
+    assert main(argv) != 0
+    assert "no consortium key" in capsys.readouterr().err and not out.exists()
+    short = tmp_path / "short.key"
+    short.write_bytes(b"tiny")
+    assert main([*argv, "--consortium-key-file", str(short)]) != 0
+    assert "too short" in capsys.readouterr().err and not out.exists()
+    monkeypatch.setenv("DISTILLGUARD_CONSORTIUM_KEY", "consortium-secret-for-tests-0001")
+    assert main(argv) == 0
+    assert orjson.loads(out.read_bytes()) == _export(campaign_events())
