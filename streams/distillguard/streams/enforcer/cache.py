@@ -1,9 +1,9 @@
 """The decision cache a gateway consults on every request.
 
-It folds the records of the compacted ``enforcement.decisions`` topic (brief section 4)
-into three indexes — account, API key, IP prefix — and answers ``check`` in a few
-microseconds without Kafka, so Python gateways can embed it in-process and the
-``distillguard enforcer`` sidecar can serve it over HTTP.
+It folds the records of the compacted ``enforcement.decisions`` topic (contract:
+``schemas/decision.v1.schema.json``) into three indexes — account, API key, IP prefix —
+and answers ``check`` in a few microseconds without Kafka, so Python gateways can embed it
+in-process and the ``distillguard enforcer`` sidecar can serve it over HTTP.
 
 Rules, in one place:
 
@@ -55,7 +55,7 @@ from distillguard.streams.enforcer.prefixes import (
 )
 
 ALLOW: Final = "allow"
-#: The action ladder, mildest first (brief section 4).
+#: The action ladder, mildest first (``schemas/decision.v1.schema.json``).
 LADDER: Final = ("monitor", "degrade", "throttle", "challenge", "suspend")
 RANK: Final = {action: rank for rank, action in enumerate(LADDER)} | {ALLOW: -1}
 SCOPES: Final = ("account", "api_key", "ip_prefix")
