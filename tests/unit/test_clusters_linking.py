@@ -211,3 +211,18 @@ def test_linker_is_deterministic() -> None:
     assert now_a == now_b
     assert a.graph.edges == b.graph.edges
     assert a.evidence("fleet-1", {}, now_a) == b.evidence("fleet-1", {}, now_b)
+
+
+def test_cluster_view_lists_members_links_and_reasons() -> None:
+    from distillguard.models.clusters.view import cluster_view
+
+    linker = ClusterLinker()
+    now = run(linker, fleet_events(6, 30))
+    cid = linker.graph.cluster_of("fleet-0")
+    assert cid is not None
+    view = cluster_view(linker, cid, now)
+    assert view is not None
+    assert [m["account_id"] for m in view["members"]] == sorted(f"fleet-{i}" for i in range(6))
+    assert view["links"] and all(len(link["kinds"]) >= 2 for link in view["links"])
+    assert view["risk"] > 0 and view["reasons"]
+    assert cluster_view(linker, "cl-unknown", now) is None

@@ -14,7 +14,7 @@ class LinkingConfig(BaseModel):
     #: members, links and accounts not seen for this long (event time) are forgotten
     ttl_seconds: float = Field(default=6 * 3600.0, gt=0)
     #: members of one value compared when an account is linked
-    sample: int = Field(default=64, ge=1)
+    sample: int = Field(default=32, ge=1)
     #: a value with more members than this is popular: it counts only as much as its
     #: members are new or unverified
     popular_members: int = Field(default=16, ge=1)

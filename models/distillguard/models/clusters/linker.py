@@ -29,7 +29,7 @@ from distillguard.models.features.slices import AccountSlice
 
 ENFORCING = frozenset({"degrade", "throttle", "challenge", "suspend"})
 #: An account is relinked at most this often, however many new values it shows.
-MIN_RELINK_SECONDS = 120.0
+MIN_RELINK_SECONDS = 300.0
 #: Values remembered per account (beyond it, only the latest slice's values are kept).
 MAX_VALUES = 64
 
@@ -69,7 +69,7 @@ class ClusterLinker:
             if p.linked_at < 0 or now - p.linked_at >= c.relink_seconds:
                 relink.append(p)
             elif now - p.linked_at >= MIN_RELINK_SECONDS and any(
-                len(self.index.members(v)) > 1 for v in fresh
+                not v.startswith("prompt:") and len(self.index.members(v)) > 1 for v in fresh
             ):
                 relink.append(p)  # it now shares something it did not share before
         for p in relink:
@@ -124,11 +124,15 @@ class ClusterLinker:
                     kinds = shared[other] = {}
                 if weight > kinds.get(kind, 0.0):
                     kinds[kind] = weight
-        found = sorted(
-            (-round(sum(kinds.values()), 4), other)
-            for other, kinds in shared.items()
-            if len(kinds) >= c.min_kinds and sum(kinds.values()) >= c.link_threshold
-        )[:MAX_NEIGHBOURS]
+        need, threshold = c.min_kinds, c.link_threshold
+        found = []
+        for other, kinds in shared.items():
+            if len(kinds) >= need:
+                strength = sum(kinds.values())
+                if strength >= threshold:
+                    found.append((-round(strength, 4), other))
+        found.sort()
+        del found[MAX_NEIGHBOURS:]
         held = self.graph.neighbours(p.account_id)
         keep = {other for _, other in found}
         for other in [o for o in held if o not in keep]:
@@ -142,7 +146,7 @@ class ClusterLinker:
         held = self.graph.neighbours(p.account_id)
         for neg, other in found:
             edge = held.get(other)
-            if edge is not None and edge[0] == -neg and now - edge[2] < c.relink_seconds / 2:
+            if edge is not None and abs(edge[0] + neg) < 0.1 and now - edge[2] < c.ttl_seconds / 4:
                 continue  # confirmed recently; nothing changed
             link_kinds = tuple(sorted(shared[other]))
             self.graph.link(p.account_id, other, -neg, now, first_seen, link_kinds)
