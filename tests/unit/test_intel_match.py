@@ -129,3 +129,29 @@ def test_feedback_bundle_is_valid_stix_with_a_marking() -> None:
     opinion = next(o for o in admitted.document["objects"] if o["type"] == "opinion")
     assert opinion["opinion"] == "strongly-disagree" and admitted.partner == "lab-b"
     assert orjson.loads(bundle.serialize()) == admitted.document
+
+
+def _engine_actions(watch: WatchList, options: MatchOptions | None) -> dict[str, set[str]]:
+    from distillguard.models.engine import Engine
+
+    quiet = DetectionConfig.model_validate(
+        {"rules": [], "anomaly": {"enabled": False}, "supervised": {"enabled": False}}
+    )
+    source = IntelSource(watch, KEY, options)
+    engine = Engine(quiet, sources=[source], observers=[source])
+    actions: dict[str, set[str]] = {}
+    events = fresh_accounts(campaign_events(), "lab-b", 86400.0)
+    for record in engine.run(source.watch(events)):
+        if record.value is not None:
+            assert record.value["origin"] == "intel"
+            actions.setdefault(record.key, set()).add(record.value["action"])
+    return actions
+
+
+def test_in_the_engine_intel_alone_only_monitors_unless_configured(watch: WatchList) -> None:
+    advisory = _engine_actions(watch, None)
+    assert len(advisory) == 6  # the six fresh attack accounts, no honest one
+    assert set().union(*advisory.values()) == {"monitor"}
+    strong = _engine_actions(watch, MatchOptions(allow_enforce=True, base_weight=0.9))
+    assert strong.keys() == advisory.keys()
+    assert all(actions - {"monitor"} for actions in strong.values())
