@@ -155,3 +155,20 @@ def test_in_the_engine_intel_alone_only_monitors_unless_configured(watch: WatchL
     strong = _engine_actions(watch, MatchOptions(allow_enforce=True, base_weight=0.9))
     assert strong.keys() == advisory.keys()
     assert all(actions - {"monitor"} for actions in strong.values())
+
+
+def test_misp_style_false_positive_sightings_lower_confidence(watch: WatchList) -> None:
+    import stix2
+
+    from distillguard.models.intel.tlp import marking
+
+    rule = next(r for r in watch.rules if r.kind == "ip_prefix")
+    mark = marking("green")
+    sighting = stix2.v21.Sighting(
+        sighting_of_ref=rule.id, count=3, object_marking_refs=[mark.id],
+        x_misp_sighting_type="false-positive", allow_custom=True,
+    )  # fmt: skip
+    bundle = stix2.v21.Bundle(objects=[mark, sighting], allow_custom=True)
+    lowered, counts = merge(watch, _admit(bundle))
+    assert counts["feedback"] == 1
+    assert next(r for r in lowered.rules if r.id == rule.id).confidence == rule.confidence // 2

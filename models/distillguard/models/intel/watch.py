@@ -118,13 +118,22 @@ def rules_from(admitted: Admitted) -> tuple[list[WatchRule], int]:
     return out, skipped
 
 
+#: MISP-style sighting types some producers put on STIX sightings, as opinions.
+SIGHTING_TYPES: Final = {"false-positive": "disagree", "true-positive": "agree"}
+
+
 def _opinions(admitted: Admitted) -> list[tuple[str, str, str]]:
-    """``(indicator id, opinion, opinion id)`` for every opinion in the bundle."""
+    """``(indicator id, opinion, feedback id)`` for every opinion in the bundle, and for
+    every sighting typed ``false-positive``/``true-positive`` (``x_misp_sighting_type``)."""
     out = []
     for obj in admitted.document["objects"]:
         if obj.get("type") == "opinion":
             for ref in obj.get("object_refs") or ():
                 out.append((str(ref), str(obj.get("opinion")), str(obj["id"])))
+        elif obj.get("type") == "sighting":
+            kind = obj.get("x_misp_sighting_type")
+            if kind in SIGHTING_TYPES:
+                out.append((str(obj["sighting_of_ref"]), SIGHTING_TYPES[kind], str(obj["id"])))
     return out
 
 
