@@ -26,6 +26,7 @@ from confluent_kafka import Consumer, KafkaError, Producer
 from distillguard.models.intel.errors import BundleRejected
 from distillguard.models.intel.validate import Limits, load_bundle
 from distillguard.models.intel.watch import WatchList, load_watch, merge, save_watch
+from distillguard.streams.metrics import INTEL_BUNDLES
 
 log = logging.getLogger(__name__)
 SIGNATURE_HEADER: Final = "distillguard-signature"
@@ -113,12 +114,14 @@ class Follower:
             )  # fmt: skip
         except BundleRejected as exc:
             self.stats.rejected += 1
+            INTEL_BUNDLES.labels("rejected").inc()
             self.on_reject(f"intel bundle at {where} rejected: {exc}")
             return
         current = load_watch(self.watch_path) if self.watch_path.exists() else WatchList()
         merged, counts = merge(current, admitted)
         save_watch(merged, self.watch_path)
         self.stats.imported += 1
+        INTEL_BUNDLES.labels("merged").inc()
         log.info("intel bundle at %s from %s merged: %s", where, admitted.partner, counts)
 
     def run(self, idle_seconds: float | None = None, poll: float = 0.5) -> FollowStats:

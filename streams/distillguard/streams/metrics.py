@@ -83,3 +83,10 @@ ENFORCER_WOULD_HAVE: Final = Counter(
 ENFORCER_READY: Final = Gauge(
     "distillguard_enforcer_ready", "1 once the enforcer has read the decision topic up to its start"
 )
+
+# --- intel --------------------------------------------------------------------------------
+INTEL_BUNDLES: Final = Counter(
+    "distillguard_intel_bundles_total",
+    "Partner STIX bundles read from the intel-in topic",
+    ["result"],  # merged | rejected
+)
