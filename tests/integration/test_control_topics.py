@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -16,6 +17,7 @@ from distillguard.streams.control.applier import ConfigApplier
 from distillguard.streams.control.labels import LabelHandler
 from distillguard.streams.control.status import Publisher
 from distillguard.streams.control.topic import read_topic
+from tests.integration.test_control_worker import cli
 
 
 def produce(bootstrap: str, topic: str, records: list[tuple[str, Any]]) -> None:
@@ -160,3 +162,33 @@ def test_labels_become_allowlist_records_tombstones_and_audits(
     (audit,) = [orjson.loads(r.value or b"null") for r in read_topic(bootstrap, topics["status"])]
     assert audit["key"] == "label:v-77" and audit["audit"]["analyst"] == "an-2"
     assert audit["audit"]["actions"] == ["lift", "allow", "learn_legit"]
+
+
+def test_publish_refuses_a_bad_file_and_delete_a_missing_key(
+    bootstrap: str, make_topic: Callable[..., str], tmp_path: Path
+) -> None:
+    config = make_topic("config", partitions=1, compacted=True)
+    kafka = ["--bootstrap-servers", bootstrap, "--config-topic", config]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("policy:\n  thresholds: {degrade: 0.8, throttle: 0.7}\n", encoding="utf-8")
+    refused = cli("config", "publish", str(bad), *kafka, "--wait", "0")
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.strip() == (
+        f"distillguard: error: {bad}: policy.thresholds: "
+        "thresholds must strictly increase from monitor to suspend"
+    )
+    missing = cli("config", "delete", "allow:nope", *kafka, "--wait", "0")
+    assert missing.returncode == 2 and "not on the config topic: allow:nope" in missing.stderr
+    assert read_topic(bootstrap, config) == []
+
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        "allowlist:\n  - {id: ci, account_id: acct_ci, expires_at: 2e9, reason: CI}\n",
+        encoding="utf-8",
+    )
+    assert cli("config", "publish", str(good), *kafka, "--wait", "0").returncode == 0
+    assert cli("config", "delete", "allow:ci", *kafka, "--wait", "0").returncode == 0
+    assert [(r.key, r.value is None) for r in read_topic(bootstrap, config)] == [
+        ("allow:ci", False),
+        ("allow:ci", True),
+    ]

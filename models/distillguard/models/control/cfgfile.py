@@ -49,6 +49,11 @@ def _epoch(value: Any) -> Any:
         return aware.timestamp()
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC).timestamp()
+    if isinstance(value, str):  # YAML 1.1 reads 2e9 as a string
+        try:
+            return float(value)
+        except ValueError:
+            return value
     return value
 
 
@@ -78,7 +83,7 @@ def file_items(
         )
     for i, entry in enumerate(_list(data, "allowlist", source)):
         _expect(entry, dict, f"allowlist[{i}]", source)
-        spec = {k: _epoch(v) for k, v in entry.items() if k != "id"}
+        spec = {k: _epoch(v) if k == "expires_at" else v for k, v in entry.items() if k != "id"}
         if "id" not in entry:
             raise ConfigError(f"{source}: allowlist[{i}]: missing required field 'id'")
         out.append(

@@ -22,7 +22,7 @@ from rich.table import Table
 from distillguard.models.config import DetectionConfig, load_config
 from distillguard.models.control import ControlState
 from distillguard.models.control.cfgfile import read_file, validate_file
-from distillguard.models.errors import UsageError
+from distillguard.models.errors import ConfigRejected, UsageError
 from distillguard.streams.settings import add_kafka_arguments
 
 HELP = "validate, publish, show, diff and trace operator configuration (the config topic)"
@@ -150,6 +150,14 @@ def _publish(args: argparse.Namespace, base: DetectionConfig, out: Console) -> i
     if not todo:
         out.print(f"nothing to publish: the topic already holds every item of {args.file}")
         return 0
+    step = current
+    for key, record in todo.items():  # workers apply one record at a time, in this order
+        try:
+            step = step.apply(key, record)
+        except ConfigRejected as exc:
+            raise UsageError(
+                f"{args.file}: publishing {key} before the rest would be rejected: {exc}"
+            ) from None
     offsets = _send(args, list(todo.items()))
     out.print(f"published {len(todo)} item(s): {', '.join(todo)}; expected version {state.version}")
     return _await_acks(args, offsets, out)
