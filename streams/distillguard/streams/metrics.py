@@ -90,3 +90,10 @@ INTEL_BUNDLES: Final = Counter(
     "Partner STIX bundles read from the intel-in topic",
     ["result"],  # merged | rejected
 )
+
+# --- operator control ---------------------------------------------------------------------
+LABELS: Final = Counter(
+    "distillguard_labels_total",
+    "Analyst verdicts and appeals read from the labels topic",
+    ["outcome", "status"],  # abuse|legit|opened|upheld|denied|invalid; handled|ignored
+)

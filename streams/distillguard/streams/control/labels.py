@@ -96,6 +96,7 @@ class LabelHandler:
             label = decode_label(record.value, key=record.key or "label")
         except LabelRejected as exc:
             self.ignored += 1
+            metrics.LABELS.labels(outcome="invalid", status="ignored").inc()
             log.warning("label at offset %d ignored: %s", record.offset, exc)
             status = status_record(
                 record,
@@ -131,6 +132,7 @@ class LabelHandler:
         if plan.learn_abuse is not None:
             learnt = self.learn(label.account_id, plan.learn_abuse, label.ts)
         self.handled += 1
+        metrics.LABELS.labels(outcome=label.outcome, status="handled").inc()
         status = status_record(
             record,
             "handled",
