@@ -93,11 +93,36 @@ def _account(worker: services.Service, account_id: str) -> dict[str, Any] | None
 def _wait_for_count(worker: services.Service, account_id: str, expected: int) -> None:
     """Wait until the worker has merged exactly ``expected`` events of ``account_id``."""
 
+    seen: list[int] = []
+
     def merged() -> bool:
         found = _account(worker, account_id)
-        return found is not None and int(found["events_total"]) == expected
+        seen.append(int(found["events_total"]) if found is not None else -1)
+        return seen[-1] == expected
 
-    _wait_for(merged, 120, f"{account_id} to hold exactly {expected} events")
+    try:
+        _wait_for(merged, 120, f"{account_id} to hold exactly {expected} events")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; last seen {seen[-3:]}") from None
+
+
+WORKER_METRICS = (
+    "distillguard_events_total",
+    "distillguard_processing_latency_seconds_bucket",
+    "distillguard_active_accounts",
+    "distillguard_decisions_total",
+    "distillguard_risk_bucket",
+    "distillguard_last_progress_timestamp_seconds",
+)
+
+
+def _assert_metric_names(worker: services.Service) -> None:
+    """The names dashboards and alerts depend on are exported by a working worker."""
+    status, body, headers = services.http_get(worker.base_url + "/metrics")
+    assert status == 200 and headers.get("Content-Type", "").startswith("text/plain")
+    names = {line.split("{")[0].split(" ")[0] for line in body.decode().splitlines()}
+    missing = [name for name in WORKER_METRICS if name not in names]
+    assert not missing, f"/metrics lacks {missing}"
 
 
 @pytest.fixture
@@ -150,6 +175,7 @@ def test_worker_detects_recovers_from_kill_9_and_does_not_flap(
             "two model snapshots",
         )
         learned = (worker.get_json("/healthz") or {})["models"]["anomaly_learned"]
+        _assert_metric_names(worker)
         _kill9(worker)
 
         restarted = _start_worker(

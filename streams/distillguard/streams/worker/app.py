@@ -24,11 +24,12 @@ import faust
 import orjson
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from distillguard.models.features import AccountSlice, AccountState
+from distillguard.models.features import AccountSlice
 from distillguard.streams import metrics
 from distillguard.streams.worker.scoring import Scoring
 from distillguard.streams.worker.settings import WorkerSettings
 from distillguard.streams.worker.slicing import partition_of
+from distillguard.streams.worker.stored import StoredAccount
 from distillguard.streams.worker.transport import App
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class Runtime:
     decisions: int = 0
     snapshots: int = 0
     merged_events: int = 0
+    duplicates: int = 0
     healthy: Callable[[], bool] = lambda: True
 
 
@@ -113,21 +115,18 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
     # in memory. The table stays the durable copy: every merge writes through to it (and its
     # changelog) before the slice's offset can be committed. Cleared on every rebalance,
     # when another worker may have changed what we held.
-    cache: OrderedDict[str, AccountState] = OrderedDict()
+    cache: OrderedDict[str, StoredAccount] = OrderedDict()
 
-    def load_state(account_id: str) -> AccountState:
-        state = cache.get(account_id)
-        if state is not None:
+    def load(account_id: str) -> StoredAccount:
+        stored = cache.get(account_id)
+        if stored is not None:
             cache.move_to_end(account_id)
-            return state
-        raw = states.get(account_id.encode())
-        state = (
-            AccountState(account_id) if raw is None else AccountState.from_dict(orjson.loads(raw))
-        )
-        cache[account_id] = state
+            return stored
+        stored = StoredAccount.decode(account_id, states.get(account_id.encode()))
+        cache[account_id] = stored
         if len(cache) > settings.state_cache_size:
             cache.popitem(last=False)
-        return state
+        return stored
 
     @app.on_partitions_revoked.connect
     async def forget(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
@@ -142,7 +141,7 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
             key = account_id.encode()
             raw_policy = policy_states.get(key)
             outcome = scoring.score(
-                load_state(account_id),
+                load(account_id).state,
                 orjson.loads(raw_policy) if raw_policy is not None else None,
                 now,
             )
@@ -168,14 +167,17 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
     async def merge(stream: Any) -> None:
         async for event in stream.events():
             batch = orjson.loads(event.value)
-            partition = event.message.partition
+            partition, offset = event.message.partition, event.message.offset
             touched = runtime.touched.setdefault(partition, set())
             pieces = {}
             for data in batch["slices"]:
-                piece = pieces[data["account_id"]] = AccountSlice.from_dict(data)
-                state = load_state(piece.account_id)
-                state.merge(piece)
-                states[piece.account_id.encode()] = orjson.dumps(state.to_dict())
+                piece = AccountSlice.from_dict(data)
+                stored = load(piece.account_id)
+                if not stored.merge(piece, offset):
+                    runtime.duplicates += 1
+                    continue  # re-read after a crash: already in the table
+                states[piece.account_id.encode()] = stored.encode()
+                pieces[piece.account_id] = piece
                 touched.add(piece.account_id)
                 runtime.merged_events += piece.events
             runtime.watermark = max(runtime.watermark, float(batch["max_ts"]))
@@ -204,6 +206,7 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
             "decisions": runtime.decisions,
             "snapshots": runtime.snapshots,
             "merged_events": runtime.merged_events,
+            "duplicate_slices_skipped": runtime.duplicates,
             "models": scoring.model_stats(),
         }
         return web.json(body, status=200 if ok else 503)
@@ -214,7 +217,7 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
         raw = states.get(account_id.encode())
         if raw is None:
             return web.json({"error": f"unknown account {account_id!r}"}, status=404)
-        state = AccountState.from_dict(orjson.loads(raw))
+        state = StoredAccount.decode(account_id, raw).state
         raw_policy = policy_states.get(account_id.encode())
         explanation = scoring.explain(
             state,
