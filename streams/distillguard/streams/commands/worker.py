@@ -41,6 +41,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--snapshot-seconds", type=float, default=30.0, help="online-model snapshot interval"
     )
+    parser.add_argument(
+        "--state-cache-size",
+        type=int,
+        default=100_000,
+        help="account states kept parsed in memory (the table stays the durable copy)",
+    )
     parser.add_argument("--config", type=Path, default=None, help="detection config file")
     parser.add_argument("--loglevel", default="info", choices=["debug", "info", "warn", "error"])
 
@@ -71,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
             slice_interval=args.slice_interval,
             tick_seconds=args.tick_seconds,
             snapshot_seconds=args.snapshot_seconds,
+            state_cache_size=args.state_cache_size,
             detection_config=args.config,
             client_config=client_config_from_env(),
         )
