@@ -100,7 +100,7 @@ events = st.fixed_dictionaries(
         "params": _optional(params),
         "prompt": _optional(prompt),
         "account": _optional(account),
-        "x_unknown": st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
+        "x_unknown": st.dictionaries(st.text(max_size=5), st.integers(-(2**53), 2**53), max_size=3),
     },
 )
 
