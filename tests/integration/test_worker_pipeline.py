@@ -64,7 +64,7 @@ def _kill9(worker: services.Service) -> None:
     worker.log.close()
 
 
-def _produce(bootstrap: str, topic: str, lines: list[bytes], rate: float = 3000.0) -> None:
+def _produce(bootstrap: str, topic: str, lines: list[bytes], rate: float = 800.0) -> None:
     producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 10})
     started = time.monotonic()
     for i, line in enumerate(lines):
@@ -194,22 +194,30 @@ def test_worker_detects_recovers_from_kill_9_and_does_not_flap(
         for account in watched:
             _wait_for_count(restarted, account, sum(per_account[account]))
         time.sleep(3)  # let the last scoring ticks publish
+        consumer = consumer_factory(topics["decisions"])
+        records: list[tuple[str, dict[str, Any] | None]] = []
+        idle = 0
+        while idle < 20:
+            batch = consumer.consume(500, timeout=0.25)
+            idle = 0 if batch else idle + 1
+            for message in batch:
+                raw_key, raw_value = message.key(), message.value()
+                if message.error() is None and raw_key is not None:
+                    records.append(
+                        (raw_key.decode(), orjson.loads(raw_value) if raw_value else None)
+                    )
+        clustered = [v for _, v in records if v and v.get("cluster_id")]
+        assert clustered, "no decision carries a cluster_id"
+        view = restarted.get_json(f"/clusters/{clustered[-1]['cluster_id']}")
+        assert view is not None and clustered[-1]["subject"]["value"] in {
+            m["account_id"] for m in view["members"]
+        }
+        assert any(m["decision"] for m in view["members"]), "members' decisions missing"
     finally:
         for service in (worker, restarted):
             if service is not None:
                 with contextlib.suppress(Exception):
                     service.stop()
-
-    consumer = consumer_factory(topics["decisions"])
-    records: list[tuple[str, dict[str, Any] | None]] = []
-    idle = 0
-    while idle < 20:
-        batch = consumer.consume(500, timeout=0.25)
-        idle = 0 if batch else idle + 1
-        for message in batch:
-            raw_key, raw_value = message.key(), message.value()
-            if message.error() is None and raw_key is not None:
-                records.append((raw_key.decode(), orjson.loads(raw_value) if raw_value else None))
 
     enforced = {
         key.partition(":")[2]

@@ -211,6 +211,16 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
         }
         return web.json(body, status=200 if ok else 503)
 
+    @app.page("/clusters/{cluster_id}")
+    async def cluster(web: Any, request: Any, cluster_id: str) -> Any:
+        view = scoring.cluster(cluster_id, runtime.watermark)
+        if view is None:
+            return web.json({"error": f"unknown cluster {cluster_id!r}"}, status=404)
+        for member in view["members"]:
+            raw_policy = policy_states.get(member["account_id"].encode())
+            member["decision"] = orjson.loads(raw_policy) if raw_policy is not None else None
+        return web.json(view)
+
     @app.page("/accounts/{account_id}")
     @app.table_route(table=states, match_info="account_id")
     async def account(web: Any, request: Any, account_id: str) -> Any:

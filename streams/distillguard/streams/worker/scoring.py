@@ -8,11 +8,13 @@ hands the policy state back to be written to the table.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from distillguard.models.clusters import ClusterLinker
+from distillguard.models.clusters.view import cluster_view
 from distillguard.models.config import load_config
 from distillguard.models.detectors.anomaly import AnomalyDetector
 from distillguard.models.detectors.evidence import Evidence, fuse
@@ -46,6 +48,17 @@ class Scoring:
         config = load_config(settings.detection_config)
         return cls(Engine(config, sources=[linker], observers=[linker]))
 
+    def _linker(self) -> ClusterLinker | None:
+        for observer in self.engine.observers:
+            if isinstance(observer, ClusterLinker):
+                return observer
+        return None
+
+    def cluster(self, cluster_id: str, now: float) -> dict[str, Any] | None:
+        """Members, links, evidence of a cluster this worker links (``GET /clusters/{id}``)."""
+        linker = self._linker()
+        return cluster_view(linker, cluster_id, now) if linker is not None else None
+
     def observe_slices(self, slices: Mapping[str, AccountSlice], now: float) -> None:
         """Feed a batch of slices to the cross-account observers (cluster linking)."""
         for observer in self.engine.observers:
@@ -58,6 +71,9 @@ class Scoring:
             out["anomaly"] = self.engine.anomaly.to_bytes()
         if self.engine.labels is not None:
             out["labels"] = self.engine.labels.to_bytes()
+        linker = self._linker()
+        if linker is not None:
+            out["linker"] = pickle.dumps(linker)
         return out
 
     def model_stats(self) -> dict[str, int]:
@@ -76,6 +92,15 @@ class Scoring:
             self.engine.sources = [
                 s for s in self.engine.sources if not isinstance(s, LabelModel)
             ] + [self.engine.labels]
+        if "linker" in models and self._linker() is not None:
+            restored = pickle.loads(models["linker"])  # noqa: S301 - our own snapshot topic
+            if isinstance(restored, ClusterLinker):
+                self.engine.sources = [
+                    restored if isinstance(s, ClusterLinker) else s for s in self.engine.sources
+                ]
+                self.engine.observers = [
+                    restored if isinstance(o, ClusterLinker) else o for o in self.engine.observers
+                ]
 
     def score(self, state: AccountState, policy: dict[str, Any] | None, now: float) -> Outcome:
         account_id = state.account_id
