@@ -92,7 +92,7 @@ def test_a_rule_fires_only_when_all_conditions_hold() -> None:
 def test_no_single_weak_default_rule_reaches_degrade() -> None:
     """Only signals without a benign twin may enforce on their own."""
     degrade = DetectionConfig().policy.thresholds.degrade
-    strong = {"logit-harvest", "distiller-profile-strong"}
+    strong = {"logit-harvest", "logit-harvest-bulk", "distiller-profile-strong"}
     for rule in load_rules():
         if rule.id not in strong:
             assert rule.weight < degrade, rule.id

@@ -170,6 +170,7 @@ def compute_features(state: AccountState, now: float) -> dict[str, float]:
         ("error_share_1h", C.ERRORS),
     ):
         f[name] = _share(h1, index)
+    f["harvest_requests_1h"] = h1[C.HARVEST]
     f["cot_out_tokens_share_1h"] = h1[C.COT_OUT_TOKENS] / max(1.0, h1[C.COMPLETION_TOKENS])
     f["retry_after_429_rate_1h"] = h1[C.AFTER_429] / h1[C.S429] if h1[C.S429] else 0.0
     gaps = h1[C.GAPS_N]
