@@ -463,7 +463,10 @@ def run(
         if process is not None and process.poll() is None:
             process.terminate()
             process.wait(30)
-        for future in AdminClient({"bootstrap.servers": bootstrap}).delete_topics([topic]).values():
+        # Keep the client referenced until the deletion completes: a client destroyed
+        # with the request in flight never deletes the topic.
+        admin = AdminClient({"bootstrap.servers": bootstrap})
+        for future in admin.delete_topics([topic]).values():
             future.exception()
     result["enforcer_loadavg_1m_at_end"] = round(os.getloadavg()[0], 2)
     result["enforcer_targets"] = TARGETS
