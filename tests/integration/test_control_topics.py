@@ -36,7 +36,9 @@ def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
 
 
 def policy(**thresholds: float) -> dict[str, Any]:
-    return {"schema_version": 1, "kind": "policy", "spec": {"thresholds": thresholds}}
+    ladder = {"monitor": 0.3, "degrade": 0.6, "throttle": 0.75, "challenge": 0.85, "suspend": 0.95}
+    spec = {"thresholds": ladder | thresholds, "hysteresis": 0.1}
+    return {"schema_version": 1, "kind": "policy", "spec": spec}
 
 
 def applier(bootstrap: str, status_topic: str, worker: str, seen: list[str]) -> ConfigApplier:

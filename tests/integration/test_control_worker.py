@@ -1,7 +1,9 @@
 """Operator control end to end: a real worker subprocess, real Kafka, the control topics.
 
-Each test starts its own worker on its own uuid topics; accounts send logit-harvesting
-traffic (the ``logit-harvest`` rule, weight 0.9 → risk 0.9 → ``challenge`` under the default
+Each test starts its own worker on its own uuid topics, with a base detection config of its
+own (``BASE``: one rule, explicit thresholds) so that tuning the shipped defaults does not
+change what these tests see. Accounts send logit-harvesting traffic (the ``test-harvest``
+rule, weight 0.9 → risk 0.9 → ``challenge`` under the base
 thresholds) and the tests watch decisions and status records appear.
 """
 
@@ -26,6 +28,24 @@ from tests.integration.test_enforcer_nginx import free_port, get
 
 REPO = Path(__file__).resolve().parents[2]
 DISTILLGUARD = REPO / ".venv" / "bin" / "distillguard"
+BASE = """\
+config_version: test-base
+min_requests_1h: 20
+policy:
+  thresholds: {monitor: 0.3, degrade: 0.6, throttle: 0.75, challenge: 0.88, suspend: 0.96}
+  hysteresis: 0.1
+anomaly: {enabled: false}
+rules:
+  - id: test-harvest
+    description: logit_bias with top_logprobs and 1-token outputs
+    when:
+      - {feature: harvest_share_1h, op: ">=", value: 0.3}
+      - {feature: requests_1h, op: ">=", value: 30}
+    weight: 0.9
+    family: logit
+    reason: test.harvest
+    detail: "{harvest_share_1h:.0%} of {requests_1h:.0f} requests harvest logits"
+"""
 
 
 @dataclass
@@ -37,6 +57,7 @@ class Worker:
     port: int
     process: subprocess.Popen[bytes]
     log: Path
+    base: Path
     decisions: Consumer
     status: Consumer
     seen_decisions: list[tuple[str, dict[str, Any] | None]] = field(default_factory=list)
@@ -148,6 +169,8 @@ def worker(
     env["DISTILLGUARD_CONFIG_STATUS_TOPIC"] = topics["status"]
     env["DISTILLGUARD_LABELS_TOPIC"] = topics["labels"]
     log = tmp_path / "worker.log"
+    base = tmp_path / "detection.yaml"
+    base.write_text(BASE, encoding="utf-8")
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
@@ -175,6 +198,8 @@ def worker(
                 f"127.0.0.1:{port}",
                 "--tick-seconds",
                 "1",
+                "--config",
+                str(base),
             ],
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -187,6 +212,7 @@ def worker(
         port,
         process,
         log,
+        base,
         consumer_factory(topics["decisions"]),
         consumer_factory(topics["status"]),
     )
@@ -224,7 +250,7 @@ def test_bad_config_is_rejected_and_old_config_stays_then_a_good_one_applies(
     worker.harvest("acct-before")
     before = worker.wait_decision("account:acct-before", enforced)
     assert before is not None and before["action"] == "challenge"
-    assert before["config_version"] == "default"
+    assert before["config_version"] == "test-base"
 
     # (1) schema error, semantic error, not JSON: each rejected, naming the field
     worker.produce("config", "policy", config_record("policy", {"thresholds": {"degrade": 1.5}}))
@@ -233,19 +259,19 @@ def test_bad_config_is_rejected_and_old_config_stays_then_a_good_one_applies(
         "policy",
         config_record("policy", {"thresholds": {"degrade": 0.9, "throttle": 0.8}}),
     )
-    worker.produce("config", "rule:logit-harvest", b"{not json")
+    worker.produce("config", "rule:test-harvest", b"{not json")
     rejected = [worker.wait_status(rejected_at(n)) for n in range(3)]
     assert rejected[0]["field"] == "spec.thresholds.degrade"
     assert rejected[1]["field"] == "spec.thresholds" and "increase" in rejected[1]["reason"]
-    assert rejected[2]["key"] == "rule:logit-harvest" and "not JSON" in rejected[2]["reason"]
-    assert {s["version"] for s in rejected} == {"default"}
+    assert rejected[2]["key"] == "rule:test-harvest" and "not JSON" in rejected[2]["reason"]
+    assert {s["version"] for s in rejected} == {"test-base"}
     assert {s["worker"] for s in rejected} == {f"w-{worker.topics['events'].rsplit('.', 1)[1]}"}
 
     # detection keeps running under the old config
     worker.harvest("acct-during")
     during = worker.wait_decision("account:acct-during", enforced)
     assert during is not None and during["action"] == "challenge"
-    assert during["config_version"] == "default"
+    assert during["config_version"] == "test-base"
 
     # (2) a valid threshold change applies and changes the next decisions
     worker.produce(
@@ -254,13 +280,20 @@ def test_bad_config_is_rejected_and_old_config_stays_then_a_good_one_applies(
         config_record("policy", {"thresholds": {"challenge": 0.85, "suspend": 0.89}}),
     )
     applied = worker.wait_status(lambda s: s["status"] == "applied" and s["key"] == "policy")
-    assert applied["version"].startswith("default+")
+    assert applied["version"].startswith("test-base+")
     worker.harvest("acct-after")
     after = worker.wait_decision("account:acct-after", enforced)
     assert after is not None and after["action"] == "suspend"
     assert after["config_version"] == applied["version"]
 
-    kafka = ["--bootstrap-servers", worker.bootstrap, "--config-topic", worker.topics["config"]]
+    kafka = [
+        "--bootstrap-servers",
+        worker.bootstrap,
+        "--config-topic",
+        worker.topics["config"],
+        "--base",
+        str(worker.base),
+    ]
     history = cli("config", "history", *kafka, "--config-status-topic", worker.topics["status"])
     assert history.returncode == 0, history.stderr
     assert history.stdout.count("rejected") == 3 and "applied" in history.stdout
@@ -326,7 +359,7 @@ def test_upheld_appeal_lifts_the_decision_and_the_account_is_not_re_enforced(
         worker.topics["labels"],
     )
     assert shown.returncode == 0, shown.stderr
-    assert "logit.harvest" in shown.stdout and "harvest_share_1h" in shown.stdout
+    assert "test.harvest" in shown.stdout and "harvest_share_1h" in shown.stdout
     assert "appeal-0001" in shown.stdout and "upheld" in shown.stdout
 
 
@@ -337,8 +370,15 @@ def test_a_rule_switched_to_shadow_stops_producing_enforceable_decisions(
     assert worker.wait_decision("account:acct-enforced", enforced) is not None
 
     ops = tmp_path / "shadow.yaml"
-    ops.write_text("shadow:\n  rules: {logit-harvest: true}\n", encoding="utf-8")
-    kafka = ["--bootstrap-servers", worker.bootstrap, "--config-topic", worker.topics["config"]]
+    ops.write_text("shadow:\n  rules: {test-harvest: true}\n", encoding="utf-8")
+    kafka = [
+        "--bootstrap-servers",
+        worker.bootstrap,
+        "--config-topic",
+        worker.topics["config"],
+        "--base",
+        str(worker.base),
+    ]
     diff = cli("config", "diff", str(ops), *kafka)
     assert diff.returncode == 0 and "+ shadow: added" in diff.stdout, diff.stdout + diff.stderr
     published = cli(
@@ -361,7 +401,7 @@ def test_a_rule_switched_to_shadow_stops_producing_enforceable_decisions(
     decided = worker.wait_decision("account:acct-shadowed", lambda v: v is not None)
     assert decided is not None
     assert decided["mode"] == "shadow" and decided["config_version"] == applied["version"]
-    assert [r["code"] for r in decided["reasons"]] == ["shadow.logit.harvest"]
+    assert [r["code"] for r in decided["reasons"]] == ["shadow.test.harvest"]
     assert not [v for v in worker.decisions_for("account:acct-shadowed") if enforced(v)]
 
 

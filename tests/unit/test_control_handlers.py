@@ -182,3 +182,27 @@ def test_long_label_ids_still_make_valid_allow_keys() -> None:
     assert plan.allow_key is not None and len(plan.allow_key) <= len("allow:") + 64
     with pytest.raises(ConfigRejected):
         decode_label(None)
+
+
+def test_a_config_the_engine_cannot_take_is_rejected_and_the_old_one_restored(
+    publisher: Any,
+) -> None:
+    in_force: list[str] = []
+
+    def swap(state: ControlState) -> None:
+        if state.config.policy.throttle_rpm == 7:
+            raise RuntimeError("engine refused")
+        in_force.append(state.version)
+
+    applier = ConfigApplier(
+        ControlState.initial(DetectionConfig()),
+        worker="w1",
+        status_topic="st",
+        publisher=publisher,
+        on_change=swap,
+    )
+    status = applier.handle(
+        record("policy", {"schema_version": 1, "kind": "policy", "spec": {"throttle_rpm": 7}})
+    )
+    assert status["status"] == "rejected" and "could not apply: RuntimeError" in status["reason"]
+    assert applier.state.version == "default" and in_force == ["default"]

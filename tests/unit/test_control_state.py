@@ -24,13 +24,47 @@ RULE: dict[str, Any] = {
 }
 
 
+HARVEST: dict[str, Any] = {
+    "id": "test-harvest",
+    "description": "logit_bias with top_logprobs and 1-token outputs",
+    "when": [
+        {"feature": "harvest_share_1h", "op": ">=", "value": 0.3},
+        {"feature": "requests_1h", "op": ">=", "value": 30},
+    ],
+    "weight": 0.9,
+    "family": "logit",
+    "reason": "test.harvest",
+    "detail": "{harvest_share_1h:.0%} harvest",
+}
+#: the base under test: its own rules and thresholds, so tuning the shipped defaults does not
+#: change these tests
+BASE = DetectionConfig.model_validate(
+    {
+        "config_version": "test-base",
+        "min_requests_1h": 20,
+        "policy": {
+            "thresholds": {
+                "monitor": 0.3,
+                "degrade": 0.6,
+                "throttle": 0.75,
+                "challenge": 0.88,
+                "suspend": 0.96,
+            },
+            "hysteresis": 0.1,
+        },
+        "anomaly": {"enabled": False},
+        "rules": [HARVEST, {**RULE, "id": "test-cot", "weight": 0.2, "family": "cot"}],
+    }
+)
+
+
 def rec(kind: str, spec: dict[str, Any], **extra: Any) -> bytes:
     return orjson.dumps({"schema_version": 1, "kind": kind, "spec": spec, **extra})
 
 
 @pytest.fixture
 def state() -> ControlState:
-    return ControlState.initial(DetectionConfig())
+    return ControlState.initial(BASE)
 
 
 def test_a_good_record_applies_and_the_old_state_is_untouched(state: ControlState) -> None:
@@ -93,33 +127,32 @@ def test_tombstones_remove_items_and_restore_the_base(state: ControlState) -> No
     with_allow = state.apply("allow:ci", allow)
     assert [e.account_id for e in with_allow.config.policy.allowlist] == ["acct_ci"]
     without = with_allow.apply("allow:ci", None)
-    assert without.config.policy.allowlist == () and without.version == "default"
+    assert without.config.policy.allowlist == () and without.version == "test-base"
     assert without.apply("allow:never-there", None) is without
 
 
 def test_rules_replace_add_and_disable_by_id(state: ControlState) -> None:
-    default_ids = [r.id for r in DetectionConfig().signature_rules()]
-    harvest = next(r for r in DetectionConfig().signature_rules() if r.id == "logit-harvest")
-    changed = {**harvest.model_dump(mode="json"), "weight": 0.5}
-    s1 = state.apply("rule:logit-harvest", rec("rule", changed))
+    default_ids = [r.id for r in BASE.signature_rules()]
+    changed = {**HARVEST, "weight": 0.5}
+    s1 = state.apply("rule:test-harvest", rec("rule", changed))
     s2 = s1.apply("rule:cot-burst", rec("rule", RULE))
-    s3 = s2.apply("rule:logit-harvest", rec("rule", changed, enabled=False))
+    s3 = s2.apply("rule:test-harvest", rec("rule", changed, enabled=False))
     rules = {r.id: r for r in s2.config.signature_rules()}
-    assert rules["logit-harvest"].weight == 0.5 and "cot-burst" in rules
+    assert rules["test-harvest"].weight == 0.5 and "cot-burst" in rules
     assert [r.id for r in s2.config.signature_rules()][: len(default_ids)] == default_ids
-    assert "logit-harvest" not in {r.id for r in s3.config.signature_rules()}
+    assert "test-harvest" not in {r.id for r in s3.config.signature_rules()}
 
 
 def test_shadow_section_sets_global_detector_and_rule_shadow(state: ControlState) -> None:
     spec = {
         "global": True,
         "detectors": {"anomaly": False, "rules": True},
-        "rules": {"logit-harvest": False},
+        "rules": {"test-harvest": False},
     }
     config = state.apply("shadow", rec("shadow", spec)).config
     assert config.shadow is True and config.anomaly.shadow is False
     shadows = {r.id: r.shadow for r in config.signature_rules()}
-    assert shadows.pop("logit-harvest") is False and all(shadows.values())
+    assert shadows.pop("test-harvest") is False and all(shadows.values())
 
 
 def test_a_rule_referenced_by_shadow_cannot_be_removed(state: ControlState) -> None:
@@ -166,14 +199,15 @@ _records = st.sampled_from(
 def test_any_sequence_leaves_a_valid_state_that_rebuilds_from_its_items(
     sequence: list[tuple[str, bytes | None]],
 ) -> None:
-    state = ControlState.initial(DetectionConfig())
+    state = ControlState.initial(BASE)
     for key, value in sequence:
         try:
             state = state.apply(key, value)
         except ConfigRejected:
             continue
     DetectionConfig.model_validate(state.config.model_dump())
-    rebuilt = ControlState.initial(DetectionConfig()).with_items(state.items)
+    assert state.version == "test-base" or state.version.startswith("test-base+")
+    rebuilt = ControlState.initial(BASE).with_items(state.items)
     assert rebuilt.version == state.version and rebuilt.config == state.config
 
 
@@ -197,17 +231,17 @@ def _harvest(account: str, start: float) -> list[dict[str, Any]]:
 
 
 def test_reconfigure_changes_decisions_and_keeps_state(state: ControlState) -> None:
-    engine = Engine(DetectionConfig())
+    engine = Engine(BASE)
     first = [r for r in engine.run(_harvest("a", 1000.0)) if r.value is not None]
     assert first[-1].value is not None and first[-1].value["action"] == "challenge"
     new = state.apply("policy", rec("policy", {"thresholds": {"challenge": 0.85, "suspend": 0.89}}))
-    new = new.apply("shadow", rec("shadow", {"rules": {"cot-at-volume": True}}))
+    new = new.apply("shadow", rec("shadow", {"rules": {"test-cot": True}}))
     reconfigure(engine, new.config)
     assert "a" in engine.states and "a" in engine.policies
     second = [r for r in engine.run(_harvest("b", 1100.0)) if r.value is not None]
     assert second[-1].value is not None and second[-1].value["action"] == "suspend"
     assert second[-1].value["config_version"] == new.version
-    shadow_new = new.apply("shadow", rec("shadow", {"rules": {"logit-harvest": True}}))
+    shadow_new = new.apply("shadow", rec("shadow", {"rules": {"test-harvest": True}}))
     reconfigure(engine, shadow_new.config)
     third = [r for r in engine.run(_harvest("c", 1200.0)) if r.value is not None]
     assert third and all(r.value is not None and r.value["mode"] == "shadow" for r in third)

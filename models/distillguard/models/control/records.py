@@ -63,7 +63,7 @@ class ConfigItem:
 
 
 def split_key(key: str) -> tuple[str, str]:
-    """``"rule:cot-at-volume"`` → ``("rule", "cot-at-volume")``; ``"policy"`` → ``("policy", "")``."""
+    """``"rule:cot-burst"`` → ``("rule", "cot-burst")``; ``"shadow"`` → ``("shadow", "")``."""
     if key in _SINGLETONS:
         return key, ""
     kind, sep, name = key.partition(":")

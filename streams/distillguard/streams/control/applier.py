@@ -54,6 +54,8 @@ class ConfigApplier:
         """Apply one record (or reject it) and acknowledge it; the status written."""
         try:
             new = self.state.apply(record.key, record.value)
+            if new is not self.state:
+                self._swap(new, record.key)
         except ConfigRejected as exc:
             self.rejected += 1
             section = _section(record.key)
@@ -70,12 +72,7 @@ class ConfigApplier:
                 field=exc.field,
             )
         else:
-            changed = new is not self.state
-            self.state = new
             self.applied += 1
-            if changed:
-                metrics.CONFIG_INFO.info({"version": new.version})
-                self.on_change(new)
             log.info("config record %s applied: version %s", record.key, new.version)
             status = status_record(
                 record, "removed" if record.value is None else "applied", new.version, self.worker
@@ -83,6 +80,17 @@ class ConfigApplier:
         if self.publisher is not None:
             self.publisher.send(self.status_topic, record.key or "<empty>", status)
         return status
+
+    def _swap(self, new: ControlState, key: str) -> None:
+        """Put ``new`` in force, or raise ``ConfigRejected`` with the old one still in force."""
+        try:
+            self.on_change(new)
+        except Exception as exc:  # noqa: BLE001 - a config that cannot apply is rejected
+            log.exception("config version %s could not be applied", new.version)
+            self.on_change(self.state)
+            raise ConfigRejected(key, f"could not apply: {type(exc).__name__}: {exc}") from exc
+        self.state = new
+        metrics.CONFIG_INFO.info({"version": new.version})
 
     def apply_local(self, key: str, value: Mapping[str, Any]) -> None:
         """Apply a record this worker is also publishing, before it comes back from Kafka."""
@@ -92,9 +100,10 @@ class ConfigApplier:
             log.error("own config record %s rejected: %s", key, exc)
             return
         if new is not self.state:
-            self.state = new
-            metrics.CONFIG_INFO.info({"version": new.version})
-            self.on_change(new)
+            try:
+                self._swap(new, key)
+            except ConfigRejected as exc:
+                log.error("own config record %s could not apply: %s", key, exc)
 
     def catch_up(
         self, bootstrap: str, topic: str, client_config: Mapping[str, Any] | None = None

@@ -13,8 +13,6 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from distillguard.models.control import ControlState, reconfigure
 from distillguard.models.features import AccountState
 from distillguard.streams import metrics
@@ -23,6 +21,7 @@ from distillguard.streams.control.labels import LabelHandler
 from distillguard.streams.control.status import Publisher
 from distillguard.streams.kafka import TopicSpec, ensure_topics
 from distillguard.streams.settings import TOPICS
+from distillguard.streams.worker.stored import StoredAccount
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +122,7 @@ def attach_control(app: Any, settings: Any, scoring: Any, poll_seconds: float = 
     def lookup(account_id: str) -> AccountState | None:
         table = app.tables.get("account-state")
         raw = table.get(account_id.encode()) if table is not None else None
-        return AccountState.from_dict(orjson.loads(raw)) if raw is not None else None
+        return StoredAccount.decode(account_id, raw).state if raw is not None else None
 
     control = start_control(settings, scoring, lookup)
 

@@ -128,9 +128,13 @@ class LabelHandler:
                 action=decision["action"], origin="analyst", mode="enforce"
             ).inc()
             decisions.append({"key": key, "action": decision["action"]})
-        learnt = False
+        learnt, why_not = False, "this worker holds no state for the account"
         if plan.learn_abuse is not None:
-            learnt = self.learn(label.account_id, plan.learn_abuse, label.ts)
+            try:
+                learnt = self.learn(label.account_id, plan.learn_abuse, label.ts)
+            except Exception as exc:  # noqa: BLE001 - the lift stands even if training fails
+                log.exception("label %s: training the supervised model failed", label.label_id)
+                why_not = f"training failed: {type(exc).__name__}: {exc}"
         self.handled += 1
         metrics.LABELS.labels(outcome=label.outcome, status="handled").inc()
         status = status_record(
@@ -139,9 +143,7 @@ class LabelHandler:
             config.config_version,
             self.worker,
             key=f"label:{label.label_id}",
-            reason=None
-            if learnt or plan.learn_abuse is None
-            else "model not trained: this worker holds no state for the account",
+            reason=None if learnt or plan.learn_abuse is None else f"model not trained: {why_not}",
             audit=_audit(label, plan, decisions),
         )
         self.publisher.send(self.topics["status"], status["key"], status)
