@@ -66,9 +66,11 @@ def make_topic(bootstrap: str, uid: str) -> Iterator[Callable[..., str]]:
 
     yield make
     if created:
-        futures = AdminClient({"bootstrap.servers": bootstrap}).delete_topics(created)
+        client = AdminClient({"bootstrap.servers": bootstrap})  # alive until the futures end
+        futures = client.delete_topics(created, operation_timeout=30)
         for future in futures.values():
             future.exception()
+        del client
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import bisect
+import os
 import statistics
 import tempfile
 import threading
@@ -47,7 +48,8 @@ def _produce(bootstrap: str, topic: str, lines: list[bytes]) -> None:
     producer.flush(60)
 
 
-def _raw_consume(bootstrap: str, topic: str, count: int) -> float:
+def _raw_consume(bootstrap: str, topic: str, count: int) -> tuple[float, float]:
+    """(wall-clock events/s, events per CPU second of this process) for consume + decode."""
     consumer = Consumer(
         {
             "bootstrap.servers": bootstrap,
@@ -57,19 +59,20 @@ def _raw_consume(bootstrap: str, topic: str, count: int) -> float:
         }
     )
     consumer.subscribe([topic])
-    seen, started = 0, 0.0
+    seen, started, cpu_started = 0, 0.0, 0.0
     while seen < count:
         batch = consumer.consume(10_000, timeout=1.0)
         if batch and not started:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
         for message in batch:
             value = message.value()
             if message.error() is None and value is not None:
                 orjson.loads(value)
                 seen += 1
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     consumer.close()
-    return seen / elapsed
+    return seen / elapsed, seen / max(cpu, 1e-6)
 
 
 def _shifted(lines: list[bytes], seconds: float, tag: str) -> list[bytes]:
@@ -87,11 +90,35 @@ def _shifted(lines: list[bytes], seconds: float, tag: str) -> list[bytes]:
     return out
 
 
-def _worker_throughput(worker: services.Service, count: int, timeout: float) -> float:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def _process_tree(pid: int) -> dict[str, int]:
+    """The worker's Faust process and its ingest child."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    ingest = [
+        int(c) for c in children if b"multiprocessing" in Path(f"/proc/{c}/cmdline").read_bytes()
+    ]
+    return {"faust": pid, "ingest": ingest[0] if ingest else pid}
+
+
+def _worker_throughput(
+    worker: services.Service, count: int, timeout: float
+) -> tuple[float, dict[str, float]]:
+    """Wall-clock events/s, and CPU seconds per event of each of the worker's processes."""
     first = done = 0.0
+    cpu_start: dict[str, float] = {}
+    tree: dict[str, int] = {}
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         status, body, _ = services.http_get(worker.base_url + "/metrics")
+        if not tree and status == 200:
+            tree = _process_tree(worker.process.pid)
+            cpu_start = {name: _cpu_seconds(pid) for name, pid in tree.items()}
         if not first and status == 200 and b"distillguard_events_total{" in body:
             first = time.monotonic()
         health = worker.get_json("/healthz") or {}
@@ -101,7 +128,8 @@ def _worker_throughput(worker: services.Service, count: int, timeout: float) -> 
         time.sleep(0.1)  # polling another process
     if not (first and done):
         raise RuntimeError("the worker did not merge every event in time")
-    return count / max(done - first, 1e-3)
+    cpu = {name: (_cpu_seconds(pid) - cpu_start[name]) / count for name, pid in tree.items()}
+    return count / max(done - first, 1e-3), cpu
 
 
 def _latency(
@@ -197,16 +225,19 @@ def run(bootstrap: str, scenario: str = "mixed-6h") -> dict[str, Any]:
             f"http://127.0.0.1:{port}",
         )  # fmt: skip
         try:
-            worker_eps = _worker_throughput(worker, count, timeout=900)
+            worker_eps, cpu = _worker_throughput(worker, count, timeout=900)
+            before = (worker.get_json("/healthz") or {}).get("decisions", 0)
             latencies = _latency(
                 bootstrap, topics["events"], topics["decisions"], later, 0.8 * worker_eps
             )
+            decided = (worker.get_json("/healthz") or {}).get("decisions", 0) - before
         finally:
             worker.stop()
-        futures = admin(bootstrap).delete_topics(list(topics.values()))
-        for future in futures.values():
+        client = admin(bootstrap)  # alive until the deletions complete
+        for future in client.delete_topics(list(topics.values())).values():
             future.exception()
-    raw_eps = statistics.median(raw)
+    raw_eps = statistics.median(r[0] for r in raw)
+    raw_cpu_eps = statistics.median(r[1] for r in raw)
     quantiles = (
         statistics.quantiles(latencies, n=100) if len(latencies) >= 2 else [float("nan")] * 99
     )
@@ -214,11 +245,19 @@ def run(bootstrap: str, scenario: str = "mixed-6h") -> dict[str, Any]:
         "worker_scenario": scenario,
         "worker_events": count,
         "raw_consume_events_per_s": round(raw_eps),
-        "raw_consume_runs_events_per_s": [round(r) for r in raw],
+        "raw_consume_runs_events_per_s": [round(r[0]) for r in raw],
+        "raw_consume_events_per_cpu_s": round(raw_cpu_eps),
         "worker_events_per_s": round(worker_eps),
+        # CPU time per event of each process: events/s one core sustains for that stage,
+        # independent of what else the machine is doing.
+        "worker_ingest_cpu_us_per_event": round(cpu["ingest"] * 1e6, 1),
+        "worker_faust_cpu_us_per_event": round(cpu["faust"] * 1e6, 1),
+        "worker_ingest_events_per_cpu_s": round(1 / cpu["ingest"]) if cpu["ingest"] else None,
+        "worker_faust_events_per_cpu_s": round(1 / cpu["faust"]) if cpu["faust"] else None,
         "worker_to_raw_ratio": round(worker_eps / raw_eps, 4),
         "decision_latency_load_events_per_s": round(0.8 * worker_eps),
         "decision_latency_samples": len(latencies),
+        "decision_latency_records_sent": decided,
         "decision_latency_p50_s": round(quantiles[49], 3),
         "decision_latency_p99_s": round(quantiles[98], 3),
     }
