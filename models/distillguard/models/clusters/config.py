@@ -23,7 +23,7 @@ class LinkingConfig(BaseModel):
     #: ... from at least this many independent kinds of shared value
     min_kinds: int = Field(default=2, ge=1)
     #: an account's links are recomputed at least this often while it is active
-    relink_seconds: float = Field(default=900.0, gt=0)
+    relink_seconds: float = Field(default=1800.0, gt=0)
     #: cluster risk is recomputed at most this often
     refresh_seconds: float = Field(default=120.0, gt=0)
     #: expiry and link decay run this often

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import Final
 
 #: Neighbours remembered per account (the strongest are kept).
-MAX_NEIGHBOURS: Final = 32
+MAX_NEIGHBOURS: Final = 16
 
 
 def cluster_id(anchor: str) -> str:
@@ -90,10 +90,12 @@ class ClusterGraph:
                 self.first_seen[x] = first_seen.get(x, now)
         for x, y in ((a, b), (b, a)):
             nbrs = self.edges.setdefault(x, {})
-            nbrs[y] = (strength, kinds, now)
-            if len(nbrs) > MAX_NEIGHBOURS:
+            if y not in nbrs and len(nbrs) >= MAX_NEIGHBOURS:
                 weakest = min(nbrs, key=lambda n: (nbrs[n][0], nbrs[n][2]))
+                if (nbrs[weakest][0], nbrs[weakest][2]) > (strength, now):
+                    continue  # x has enough stronger links; the union below still holds
                 del nbrs[weakest]
+            nbrs[y] = (strength, kinds, now)
         self._add(a)
         self._add(b)
         self._union(a, b)

@@ -18,6 +18,7 @@ ever admitted, so a value that overflowed its cap is still known to be popular.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import islice
 
 
 @dataclass(slots=True)
@@ -64,7 +65,7 @@ class LinkIndex:
         members = self.members(value)
         if len(members) <= limit:
             return list(members)
-        return list(members)[-limit:]
+        return list(islice(reversed(members), limit))
 
     def expire(self, now: float) -> None:
         """Forget members (and values) not seen within ``ttl``."""

@@ -69,9 +69,9 @@ class ClusterLinker:
             if p.linked_at < 0 or now - p.linked_at >= c.relink_seconds:
                 relink.append(p)
             elif now - p.linked_at >= MIN_RELINK_SECONDS and any(
-                not v.startswith("prompt:") and len(self.index.members(v)) > 1 for v in fresh
+                self._news(account_id, v) for v in fresh
             ):
-                relink.append(p)  # it now shares something it did not share before
+                relink.append(p)  # it now shares something with accounts outside its cluster
         for p in relink:
             self._link(p, now)
         if self._maintained < 0:
@@ -92,6 +92,17 @@ class ClusterLinker:
             self.enforced[account_id] = now
 
     # linking --------------------------------------------------------------------------
+    def _news(self, account_id: str, value: str) -> bool:
+        """Whether a value the account just showed links it to some account outside its
+        cluster (prompt values churn too much to trigger relinking on their own)."""
+        if value.startswith("prompt:"):
+            return False
+        mine = self.graph.cluster_of(account_id)
+        return any(
+            other != account_id and (mine is None or self.graph.cluster_of(other) != mine)
+            for other in self.index.recent(value, 8)
+        )
+
     def specificity(self, value: str, now: float) -> float:
         """1 for a value few accounts share; for a popular one, ``0.4 + 0.6 x`` the share of
         its recent members that are new or unverified (a framework default template is
@@ -114,6 +125,8 @@ class ClusterLinker:
         p.linked_at = now
         shared: dict[str, dict[str, float]] = {}
         for value in p.values:
+            if len(self.index.members(value)) < 2:
+                continue
             kind = kind_of(value)
             weight = KIND_WEIGHTS[kind] * self.specificity(value, now)
             for other in self.index.recent(value, c.sample):
@@ -146,7 +159,7 @@ class ClusterLinker:
         held = self.graph.neighbours(p.account_id)
         for neg, other in found:
             edge = held.get(other)
-            if edge is not None and abs(edge[0] + neg) < 0.1 and now - edge[2] < c.ttl_seconds / 4:
+            if edge is not None and now - edge[2] < c.ttl_seconds / 4:
                 continue  # confirmed recently; nothing changed
             link_kinds = tuple(sorted(shared[other]))
             self.graph.link(p.account_id, other, -neg, now, first_seen, link_kinds)
