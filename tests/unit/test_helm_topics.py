@@ -35,7 +35,11 @@ def test_plan_covers_every_topic_and_compacts_decisions_and_config() -> None:
     }
     compacted = {n for n, p in plans.items() if p.config.get("cleanup.policy") == "compact"}
     assert compacted == {"enforcement.decisions", "distillguard.config"}
-    assert {(p.partitions, p.replication) for p in plans.values()} == {(12, 3)}
+    ordered = {"distillguard.config", "distillguard.config.status"}
+    assert {(p.partitions, p.replication) for n, p in plans.items() if n in ordered} == {(1, 3)}
+    assert {(p.partitions, p.replication) for n, p in plans.items() if n not in ordered} == {
+        (12, 3)
+    }
     assert {p.config["min.insync.replicas"] for p in plans.values()} == {"2"}
 
 

@@ -25,6 +25,7 @@ HELP = "create the Kafka topics distillguard needs (idempotent) and check existi
 
 #: Topics (by ``Topics`` attribute) whose latest value per key is the state: compacted.
 COMPACTED: Final = frozenset({"decisions", "config"})
+SINGLE_PARTITION: Final = frozenset({"config", "config_status"})
 #: Every topic this command manages, in the order it reports them.
 MANAGED: Final = (
     "events",
@@ -135,7 +136,9 @@ def build_plan(args: argparse.Namespace) -> list[Plan]:
         config.update(extra.pop(name, {}))
         if attr in COMPACTED and config["cleanup.policy"] != "compact":
             raise UsageError(f"topic {name!r} must stay cleanup.policy=compact")
-        plans.append(Plan(name, args.partitions, args.replication_factor, config))
+        # Every worker must apply config records in one order: one partition.
+        partitions = 1 if attr in SINGLE_PARTITION else args.partitions
+        plans.append(Plan(name, partitions, args.replication_factor, config))
     if extra:
         raise UsageError(f"--topic-config names unknown topic(s): {', '.join(sorted(extra))}")
     return plans

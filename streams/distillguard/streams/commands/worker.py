@@ -16,7 +16,9 @@ HELP = "run the streaming detection worker (all detection agents)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    add_kafka_arguments(parser, "events", "decisions", "deadletter", "config")
+    add_kafka_arguments(
+        parser, "events", "decisions", "deadletter", "config", "config_status", "labels"
+    )
     parser.add_argument("--app-id", default="distillguard", help="consumer group / app id")
     parser.add_argument(
         "--data-dir",
@@ -66,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
             decisions_topic=args.decisions_topic,
             deadletter_topic=args.deadletter_topic,
             config_topic=args.config_topic,
+            config_status_topic=args.config_status_topic,
+            labels_topic=args.labels_topic,
             slices_topic=f"{args.app_id}.slices",
             snapshots_topic=f"{args.app_id}.model-snapshots",
             partitions=args.partitions,

@@ -23,6 +23,8 @@ class WorkerSettings(BaseModel):
     decisions_topic: str = TOPICS.decisions
     deadletter_topic: str = TOPICS.deadletter
     config_topic: str = TOPICS.config
+    config_status_topic: str = TOPICS.config_status
+    labels_topic: str = TOPICS.labels
     slices_topic: str = "distillguard.slices"
     snapshots_topic: str = "distillguard.model-snapshots"
     partitions: int = Field(4, ge=1, le=1024)
