@@ -100,6 +100,7 @@ grep -q 'DISTILLGUARD_KAFKA_SSL_CA_LOCATION' "$out/sasl-inline.yaml" || die "inl
 grep -q -- "--config=/etc/distillguard/operator.yaml" "$out/sasl-inline.yaml" || die "operator config not passed to the worker"
 grep -q 'cleanup.policy=compact' "$out/default.yaml" && die "compaction must come from the topics command, not a flag"
 grep -q -- '--events-topic=prod.api.events' "$out/mtls-existing-secret.yaml" || die "topic rename not passed on"
+grep -q -- "--topic-config=prod.api.events:retention.ms=" "$out/mtls-existing-secret.yaml" || die "extraConfig does not follow a renamed topic"
 if grep -E '^\s+image:' "$out"/*.yaml | grep -E ':latest"?$'; then die "an image uses :latest"; fi
 echo "ok"
 
@@ -121,6 +122,7 @@ refuse "SASL_SSL needs kafka.existingSecret" "${bootstrap[@]}" --set kafka.secur
 refuse "/kafka/securityProtocol" "${bootstrap[@]}" --set kafka.securityProtocol=SASL_PLAINTEXT
 refuse "/securityContext/runAsUser" "${bootstrap[@]}" --set securityContext.runAsUser=0
 refuse "/enforcer/failureMode" "${bootstrap[@]}" --set enforcer.failureMode=maybe
+refuse "/topics/extraConfig" "${bootstrap[@]}" --set 'topics.extraConfig.api\.events.retention\.ms=1'
 
 step "hadolint docker/Dockerfile"
 "$venv/bin/hadolint" docker/Dockerfile

@@ -188,23 +188,17 @@ def check_pod(where: str, pod: dict[str, Any]) -> list[str]:
     return problems
 
 
-def cli_parser() -> argparse.ArgumentParser:
-    """The real ``distillguard`` parser, so rendered container args are checked against it."""
-    import importlib
-
+def parse_cli(args: list[str]) -> argparse.Namespace:
+    """Parse ``args`` with the real ``distillguard`` command line (SystemExit when refused)."""
     from distillguard import cli
 
-    parser = cli.build_parser()
-    for name in CHART_COMMANDS:
-        if name not in cli.COMMANDS:
-            print(f"WARN distillguard.cli.COMMANDS lacks {name!r}; checking it from its module")
-            module: Any = importlib.import_module(f"distillguard.streams.commands.{name}")
-            sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-            module.configure(sub.add_parser(name))
-    return parser
+    if args[0] not in cli.COMMANDS:
+        print(f"distillguard: error: {args[0]!r} is not a registered command", file=sys.stderr)
+        raise SystemExit(2)
+    return cli.build_parser(args).parse_args(args)
 
 
-def check_args(where: str, pod: dict[str, Any], parser: argparse.ArgumentParser) -> list[str]:
+def check_args(where: str, pod: dict[str, Any]) -> list[str]:
     """Every distillguard container's args must parse with the command line as it is."""
     problems = []
     for container in pod.get("containers", []) + pod.get("initContainers", []):
@@ -214,10 +208,20 @@ def check_args(where: str, pod: dict[str, Any], parser: argparse.ArgumentParser)
         err = io.StringIO()
         try:
             with contextlib.redirect_stderr(err):
-                parser.parse_args(args)
+                parsed = parse_cli(args)
         except SystemExit:
             last = err.getvalue().strip().splitlines()[-1:] or ["?"]
             problems.append(f"{where} container {container.get('name')}: {last[0]}")
+            continue
+        if args[0] == "topics":
+            # The topic plan is checked without a broker: what the Job would refuse at run time.
+            from distillguard.models.errors import UsageError
+            from distillguard.streams.commands import topics
+
+            try:
+                topics.build_plan(parsed)
+            except UsageError as exc:
+                problems.append(f"{where} container {container.get('name')}: {exc}")
     return problems
 
 
@@ -226,9 +230,7 @@ def check_metrics(where: str, text: str, defined: set[str]) -> list[str]:
     return [f"{where}: unknown metric {n}" for n in sorted(used) if not known(n, defined)]
 
 
-def validate_file(
-    path: Path, kube_version: str, parser: argparse.ArgumentParser
-) -> tuple[int, list[str]]:
+def validate_file(path: Path, kube_version: str) -> tuple[int, list[str]]:
     # Installed by helm/check.sh, not by `make install`: imported only where it is needed.
     import kubernetes_validate
 
@@ -251,7 +253,7 @@ def validate_file(
             problems.append(f"{where}: {getattr(exc, 'message', exc)}")
         for pod in pod_specs(doc):
             problems.extend(check_pod(where, pod))
-            problems.extend(check_args(where, pod, parser))
+            problems.extend(check_args(where, pod))
         if kind == "PrometheusRule":
             exprs = [r["expr"] for g in doc["spec"]["groups"] for r in g["rules"]]
             problems.extend(check_metrics(where, "\n".join(exprs), defined))
@@ -270,9 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="+", type=Path)
     args = parser.parse_args(argv)
     failed = False
-    parser = cli_parser()
     for path in args.files:
-        count, problems = validate_file(path, args.kube_version, parser)
+        count, problems = validate_file(path, args.kube_version)
         for problem in problems:
             print(f"FAIL {problem}")
         failed = failed or bool(problems)

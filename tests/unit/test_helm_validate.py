@@ -63,7 +63,7 @@ def broken(path: str, value: Any) -> dict[str, Any]:
 
 def test_a_hardened_pod_passes() -> None:
     assert validate.check_pod("w", GOOD_POD) == []
-    assert validate.check_args("w", GOOD_POD, validate.cli_parser()) == []
+    assert validate.check_args("w", GOOD_POD) == []
 
 
 @pytest.mark.parametrize(
@@ -91,7 +91,7 @@ def test_each_weakening_is_named(path: str, value: Any, message: str) -> None:
 
 def test_args_the_command_line_rejects_are_reported() -> None:
     pod = broken("containers.0.args", ["worker", "--no-such-flag"])
-    problems = validate.check_args("w", pod, validate.cli_parser())
+    problems = validate.check_args("w", pod)
     assert len(problems) == 1 and "--no-such-flag" in problems[0]
 
 
@@ -99,3 +99,9 @@ def test_unknown_metric_names_are_reported() -> None:
     defined = validate.defined_metrics()
     text = "rate(distillguard_events_total[5m]) + distillguard_risk_bucket + distillguard_nope"
     assert validate.check_metrics("r", text, defined) == ["r: unknown metric distillguard_nope"]
+
+
+def test_a_topic_plan_the_job_would_refuse_is_reported() -> None:
+    pod = broken("containers.0.args", ["topics", "--topic-config=nope:retention.ms=1"])
+    problems = validate.check_args("w", pod)
+    assert len(problems) == 1 and "unknown topic(s): nope" in problems[0]
