@@ -37,7 +37,7 @@ from typing import Final
 from distillguard.models.clusters.profile import CAPABILITY, COT, OUT, REQ, Profile
 
 #: Minutes of per-minute series compared for synchronized timing.
-SYNC_MINUTES: Final = 30
+SYNC_MINUTES: Final = 15
 #: Factors that are about acting together rather than sharing; a cluster needs one of them.
 #: (Sharing, volume and focus all have benign twins: teams, benchmark users, gateways.)
 BEHAVIOUR: Final = frozenset(
@@ -75,7 +75,10 @@ def _corr(x: Sequence[float], y: Sequence[float]) -> float:
 
 def synchrony(profiles: Sequence[Profile], now: float) -> float:
     """Mean correlation of each member's minute series with the rest of the cluster's."""
-    series = [p.series(now, SYNC_MINUTES) for p in profiles]
+    start = now - SYNC_MINUTES * 60.0
+    # only members observed through the whole window: accounts that merely started being
+    # watched at the same time (a restart, a replay) must not look synchronized
+    series = [p.series(now, SYNC_MINUTES) for p in profiles if p.first_seen <= start]
     series = [s for s in series if sum(s) >= 3.0]
     if len(series) < 3:
         return 0.0
@@ -131,7 +134,7 @@ def assess(
         ),
         "cluster.fleet_size": (
             0.3
-            * _clamp((n - 8) / 24.0)
+            * _clamp((n - 5) / 15.0)
             * _clamp((cap_share - 0.6) / 0.2)
             * _clamp(cot_share / 0.2),
             f"{n} accounts on one narrow, reasoning-eliciting workload",
