@@ -1,0 +1,48 @@
+"""The worker's linking stages without Kafka: by-value membership, pairs, clusters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from distillguard.models.features import fold_events
+from distillguard.streams.worker.linking import PairStage, ValueStage, value_records
+from tests.unit.test_clusters_linking import fleet_events, legit_events
+
+
+def _run_stages(events: list[dict[str, Any]], partitions: int = 2) -> dict[str, str]:
+    """Route value records to ``partitions`` value stages by key, pairs to one pair stage."""
+    stages = [ValueStage() for _ in range(partitions)]
+    pairs = PairStage()
+    clusters: dict[str, str] = {}
+    ordered = sorted(events, key=lambda e: float(e["ts"]))
+    for start in range(0, len(ordered), 50):
+        slices = fold_events(ordered[start : start + 50])
+        for value, rows in value_records(slices).items():
+            stage = stages[sum(value.encode()) % partitions]
+            for record in stage.apply(value, rows):
+                clusters.update(pairs.apply(record))
+    return clusters
+
+
+def test_value_records_group_accounts_by_value() -> None:
+    slices = fold_events(fleet_events(3, 1))
+    records = value_records(slices)
+    card_rows = [rows for value, rows in records.items() if value.startswith("card:")]
+    assert sorted(len(rows) for rows in card_rows) == [1, 2]
+    assert all(row[3] is True for rows in card_rows for row in rows)  # new or unverified
+
+
+def test_stages_find_the_fleet_and_leave_popular_template_users_alone() -> None:
+    clusters = _run_stages(fleet_events(8, 6) + legit_events(12, 6))
+    fleet = {clusters.get(f"fleet-{i}") for i in range(8)}
+    assert len(fleet) == 1 and None not in fleet
+    assert not [a for a, c in clusters.items() if a.startswith("legit") and c in fleet]
+
+
+def test_a_pair_needs_two_independent_kinds() -> None:
+    pairs = PairStage()
+    base = {"a": "x", "b": "y", "ts": 10.0, "fa": 1.0, "fb": 2.0}
+    assert pairs.apply({**base, "k": "prompt", "w": 0.4}) == {}
+    assert pairs.apply({**base, "k": "prompt", "w": 0.4}) == {}
+    changed = pairs.apply({**base, "k": "card", "w": 0.6})
+    assert set(changed) == {"x", "y"} and len(set(changed.values())) == 1
