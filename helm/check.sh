@@ -89,7 +89,8 @@ render sasl-inline --set kafka.securityProtocol=SASL_SSL --set kafka.sasl.mechan
   --set metrics.serviceMonitor.enabled=true --set metrics.prometheusRule.enabled=true "${monitoring[@]}"
 render mtls-existing-secret --set kafka.securityProtocol=SSL --set kafka.existingSecret=kafka-client \
   --set kafka.tls.existingSecretHasCa=true --set kafka.tls.existingSecretHasClientCert=true \
-  --set topics.names.events=prod.api.events --set networkPolicy.enabled=false
+  --set topics.names.events=prod.api.events --set topics.names.labels=prod.labels \
+  --set topics.names.configStatus=prod.config.status --set networkPolicy.enabled=false
 "$venv/bin/python" helm/validate.py --kube-version "$KUBE_VERSION" "$out"/*.yaml
 
 step "facts about the rendered manifests"
