@@ -186,7 +186,7 @@ class Engine:
         at, seen = last
         if now - at >= self.config.rescore_max_seconds:
             return True
-        return events_total - seen >= max(1.0, self.config.rescore_new_share * recent)
+        return events_total - seen >= max(2.0, self.config.rescore_new_share * recent)
 
     def _anomaly(
         self, account_id: str, evidence: list[Evidence], features: Mapping[str, float], now: float
