@@ -30,6 +30,7 @@ from distillguard.models.codec import (
 )
 from distillguard.models.errors import DecodeError
 from distillguard.streams import metrics
+from distillguard.streams.kafka import client_config as kafka_config
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ class TransactionalIngest:
         instance_id: str | None = None,
         on_commit: Callable[[IngestStats], None] | None = None,
     ) -> None:
-        common = {"bootstrap.servers": bootstrap, **(client_config or {})}
+        common = kafka_config(bootstrap, **(client_config or {}))
         consumer_config: dict[str, Any] = {
             **common,
             "group.id": group_id,

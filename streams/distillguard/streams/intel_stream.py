@@ -26,6 +26,7 @@ from confluent_kafka import Consumer, KafkaError, Producer
 from distillguard.models.intel.errors import BundleRejected
 from distillguard.models.intel.validate import Limits, load_bundle
 from distillguard.models.intel.watch import WatchList, load_watch, merge, save_watch
+from distillguard.streams.kafka import client_config
 from distillguard.streams.metrics import INTEL_BUNDLES
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def publish(
     """Send one bundle and wait until the broker has it."""
     producer = Producer(
         {
-            "bootstrap.servers": bootstrap,
+            **client_config(bootstrap),
             "compression.type": "zstd",
             "enable.idempotence": True,
             "message.max.bytes": 16 * 1024 * 1024,
@@ -146,7 +147,7 @@ class Follower:
 def consumer(bootstrap: str, topic: str, group: str) -> Consumer:
     c = Consumer(
         {
-            "bootstrap.servers": bootstrap,
+            **client_config(bootstrap),
             "group.id": group,
             "auto.offset.reset": "earliest",
             "enable.auto.commit": False,

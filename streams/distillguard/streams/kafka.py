@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from distillguard.models.errors import DistillguardError
+from distillguard.models.errors import DistillguardError, UsageError
 
 
 class KafkaUnavailableError(DistillguardError):
@@ -31,8 +32,57 @@ class TopicSpec:
         return cls(name, partitions, replication, {"cleanup.policy": "compact"})
 
 
+_ENV_TO_LIBRDKAFKA: Final = {
+    "DISTILLGUARD_KAFKA_SECURITY_PROTOCOL": "security.protocol",
+    "DISTILLGUARD_KAFKA_SASL_MECHANISM": "sasl.mechanism",
+    "DISTILLGUARD_KAFKA_SASL_USERNAME": "sasl.username",
+    "DISTILLGUARD_KAFKA_SASL_PASSWORD": "sasl.password",
+    "DISTILLGUARD_KAFKA_SSL_CA_LOCATION": "ssl.ca.location",
+    "DISTILLGUARD_KAFKA_SSL_CERT_LOCATION": "ssl.certificate.location",
+    "DISTILLGUARD_KAFKA_SSL_KEY_LOCATION": "ssl.key.location",
+}
+_PROTOCOLS: Final = ("PLAINTEXT", "SSL", "SASL_SSL")
+_MECHANISMS: Final = ("SCRAM-SHA-256", "SCRAM-SHA-512")
+
+
+def security_config(environ: Mapping[str, str]) -> dict[str, str]:
+    """librdkafka security settings from ``DISTILLGUARD_KAFKA_*``; bad values are a UsageError.
+
+    >>> security_config({"DISTILLGUARD_KAFKA_SECURITY_PROTOCOL": "PLAINTEXT"})
+    {'security.protocol': 'PLAINTEXT'}
+    """
+    found = {key: environ[env] for env, key in _ENV_TO_LIBRDKAFKA.items() if environ.get(env)}
+    protocol = found.get("security.protocol", "PLAINTEXT")
+    if protocol not in _PROTOCOLS:
+        raise UsageError(
+            f"DISTILLGUARD_KAFKA_SECURITY_PROTOCOL must be one of {', '.join(_PROTOCOLS)}, "
+            f"got {protocol!r}"
+        )
+    if protocol == "SASL_SSL":
+        mechanism = found.get("sasl.mechanism")
+        if mechanism not in _MECHANISMS:
+            raise UsageError(
+                f"DISTILLGUARD_KAFKA_SASL_MECHANISM must be one of {', '.join(_MECHANISMS)} "
+                f"with SASL_SSL, got {mechanism!r}"
+            )
+        for key in ("sasl.username", "sasl.password"):
+            if key not in found:
+                env = next(e for e, k in _ENV_TO_LIBRDKAFKA.items() if k == key)
+                raise UsageError(f"{env} is required with SASL_SSL")
+    for key in ("ssl.ca.location", "ssl.certificate.location", "ssl.key.location"):
+        if key in found and not os.path.isfile(found[key]):
+            raise UsageError(f"{key} file {found[key]!r} does not exist")
+    return found
+
+
+def client_config(bootstrap: str, **extra: Any) -> dict[str, Any]:
+    """librdkafka config for any client: the brokers, the security settings from the
+    environment (``DISTILLGUARD_KAFKA_*``), then ``extra``."""
+    return {"bootstrap.servers": bootstrap, **security_config(os.environ), **extra}
+
+
 def admin(bootstrap: str, **extra: Any) -> AdminClient:
-    return AdminClient({"bootstrap.servers": bootstrap, **extra})
+    return AdminClient(client_config(bootstrap, **extra))
 
 
 def wait_for_broker(bootstrap: str, timeout: float = 30.0) -> dict[str, Any]:

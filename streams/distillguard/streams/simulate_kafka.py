@@ -18,7 +18,7 @@ import orjson
 from confluent_kafka import Producer
 
 from distillguard.models.errors import DistillguardError
-from distillguard.streams.kafka import TopicSpec, ensure_topics, wait_for_broker
+from distillguard.streams.kafka import TopicSpec, client_config, ensure_topics, wait_for_broker
 
 
 class ProducerLike(Protocol):
@@ -65,7 +65,7 @@ class StreamCounts:
 
 def make_producer(bootstrap: str, **extra: Any) -> ProducerLike:
     """An idempotent, lz4-compressed, batching producer."""
-    producer = Producer({"bootstrap.servers": bootstrap, **PRODUCER_DEFAULTS, **extra})
+    producer = Producer(client_config(bootstrap, **PRODUCER_DEFAULTS, **extra))
     return cast(ProducerLike, producer)
 
 

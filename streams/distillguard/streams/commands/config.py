@@ -23,6 +23,7 @@ from distillguard.models.config import DetectionConfig, load_config
 from distillguard.models.control import ControlState
 from distillguard.models.control.cfgfile import read_file, validate_file
 from distillguard.models.errors import ConfigRejected, UsageError
+from distillguard.streams.kafka import client_config
 from distillguard.streams.settings import add_kafka_arguments
 
 HELP = "validate, publish, show, diff and trace operator configuration (the config topic)"
@@ -178,7 +179,7 @@ def _delete(args: argparse.Namespace, base: DetectionConfig, out: Console) -> in
 def _send(args: argparse.Namespace, records: list[tuple[str, Any]]) -> dict[str, int]:
     from confluent_kafka import Producer
 
-    producer = Producer({"bootstrap.servers": args.bootstrap_servers, "enable.idempotence": True})
+    producer = Producer(client_config(args.bootstrap_servers, **{"enable.idempotence": True}))
     offsets: dict[str, int] = {}
     errors: list[str] = []
 

@@ -26,6 +26,7 @@ from distillguard.models.control.labels import LabelRejected
 from distillguard.streams import metrics
 from distillguard.streams.control.status import Publisher, status_record
 from distillguard.streams.control.topic import Record, to_record
+from distillguard.streams.kafka import client_config as kafka_config
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +166,7 @@ class LabelHandler:
     ) -> None:
         self._consumer = Consumer(
             {
-                "bootstrap.servers": bootstrap,
+                **kafka_config(bootstrap),
                 "group.id": group_id,
                 "auto.offset.reset": "earliest",
                 "enable.auto.commit": True,

@@ -12,6 +12,7 @@ from confluent_kafka import Producer
 
 from distillguard.models import schemas
 from distillguard.streams.control.topic import Record
+from distillguard.streams.kafka import client_config as kafka_config
 
 log = logging.getLogger(__name__)
 CONFIG_STATUS_V1 = "config-status.v1"
@@ -54,7 +55,7 @@ class Publisher:
     def __init__(self, bootstrap: str, client_config: Mapping[str, Any] | None = None) -> None:
         self._producer = Producer(
             {
-                "bootstrap.servers": bootstrap,
+                **kafka_config(bootstrap),
                 "enable.idempotence": True,
                 "linger.ms": 5,
                 **dict(client_config or {}),

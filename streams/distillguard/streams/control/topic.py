@@ -15,6 +15,7 @@ from typing import Any
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
 
 from distillguard.streams.kafka import KafkaUnavailableError
+from distillguard.streams.kafka import client_config as kafka_config
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ def assigned_consumer(
     """A consumer on every partition of ``topic`` from the beginning; the end offsets now."""
     consumer = Consumer(
         {
-            "bootstrap.servers": bootstrap,
+            **kafka_config(bootstrap),
             "group.id": f"distillguard-control-{uuid.uuid4().hex[:12]}",
             "enable.auto.commit": False,
             "enable.auto.offset.store": False,

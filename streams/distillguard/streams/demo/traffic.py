@@ -12,6 +12,8 @@ from typing import Any
 import orjson
 from confluent_kafka import Consumer, Producer
 
+from distillguard.streams.kafka import client_config
+
 LADDER = ("monitor", "degrade", "throttle", "challenge", "suspend")
 
 
@@ -37,7 +39,7 @@ class Feeder(threading.Thread):
 
     def run(self) -> None:
         producer = Producer(
-            {"bootstrap.servers": self.bootstrap, "linger.ms": 20, "compression.type": "lz4"}
+            {**client_config(self.bootstrap), "linger.ms": 20, "compression.type": "lz4"}
         )
         started = time.monotonic()
         try:
@@ -89,7 +91,7 @@ class DecisionWatcher(threading.Thread):
     def run(self) -> None:
         consumer = Consumer(
             {
-                "bootstrap.servers": self.bootstrap,
+                **client_config(self.bootstrap),
                 "group.id": self.group,
                 "auto.offset.reset": "earliest",
                 "enable.auto.commit": False,

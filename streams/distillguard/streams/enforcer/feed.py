@@ -22,6 +22,7 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaExcepti
 from distillguard.streams import metrics
 from distillguard.streams.enforcer.cache import DecisionCache
 from distillguard.streams.enforcer.freshness import Freshness
+from distillguard.streams.kafka import client_config
 
 log = logging.getLogger("distillguard.enforcer")
 
@@ -75,7 +76,7 @@ class DecisionFeed:
         try:
             consumer = self._consumer_factory(
                 {
-                    "bootstrap.servers": self.bootstrap,
+                    **client_config(self.bootstrap),
                     # Required by the client; never joined (assign, no subscribe) nor committed.
                     "group.id": f"distillguard-enforcer-{socket.gethostname()}-{os.getpid()}",
                     "enable.auto.commit": False,

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from distillguard.streams.kafka import security_config
 from distillguard.streams.settings import TOPICS
 
 
@@ -51,13 +52,4 @@ class WorkerSettings(BaseModel):
 
 def client_config_from_env() -> dict[str, Any]:
     """librdkafka security settings from ``DISTILLGUARD_KAFKA_*`` environment variables."""
-    mapping = {
-        "DISTILLGUARD_KAFKA_SECURITY_PROTOCOL": "security.protocol",
-        "DISTILLGUARD_KAFKA_SASL_MECHANISM": "sasl.mechanism",
-        "DISTILLGUARD_KAFKA_SASL_USERNAME": "sasl.username",
-        "DISTILLGUARD_KAFKA_SASL_PASSWORD": "sasl.password",
-        "DISTILLGUARD_KAFKA_SSL_CA_LOCATION": "ssl.ca.location",
-        "DISTILLGUARD_KAFKA_SSL_CERT_LOCATION": "ssl.certificate.location",
-        "DISTILLGUARD_KAFKA_SSL_KEY_LOCATION": "ssl.key.location",
-    }
-    return {key: os.environ[env] for env, key in mapping.items() if os.environ.get(env)}
+    return security_config(os.environ)

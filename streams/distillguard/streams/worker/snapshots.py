@@ -16,6 +16,8 @@ from typing import Any
 import orjson
 from confluent_kafka import Consumer, Producer, TopicPartition
 
+from distillguard.streams.kafka import client_config as kafka_config
+
 log = logging.getLogger(__name__)
 
 
@@ -25,7 +27,7 @@ def load_latest(
     """The newest snapshot written under ``key``, or ``None``."""
     consumer = Consumer(
         {
-            "bootstrap.servers": bootstrap,
+            **kafka_config(bootstrap),
             "group.id": f"snapshot-reader-{uuid.uuid4().hex}",
             "enable.auto.commit": False,
             **(client_config or {}),
@@ -67,7 +69,7 @@ class SnapshotWriter:
     ) -> None:
         self._producer = Producer(
             {
-                "bootstrap.servers": bootstrap,
+                **kafka_config(bootstrap),
                 "message.max.bytes": 16 * 1024 * 1024,
                 **(client_config or {}),
             }
