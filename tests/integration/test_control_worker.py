@@ -166,8 +166,6 @@ def worker(
     }
     port = free_port()
     env = dict(os.environ)
-    env["DISTILLGUARD_CONFIG_STATUS_TOPIC"] = topics["status"]
-    env["DISTILLGUARD_LABELS_TOPIC"] = topics["labels"]
     log = tmp_path / "worker.log"
     base = tmp_path / "detection.yaml"
     base.write_text(BASE, encoding="utf-8")
@@ -190,6 +188,10 @@ def worker(
                 topics["deadletter"],
                 "--config-topic",
                 topics["config"],
+                "--config-status-topic",
+                topics["status"],
+                "--labels-topic",
+                topics["labels"],
                 "--partitions",
                 "2",
                 "--data-dir",
