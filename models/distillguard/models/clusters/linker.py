@@ -23,7 +23,12 @@ from distillguard.models.clusters.coordination import ClusterRisk, assess
 from distillguard.models.clusters.graph import MAX_NEIGHBOURS, ClusterGraph
 from distillguard.models.clusters.index import LinkIndex
 from distillguard.models.clusters.profile import Profile
-from distillguard.models.clusters.values import KIND_WEIGHTS, kind_of, linking_values
+from distillguard.models.clusters.values import (
+    KIND_WEIGHTS,
+    SOFT_KINDS,
+    kind_of,
+    linking_values,
+)
 from distillguard.models.detectors.evidence import Evidence
 from distillguard.models.features.slices import AccountSlice
 
@@ -104,13 +109,17 @@ class ClusterLinker:
         )
 
     def specificity(self, value: str, now: float) -> float:
-        """1 for a value few accounts share; for a popular one, ``0.4 + 0.6 x`` the share of
-        its recent members that are new or unverified (a framework default template is
-        shared by aged, verified customers; a fleet's template by fresh accounts)."""
+        """1 for a card, network or creation bucket few accounts share; for a popular one,
+        and for any prompt or client value, ``0.4 + 0.6 x`` the share of its recent members
+        that are new or unverified (a framework default template is shared by aged,
+        verified customers; a fleet's template by fresh accounts)."""
         cached = self._spec.get(value)
         if cached is not None and now - cached[0] < self.config.refresh_seconds:
             return cached[1]
-        if self.index.popularity(value) <= self.config.popular_members:
+        if (
+            kind_of(value) not in SOFT_KINDS
+            and self.index.popularity(value) <= self.config.popular_members
+        ):
             spec = 1.0
         else:
             sample = self.index.recent(value, self.config.sample)

@@ -29,6 +29,10 @@ from distillguard.models.features.slices import AccountSlice
 
 #: kind -> weight of one shared value of that kind (before its specificity).
 KIND_WEIGHTS: Final = {"card": 0.6, "net": 0.4, "prompt": 0.4, "client": 0.25, "created": 0.25}
+#: Kinds whose popular values have benign twins (framework templates, a big cloud's ASN
+#: with a common SDK): they count only as much as the accounts sharing them are new or
+#: unverified, however few share them so far (popularity is unknown on a cold start).
+SOFT_KINDS: Final = frozenset({"prompt", "client"})
 #: At most this many values of one kind per account and slice (the smallest hashes: a
 #: bottom-k sample, so two accounts sharing many values keep sharing sampled ones).
 MAX_PER_KIND: Final = 8

@@ -27,12 +27,8 @@ import orjson
 
 from distillguard.models.clusters import ClusterGraph, LinkIndex, LinkingConfig, linking_values
 from distillguard.models.clusters.profile import NEW_DAYS
-from distillguard.models.clusters.values import KIND_WEIGHTS, kind_of
+from distillguard.models.clusters.values import KIND_WEIGHTS, SOFT_KINDS, kind_of
 from distillguard.models.features import AccountSlice
-
-#: Kinds whose popular values have benign twins (framework templates, cloud ASN + SDK):
-#: they count only as much as the accounts sharing them are new or unverified.
-SOFT_KINDS = frozenset({"prompt", "client"})
 
 
 def _is_new(piece: AccountSlice) -> bool:
