@@ -173,7 +173,7 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
             for data in batch["slices"]:
                 piece = AccountSlice.from_dict(data)
                 stored = load(piece.account_id)
-                if not stored.merge(piece, offset):
+                if not stored.merge(piece, offset, scoring.engine.config.late_seconds):
                     runtime.duplicates += 1
                     continue  # re-read after a crash: already in the table
                 states[piece.account_id.encode()] = stored.encode()

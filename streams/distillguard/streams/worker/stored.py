@@ -22,11 +22,11 @@ class StoredAccount:
     state: AccountState
     applied: int = -1
 
-    def merge(self, piece: AccountSlice, offset: int) -> bool:
+    def merge(self, piece: AccountSlice, offset: int, late_seconds: float) -> bool:
         """Merge ``piece`` from the batch at ``offset``; ``False`` when already merged."""
         if offset <= self.applied:
             return False
-        self.state.merge(piece)
+        self.state.merge(piece, late_seconds=late_seconds)
         self.applied = offset
         return True
 
