@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from distillguard.models.errors import UsageError
+from distillguard.streams import kafka
 from distillguard.streams.commands import topics
 
 
@@ -77,7 +78,7 @@ def test_security_config_maps_every_variable(tmp_path: Path) -> None:
         "DISTILLGUARD_KAFKA_SASL_PASSWORD": "pw",
         "DISTILLGUARD_KAFKA_SSL_CA_LOCATION": str(ca),
     }
-    assert topics.security_config(env) == {
+    assert kafka.security_config(env) == {
         "security.protocol": "SASL_SSL",
         "sasl.mechanism": "SCRAM-SHA-512",
         "sasl.username": "dg",
@@ -116,7 +117,7 @@ def test_security_config_maps_every_variable(tmp_path: Path) -> None:
 )
 def test_security_config_refuses_incomplete_settings(env: dict[str, str], message: str) -> None:
     with pytest.raises(UsageError, match=message):
-        topics.security_config(env)
+        kafka.security_config(env)
 
 
 def test_existing_topics_are_checked_not_changed() -> None:

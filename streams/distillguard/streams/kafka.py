@@ -103,11 +103,9 @@ def wait_for_broker(bootstrap: str, timeout: float = 30.0) -> dict[str, Any]:
     )
 
 
-def ensure_topics(bootstrap: str, specs: Iterable[TopicSpec], timeout: float = 30.0) -> list[str]:
-    """Create the topics that do not exist yet; return the names created. Idempotent."""
-    client = admin(bootstrap)
-    existing = set(client.list_topics(timeout=timeout).topics)
-    wanted = [s for s in specs if s.name not in existing]
+def create_topics(client: AdminClient, specs: Iterable[TopicSpec], timeout: float) -> list[str]:
+    """Create ``specs`` with ``client``; return the names created (existing ones are skipped)."""
+    wanted = list(specs)
     if not wanted:
         return []
     futures = client.create_topics(
@@ -125,3 +123,10 @@ def ensure_topics(bootstrap: str, specs: Iterable[TopicSpec], timeout: float = 3
                 continue
             raise DistillguardError(f"could not create topic {name!r}: {exc}") from exc
     return created
+
+
+def ensure_topics(bootstrap: str, specs: Iterable[TopicSpec], timeout: float = 30.0) -> list[str]:
+    """Create the topics that do not exist yet; return the names created. Idempotent."""
+    client = admin(bootstrap)
+    existing = set(client.list_topics(timeout=timeout).topics)
+    return create_topics(client, [s for s in specs if s.name not in existing], timeout)

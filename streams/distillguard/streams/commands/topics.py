@@ -16,11 +16,10 @@ import argparse
 import os
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Final
 
 from distillguard.models.errors import DistillguardError, UsageError
-from distillguard.streams.kafka import security_config
+from distillguard.streams.kafka import TopicSpec, create_topics, security_config
 
 HELP = "create the Kafka topics distillguard needs (idempotent) and check existing ones"
 
@@ -40,14 +39,8 @@ MANAGED: Final = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """One topic as it should be."""
-
-    name: str
-    partitions: int
-    replication: int
-    config: Mapping[str, str]
+#: One topic as it should be: name, partitions, replication and config.
+Plan = TopicSpec
 
 
 def parse_topic_config(items: Sequence[str]) -> dict[str, dict[str, str]]:
@@ -139,26 +132,7 @@ def _partition_counts(client: Any, names: Sequence[str], timeout: float) -> dict
 
 
 def _create(client: Any, plans: Sequence[Plan], timeout: float) -> list[str]:
-    from confluent_kafka import KafkaError, KafkaException
-    from confluent_kafka.admin import NewTopic
-
-    if not plans:
-        return []
-    futures = client.create_topics(
-        [NewTopic(p.name, p.partitions, p.replication, config=dict(p.config)) for p in plans],
-        operation_timeout=timeout,
-        request_timeout=timeout,
-    )
-    created = []
-    for name, future in futures.items():
-        try:
-            future.result()
-            created.append(name)
-        except KafkaException as exc:
-            if exc.args and exc.args[0].code() == KafkaError.TOPIC_ALREADY_EXISTS:
-                continue
-            raise DistillguardError(f"could not create topic {name!r}: {exc}") from exc
-    return created
+    return create_topics(client, plans, timeout)
 
 
 def _cleanup_policies(client: Any, names: Sequence[str], timeout: float) -> dict[str, str]:
