@@ -21,7 +21,7 @@ import orjson
 from distillguard.streams.settings import default_bootstrap
 
 #: Run in this order; modules that do not exist (yet) are reported, not faked.
-BENCHMARKS = ("codec", "replay", "evaluate", "worker", "enforcer")
+BENCHMARKS = ("codec", "replay", "clusters", "evaluate", "worker", "enforcer")
 
 
 def main(argv: list[str] | None = None) -> int:

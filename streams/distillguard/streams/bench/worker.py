@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from confluent_kafka import OFFSET_END, Consumer, Producer, TopicPartition
+from confluent_kafka import Consumer, Producer
 
 from distillguard.streams.bench.replay import scenario_events
 from distillguard.streams.demo import services
@@ -101,35 +101,31 @@ def _process_tree(pid: int) -> dict[str, int]:
     """The worker's Faust process and its ingest child."""
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     ingest = [
-        int(c) for c in children if b"multiprocessing" in Path(f"/proc/{c}/cmdline").read_bytes()
+        int(c) for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()
     ]
     return {"faust": pid, "ingest": ingest[0] if ingest else pid}
 
 
 def _worker_throughput(
-    worker: services.Service, count: int, timeout: float
+    worker: services.Service, bootstrap: str, topic: str, lines: list[bytes], timeout: float
 ) -> tuple[float, dict[str, float]]:
-    """Wall-clock events/s, and CPU seconds per event of each of the worker's processes."""
-    first = done = 0.0
-    cpu_start: dict[str, float] = {}
-    tree: dict[str, int] = {}
-    deadline = time.monotonic() + timeout
+    """Events/s from the first event produced to the last one merged into account state,
+    and CPU seconds per event of each of the worker's processes over the same span."""
+    tree = _process_tree(worker.process.pid)
+    cpu_start = {name: _cpu_seconds(pid) for name, pid in tree.items()}
+    started = time.monotonic()
+    _produce(bootstrap, topic, lines)
+    deadline = started + timeout
     while time.monotonic() < deadline:
-        status, body, _ = services.http_get(worker.base_url + "/metrics")
-        if not tree and status == 200:
-            tree = _process_tree(worker.process.pid)
-            cpu_start = {name: _cpu_seconds(pid) for name, pid in tree.items()}
-        if not first and status == 200 and b"distillguard_events_total{" in body:
-            first = time.monotonic()
-        health = worker.get_json("/healthz") or {}
-        if health.get("merged_events", 0) >= count:
-            done = time.monotonic()
-            break
+        if (worker.get_json("/healthz") or {}).get("merged_events", 0) >= len(lines):
+            elapsed = time.monotonic() - started
+            cpu = {
+                name: (_cpu_seconds(pid) - cpu_start[name]) / len(lines)
+                for name, pid in tree.items()
+            }
+            return len(lines) / elapsed, cpu
         time.sleep(0.1)  # polling another process
-    if not (first and done):
-        raise RuntimeError("the worker did not merge every event in time")
-    cpu = {name: (_cpu_seconds(pid) - cpu_start[name]) / count for name, pid in tree.items()}
-    return count / max(done - first, 1e-3), cpu
+    raise RuntimeError("the worker did not merge every event in time")
 
 
 def _latency(
@@ -139,12 +135,14 @@ def _latency(
         {
             "bootstrap.servers": bootstrap,
             "group.id": f"bench-latency-{uuid.uuid4().hex}",
-            "auto.offset.reset": "latest",
+            "auto.offset.reset": "earliest",
             "enable.auto.commit": False,
         }
     )
-    partitions = admin(bootstrap).list_topics(decisions_topic, timeout=10).topics[decisions_topic]
-    consumer.assign([TopicPartition(decisions_topic, p, OFFSET_END) for p in partitions.partitions])
+    # Read everything and keep the decisions of this phase: its events start later in
+    # event time than anything before, and issued_at is event time.
+    consumer.subscribe([decisions_topic])
+    phase_start = float(orjson.loads(lines[0])["ts"])
     seen: list[tuple[float, float]] = []
     stop = threading.Event()
 
@@ -153,7 +151,9 @@ def _latency(
             for message in consumer.consume(500, timeout=0.2):
                 value = message.value()
                 if message.error() is None and value:
-                    seen.append((time.monotonic(), float(orjson.loads(value)["issued_at"])))
+                    issued_at = float(orjson.loads(value)["issued_at"])
+                    if issued_at >= phase_start:
+                        seen.append((time.monotonic(), issued_at))
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
@@ -203,8 +203,6 @@ def run(bootstrap: str, scenario: str = "mixed-6h") -> dict[str, Any]:
         lines = path.read_bytes().splitlines()
         demo_path, _ = scenario_events("demo", Path(tmp) / "latency")
         later = _shifted(demo_path.read_bytes().splitlines(), 30 * 86400, f"-{tag}")
-        _produce(bootstrap, topics["events"], lines)
-        raw = [_raw_consume(bootstrap, topics["events"], count) for _ in range(3)]
         port = services.free_port()
         worker = services.start(
             "worker",
@@ -225,7 +223,10 @@ def run(bootstrap: str, scenario: str = "mixed-6h") -> dict[str, Any]:
             f"http://127.0.0.1:{port}",
         )  # fmt: skip
         try:
-            worker_eps, cpu = _worker_throughput(worker, count, timeout=900)
+            worker.wait_ready("/healthz", timeout=120)
+            worker_eps, cpu = _worker_throughput(
+                worker, bootstrap, topics["events"], lines, timeout=900
+            )
             before = (worker.get_json("/healthz") or {}).get("decisions", 0)
             latencies = _latency(
                 bootstrap, topics["events"], topics["decisions"], later, 0.8 * worker_eps
@@ -233,6 +234,8 @@ def run(bootstrap: str, scenario: str = "mixed-6h") -> dict[str, Any]:
             decided = (worker.get_json("/healthz") or {}).get("decisions", 0) - before
         finally:
             worker.stop()
+        # The ceiling, on the same topic: a plain consumer decoding every event.
+        raw = [_raw_consume(bootstrap, topics["events"], count) for _ in range(3)]
         client = admin(bootstrap)  # alive until the deletions complete
         for future in client.delete_topics(list(topics.values())).values():
             future.exception()
