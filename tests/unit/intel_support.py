@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
+
+import orjson
 
 
 def _fresh(salt: str, prefix: str, value: str) -> str:
@@ -130,3 +133,24 @@ def _decision(account: str, action: str, risk: float, ts: float, code: str) -> d
         "detector_version": "t", "config_version": "default",
     }  # fmt: skip
     return {"key": f"account:{account}", "value": value, "ts": ts}
+
+
+def partner_lab(directory: Path) -> tuple[Path, Path, list[dict[str, Any]]]:
+    """Lab A's exported and imported watch file for the smoke scenario, its consortium key,
+    and lab B's traffic: the same campaigns from fresh accounts a day later."""
+    from distillguard.cli import main
+    from distillguard.models.sim import Simulation, load_scenario
+
+    key = directory / "consortium.key"
+    key.write_bytes(b"consortium-secret-for-the-worker")
+    events = list(Simulation(load_scenario("smoke")).events())
+    a_events = directory / "a-events.jsonl"
+    a_events.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in events))
+    k = ["--consortium-key-file", str(key)]
+    assert main(["replay", str(a_events), "--out", str(directory / "a-decisions.jsonl")]) == 0
+    assert main(["intel", "export", "--events", str(a_events), "--decisions",
+                 str(directory / "a-decisions.jsonl"), "--out", str(directory / "a.json"),
+                 "--producer", "lab-a", *k]) == 0  # fmt: skip
+    watch = directory / "watch.json"
+    assert main(["intel", "import", str(directory / "a.json"), "--out", str(watch)]) == 0
+    return key, watch, list(fresh_accounts(events, "lab-b", 86400.0))

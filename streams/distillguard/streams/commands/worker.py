@@ -49,6 +49,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=100_000,
         help="account states kept parsed in memory (the table stays the durable copy)",
     )
+    parser.add_argument(
+        "--intel",
+        type=Path,
+        metavar="WATCH.json",
+        help="partner watch rules (distillguard intel import/follow); reloaded when it changes",
+    )
+    parser.add_argument(
+        "--consortium-key-file",
+        type=Path,
+        metavar="F",
+        help="key for --intel identifiers (else env DISTILLGUARD_CONSORTIUM_KEY)",
+    )
     parser.add_argument("--config", type=Path, default=None, help="detection config file")
     parser.add_argument("--loglevel", default="info", choices=["debug", "info", "warn", "error"])
 
@@ -83,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
             snapshot_seconds=args.snapshot_seconds,
             state_cache_size=args.state_cache_size,
             detection_config=args.config,
+            intel_watch=args.intel,
+            consortium_key_file=args.consortium_key_file,
             client_config=client_config_from_env(),
         )
     except ValidationError as exc:

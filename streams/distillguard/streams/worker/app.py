@@ -182,6 +182,7 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
                 runtime.merged_events += piece.events
             runtime.watermark = max(runtime.watermark, float(batch["max_ts"]))
             scoring.observe_slices(pieces, runtime.watermark)
+            scoring.absorb_intel(batch.get("intel", {}), pieces, runtime.watermark)
             runtime.slices += len(batch["slices"])
             ts = event.message.timestamp
             if ts:

@@ -16,6 +16,7 @@ from typing import Any
 from distillguard.streams.ingest import TransactionalIngest
 from distillguard.streams.kafka import TopicSpec, ensure_topics, wait_for_broker
 from distillguard.streams.worker.bridge import StatsBridge
+from distillguard.streams.worker.intel import WatchFile
 from distillguard.streams.worker.settings import WorkerSettings
 from distillguard.streams.worker.slicing import slice_batches
 from distillguard.streams.worker.snapshots import SnapshotWriter, load_latest
@@ -44,7 +45,13 @@ def run_ingest(settings: WorkerSettings, bridge: StatsBridge | None = None) -> N
         source_topic=settings.events_topic,
         deadletter_topic=settings.deadletter_topic,
         transactional_id=settings.transactional_id,
-        transform=slice_batches(settings.slices_topic, settings.partitions),
+        transform=slice_batches(
+            settings.slices_topic,
+            settings.partitions,
+            WatchFile(settings.intel_watch, settings.consortium_key_file)
+            if settings.intel_watch is not None
+            else None,
+        ),
         flush_interval=settings.slice_interval,
         client_config=settings.client_config,
         instance_id=f"{settings.app_id}-ingest-{settings.instance_id}",
@@ -61,6 +68,7 @@ def run_worker(settings: WorkerSettings, loglevel: str = "info") -> int:
     from distillguard.streams.worker.app import build_app
     from distillguard.streams.worker.scoring import Scoring
 
+    scoring = Scoring.from_settings(settings)  # bad detection config or intel: fail now
     wait_for_broker(settings.bootstrap, timeout=60)
     ensure_topics(settings.bootstrap, topics(settings))
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -68,7 +76,6 @@ def run_worker(settings: WorkerSettings, loglevel: str = "info") -> int:
     bridge = StatsBridge(context, settings.events_topic)
     child = context.Process(target=run_ingest, args=(settings, bridge), name="ingest", daemon=True)
     child.start()
-    scoring = Scoring.from_settings(settings)
     snapshot_key = f"{settings.app_id}-{settings.instance_id}"
     saved = load_latest(
         settings.bootstrap, settings.snapshots_topic, snapshot_key, settings.client_config

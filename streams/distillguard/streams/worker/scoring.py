@@ -23,6 +23,7 @@ from distillguard.models.engine import Engine
 from distillguard.models.features import AccountSlice, AccountState
 from distillguard.models.policy import DecisionRecord, PolicyState
 from distillguard.streams import metrics
+from distillguard.streams.worker.intel import WatchFile, WorkerIntel
 from distillguard.streams.worker.settings import WorkerSettings
 
 
@@ -37,8 +38,9 @@ class Outcome:
 class Scoring:
     """Scores accounts whose state is owned by the caller."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, intel: WorkerIntel | None = None) -> None:
         self.engine = engine
+        self.intel = intel
 
     @classmethod
     def from_settings(cls, settings: WorkerSettings) -> Scoring:
@@ -46,7 +48,18 @@ class Scoring:
         # with one worker); see docs/clusters.md for the repartitioned multi-worker flow.
         linker = ClusterLinker()
         config = load_config(settings.detection_config)
-        return cls(Engine(config, sources=[linker], observers=[linker]))
+        if settings.intel_watch is None:
+            return cls(Engine(config, sources=[linker], observers=[linker]))
+        intel = WorkerIntel(WatchFile(settings.intel_watch, settings.consortium_key_file))
+        engine = Engine(config, sources=[linker, intel], observers=[linker, intel])
+        return cls(engine, intel)
+
+    def absorb_intel(
+        self, hits: Mapping[str, Any], pieces: Mapping[str, AccountSlice], now: float
+    ) -> None:
+        """Partner-watch hits the ingest matched, and the events they are a share of."""
+        if self.intel is not None:
+            self.intel.absorb(hits, pieces, now)
 
     def _linker(self) -> ClusterLinker | None:
         for observer in self.engine.observers:

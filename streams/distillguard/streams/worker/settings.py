@@ -39,6 +39,8 @@ class WorkerSettings(BaseModel):
     snapshot_seconds: float = Field(30.0, gt=0, le=3600)
     state_cache_size: int = Field(100_000, ge=0)
     detection_config: Path | None = None
+    intel_watch: Path | None = None
+    consortium_key_file: Path | None = None
     client_config: dict[str, Any] = Field(default_factory=dict)
 
     @property

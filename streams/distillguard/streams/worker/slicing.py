@@ -17,6 +17,7 @@ import orjson
 from distillguard.models.codec import Event
 from distillguard.models.features import fold_events
 from distillguard.streams.ingest import OutRecord
+from distillguard.streams.worker.intel import WatchFile, harvest
 
 BATCH_VERSION = 1
 
@@ -26,10 +27,12 @@ def partition_of(account_id: str, partitions: int) -> int:
     return zlib.crc32(account_id.encode()) % partitions
 
 
-def slice_batches(topic: str, partitions: int) -> Any:
-    """A transform for :class:`~distillguard.streams.ingest.TransactionalIngest`."""
+def slice_batches(topic: str, partitions: int, intel: WatchFile | None = None) -> Any:
+    """A transform for :class:`~distillguard.streams.ingest.TransactionalIngest`; with
+    ``intel``, each record also carries the partner-watch hits of its accounts."""
 
     def transform(events: Sequence[Event]) -> Iterable[OutRecord]:
+        hits = harvest(intel, list(events)) if intel is not None else {}
         by_partition: dict[int, list[dict[str, Any]]] = {}
         max_ts: dict[int, float] = {}
         for account_id, piece in fold_events(events).items():
@@ -37,7 +40,15 @@ def slice_batches(topic: str, partitions: int) -> Any:
             by_partition.setdefault(p, []).append(piece.to_dict())
             max_ts[p] = max(max_ts.get(p, 0.0), piece.last_ts)
         for p, pieces in sorted(by_partition.items()):
-            batch = {"v": BATCH_VERSION, "partition": p, "max_ts": max_ts[p], "slices": pieces}
+            batch: dict[str, Any] = {
+                "v": BATCH_VERSION,
+                "partition": p,
+                "max_ts": max_ts[p],
+                "slices": pieces,
+            }
+            mine = {a: c for a, c in hits.items() if partition_of(a, partitions) == p}
+            if mine:
+                batch["intel"] = mine
             yield OutRecord(topic, f"p{p}".encode(), orjson.dumps(batch), partition=p)
 
     return transform
