@@ -57,8 +57,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     ex = sub.add_parser("export", help="build a bundle from events and this lab's decisions")
-    ex.add_argument("--events", required=True, metavar="E.jsonl", help="API events")
-    ex.add_argument("--decisions", required=True, metavar="D.jsonl", help="replay output")
+    ex.add_argument("--events", metavar="E.jsonl", help="API events (file mode)")
+    ex.add_argument("--decisions", metavar="D.jsonl", help="replay output (file mode)")
+    ex.add_argument(
+        "--from-kafka",
+        action="store_true",
+        help="read the decisions topic and the last --since hours of the events topic instead",
+    )
+    ex.add_argument("--since", type=float, default=24.0, metavar="HOURS", help="with --from-kafka")
+    ex.add_argument(
+        "--publish", action="store_true", help="also send the bundle to the intel-out topic"
+    )
+    add_kafka_arguments(ex, "events", "decisions", "intel_out")
     ex.add_argument("--out", required=True, metavar="BUNDLE.json", help="bundle (- for stdout)")
     ex.add_argument("--tlp", choices=LEVELS, default="amber", help="marking (default amber)")
     ex.add_argument("--min-confidence", type=int, default=50, metavar="N", help="0-100")
@@ -130,6 +140,31 @@ def _events(path: str, counts: dict[str, int]) -> Iterator[dict[str, Any]]:
                 counts["malformed"] += 1
 
 
+def _topic_decisions(bootstrap: str, topic: str) -> Iterator[dict[str, Any]]:
+    """The decision records of the compacted topic, as the backtest writes them."""
+    from distillguard.streams.kafka import read_topic
+
+    for key, value, stamp in read_topic(bootstrap, topic):
+        if key is None:
+            continue
+        decision = orjson.loads(value) if value else None
+        ts = decision["issued_at"] if decision else stamp
+        yield {"key": key.decode(), "value": decision, "ts": ts}
+
+
+def _topic_events(
+    bootstrap: str, topic: str, since: float, counts: dict[str, int]
+) -> Iterator[dict[str, Any]]:
+    """The events the gateways published since ``since`` (wall time)."""
+    from distillguard.streams.kafka import read_topic
+
+    for _, value, _ in read_topic(bootstrap, topic, since=since):
+        try:
+            yield decode_event(value)
+        except DecodeError:
+            counts["malformed"] += 1
+
+
 def _write(text: bytes, out: str) -> None:
     if out == "-":
         sys.stdout.buffer.write(text + b"\n")
@@ -149,17 +184,26 @@ def _export(args: argparse.Namespace) -> int:
     options = ExportOptions(
         tlp=args.tlp, producer=args.producer, min_confidence=args.min_confidence, sharing=sharing
     )
-    decisions = Path(args.decisions)
-    if not decisions.is_file():
-        raise UsageError(f"decisions file not found: {args.decisions}")
     harvest = Harvest(key)
-    try:
-        with decisions.open("rb") as f:
-            harvest.add_decisions(read_records(f))
-    except (orjson.JSONDecodeError, ValueError, TypeError) as exc:
-        raise UsageError(f"decisions file {args.decisions}: {exc}".splitlines()[0]) from None
     counts = {"malformed": 0}
-    harvest.add_events(_events(args.events, counts))
+    if args.from_kafka:
+        if args.events or args.decisions:
+            raise UsageError("--from-kafka reads topics: drop --events and --decisions")
+        harvest.add_decisions(_topic_decisions(args.bootstrap_servers, args.decisions_topic))
+        since = time.time() - args.since * 3600
+        harvest.add_events(_topic_events(args.bootstrap_servers, args.events_topic, since, counts))
+    else:
+        if not (args.events and args.decisions):
+            raise UsageError("export needs --events and --decisions files, or --from-kafka")
+        decisions = Path(args.decisions)
+        if not decisions.is_file():
+            raise UsageError(f"decisions file not found: {args.decisions}")
+        try:
+            with decisions.open("rb") as f:
+                harvest.add_decisions(read_records(f))
+        except (orjson.JSONDecodeError, ValueError, TypeError) as exc:
+            raise UsageError(f"decisions file {args.decisions}: {exc}".splitlines()[0]) from None
+        harvest.add_events(_events(args.events, counts))
     bundle = export_bundle(harvest, options, config)
     document = orjson.loads(bundle.serialize())
     _write(orjson.dumps(document, option=orjson.OPT_INDENT_2), args.out)
@@ -169,6 +213,13 @@ def _export(args: argparse.Namespace) -> int:
         secret = args.sign_key_file.read_bytes().strip()
         signature = sign(document, args.sign_key_id or args.producer, secret)
         Path(f"{args.out}.sig").write_bytes(orjson.dumps(signature))
+    else:
+        signature = None
+    if args.publish:
+        from distillguard.streams.intel_stream import publish
+
+        publish(args.bootstrap_servers, args.intel_out_topic, document, signature)
+        print(f"distillguard intel: published to {args.intel_out_topic}", file=sys.stderr)
     kinds: dict[str, int] = {}
     for obj in document["objects"]:
         kinds[obj["type"]] = kinds.get(obj["type"], 0) + 1
