@@ -34,6 +34,9 @@ from distillguard.streams.worker.transport import App
 
 log = logging.getLogger(__name__)
 
+#: The longest feature window: accounts seen within it count as active.
+ACTIVE_WINDOW_SECONDS = 24 * 3600.0
+
 
 @dataclass(slots=True)
 class Runtime:
@@ -48,6 +51,8 @@ class Runtime:
     snapshots: int = 0
     merged_events: int = 0
     duplicates: int = 0
+    #: account -> event time of its latest slice, for accounts inside the longest window
+    last_seen: dict[str, float] = field(default_factory=dict)
     healthy: Callable[[], bool] = lambda: True
 
 
@@ -131,6 +136,7 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
     @app.on_partitions_revoked.connect
     async def forget(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
         cache.clear()
+        runtime.last_seen.clear()
 
     async def score_partition(partition: int) -> None:
         # Runs inside stream iteration of a record of ``partition``: table writes land in
@@ -154,7 +160,10 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
                 policy_states[account_id.encode()] = orjson.dumps(policy)
             await send_decision(record.key, None)
         runtime.ticks += 1
-        metrics.ACTIVE_ACCOUNTS.set(sum(len(t) for t in runtime.touched.values()) + len(touched))
+        if runtime.ticks % 100 == 0:
+            horizon = now - ACTIVE_WINDOW_SECONDS
+            runtime.last_seen = {a: t for a, t in runtime.last_seen.items() if t >= horizon}
+        metrics.ACTIVE_ACCOUNTS.set(len(runtime.last_seen))
 
     async def send_decision(key: str, value: dict[str, Any] | None) -> None:
         # The record timestamp is the detector's (event-time) clock, like issued_at.
@@ -179,6 +188,7 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
                 states[piece.account_id.encode()] = stored.encode()
                 pieces[piece.account_id] = piece
                 touched.add(piece.account_id)
+                runtime.last_seen[piece.account_id] = piece.last_ts
                 runtime.merged_events += piece.events
             runtime.watermark = max(runtime.watermark, float(batch["max_ts"]))
             scoring.observe_slices(pieces, runtime.watermark)
