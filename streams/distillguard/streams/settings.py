@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from typing import Final
 
 BOOTSTRAP_ENV: Final = "DISTILLGUARD_BOOTSTRAP_SERVERS"
+#: Kafka header carrying the detector's event-time clock on every decision record (the
+#: record timestamp itself stays wall-clock: brokers refuse timestamps far in the future).
+EVENT_TIME_HEADER: Final = "distillguard-event-time"
 DEFAULT_BOOTSTRAP: Final = "127.0.0.1:9092"
 
 

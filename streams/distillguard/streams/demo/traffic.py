@@ -13,6 +13,7 @@ import orjson
 from confluent_kafka import Consumer, Producer
 
 from distillguard.streams.kafka import client_config
+from distillguard.streams.settings import EVENT_TIME_HEADER
 
 LADDER = ("monitor", "degrade", "throttle", "challenge", "suspend")
 
@@ -72,6 +73,14 @@ class Feeder(threading.Thread):
                 producer.poll(0.05)
 
 
+def _event_time(message: Any) -> float:
+    """The detector's clock of a decision record (header), else the record's timestamp."""
+    for name, raw in message.headers() or ():
+        if name == EVENT_TIME_HEADER and raw:
+            return float(raw)
+    return float(message.timestamp()[1]) / 1000
+
+
 @dataclass(eq=False)
 class DecisionWatcher(threading.Thread):
     """Reads the decisions topic from the start; keeps every record and the latest per key."""
@@ -106,7 +115,7 @@ class DecisionWatcher(threading.Thread):
                         continue
                     key = raw_key.decode()
                     value = orjson.loads(raw_value) if raw_value else None
-                    ts = value["issued_at"] if value else message.timestamp()[1] / 1000
+                    ts = value["issued_at"] if value else _event_time(message)
                     with self._lock:
                         self.records.append({"key": key, "value": value, "ts": ts})
                         self.latest[key] = value

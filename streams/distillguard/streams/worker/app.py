@@ -26,6 +26,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from distillguard.models.features import AccountSlice
 from distillguard.streams import metrics
+from distillguard.streams.settings import EVENT_TIME_HEADER
 from distillguard.streams.worker.scoring import Scoring
 from distillguard.streams.worker.settings import WorkerSettings
 from distillguard.streams.worker.slicing import partition_of
@@ -166,10 +167,14 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
         metrics.ACTIVE_ACCOUNTS.set(len(runtime.last_seen))
 
     async def send_decision(key: str, value: dict[str, Any] | None) -> None:
-        # The record timestamp is the detector's (event-time) clock, like issued_at.
+        # The record keeps the broker's wall-clock timestamp: Kafka refuses records stamped
+        # more than an hour ahead of it (log.message.timestamp.after.max.ms), and event time
+        # can run ahead when a backlog or a backfill is replayed. The detector's clock travels
+        # in a header (and, for decisions, in issued_at), so tombstones keep their event time.
         payload = orjson.dumps(value) if value is not None else None
         stamp = float(value["issued_at"]) if value is not None else runtime.watermark
-        await decisions_topic.send(key=key.encode(), value=payload, timestamp=stamp)
+        headers = {EVENT_TIME_HEADER: repr(stamp).encode()}
+        await decisions_topic.send(key=key.encode(), value=payload, headers=headers)
         runtime.decisions += 1
 
     @app.agent(slices_topic)
