@@ -115,7 +115,10 @@ class Gateway:
         return get(self.port, headers={k.replace("_", "-"): v for k, v in headers.items()})
 
     def until(self, status: int, **headers: str) -> Response:
-        response: Response = wait_for(lambda: self.request(**headers), lambda r: r[0] == status)
+        # Generous: on a loaded machine the sidecar may take a while to read a new record.
+        response: Response = wait_for(
+            lambda: self.request(**headers), lambda r: r[0] == status, timeout=90.0
+        )
         return response
 
 
