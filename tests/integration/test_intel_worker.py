@@ -28,29 +28,15 @@ def test_worker_fuses_partner_watch_rules(
 
     topics = {name: make_topic(name, partitions=2) for name in ("events", "deadletter")}
     topics["decisions"] = make_topic("decisions", partitions=2, compacted=True)
-    port = services.free_port()
-    worker = services.start(
-        "worker",
-        [
-            "worker",
-            "--bootstrap-servers", bootstrap,
-            "--app-id", f"test-intel-{uid}",
-            "--events-topic", topics["events"],
-            "--decisions-topic", topics["decisions"],
-            "--deadletter-topic", topics["deadletter"],
-            "--partitions", "2",
-            "--data-dir", str(tmp_path / "data"),
-            "--web", f"127.0.0.1:{port}",
-            "--tick-seconds", "0.5",
-            "--slice-interval", "0.5",
-            "--intel", str(watch),
-            "--consortium-key-file", str(key),
-        ],
+    worker = services.start_worker(
+        bootstrap,
+        f"test-intel-{uid}",
+        topics,
+        tmp_path / "data",
         tmp_path / "worker.log",
-        f"http://127.0.0.1:{port}",
-    )  # fmt: skip
+        extra=("--intel", str(watch), "--consortium-key-file", str(key)),
+    )
     try:
-        worker.wait_ready("/healthz", timeout=120)
         producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 10})
         for event in events:
             producer.produce(

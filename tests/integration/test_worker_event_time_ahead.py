@@ -30,27 +30,10 @@ def test_decisions_from_event_time_far_ahead_reach_the_topic(
     harvesters = {t["account_id"] for t in sim.truth() if t["persona"] == "logit-harvester"}
     topics = {name: make_topic(name, partitions=2) for name in ("events", "deadletter")}
     topics["decisions"] = make_topic("decisions", partitions=2, compacted=True)
-    port = services.free_port()
-    worker = services.start(
-        "worker",
-        [
-            "worker",
-            "--bootstrap-servers", bootstrap,
-            "--app-id", f"test-ahead-{uid}",
-            "--events-topic", topics["events"],
-            "--decisions-topic", topics["decisions"],
-            "--deadletter-topic", topics["deadletter"],
-            "--partitions", "2",
-            "--data-dir", str(tmp_path / "data"),
-            "--web", f"127.0.0.1:{port}",
-            "--tick-seconds", "0.5",
-            "--slice-interval", "0.5",
-        ],
-        tmp_path / "worker.log",
-        f"http://127.0.0.1:{port}",
-    )  # fmt: skip
+    worker = services.start_worker(
+        bootstrap, f"test-ahead-{uid}", topics, tmp_path / "data", tmp_path / "worker.log"
+    )
     try:
-        worker.wait_ready("/healthz", timeout=120)
         producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 10})
         started = time.monotonic()
         for i, event in enumerate(sim.events()):

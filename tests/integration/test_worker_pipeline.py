@@ -34,28 +34,15 @@ def _start_worker(
 ) -> services.Service:
     # A restarted static member must come back on the same URL: Faust checks that the
     # assignment it is handed back was made for the URL it serves.
-    worker = services.start(
-        "worker",
-        [
-            "worker",
-            "--bootstrap-servers", bootstrap,
-            "--app-id", f"test-{uid}",
-            "--events-topic", topics["events"],
-            "--decisions-topic", topics["decisions"],
-            "--deadletter-topic", topics["deadletter"],
-            "--partitions", "2",
-            "--data-dir", str(data),
-            "--web", f"127.0.0.1:{port}",
-            "--tick-seconds", "0.5",
-            "--slice-interval", "0.5",
-            "--snapshot-seconds", "1",
-            "--instance-id", "w0",
-        ],
+    return services.start_worker(
+        bootstrap,
+        f"test-{uid}",
+        topics,
+        data,
         log,
-        f"http://127.0.0.1:{port}",
-    )  # fmt: skip
-    worker.wait_ready("/healthz", timeout=120)
-    return worker
+        port=port,
+        extra=("--snapshot-seconds", "1", "--instance-id", "w0"),
+    )
 
 
 def _kill9(worker: services.Service) -> None:

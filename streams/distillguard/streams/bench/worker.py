@@ -180,27 +180,17 @@ def _topics(bootstrap: str, tag: str) -> dict[str, str]:
 
 
 def _start_worker(bootstrap: str, tag: str, topics: dict[str, str], tmp: Path) -> services.Service:
-    port = services.free_port()
-    worker = services.start(
-        "worker",
-        [
-            "worker",
-            "--bootstrap-servers", bootstrap,
-            "--app-id", f"bench-{tag}",
-            "--events-topic", topics["events"],
-            "--decisions-topic", topics["decisions"],
-            "--deadletter-topic", topics["deadletter"],
-            "--partitions", str(PARTITIONS),
-            "--data-dir", str(tmp / f"state-{tag}"),
-            "--web", f"127.0.0.1:{port}",
-            "--tick-seconds", "1",
-            "--instance-id", "bench-0",
-        ],
+    return services.start_worker(
+        bootstrap,
+        f"bench-{tag}",
+        topics,
+        tmp / f"state-{tag}",
         tmp / f"worker-{tag}.log",
-        f"http://127.0.0.1:{port}",
-    )  # fmt: skip
-    worker.wait_ready("/healthz", timeout=120)
-    return worker
+        partitions=PARTITIONS,
+        tick_seconds=1.0,
+        slice_interval=1.0,
+        extra=("--instance-id", "bench-0"),
+    )
 
 
 def run(bootstrap: str, scenario: str = "mixed-6h") -> dict[str, Any]:

@@ -97,3 +97,42 @@ def start(name: str, args: list[str], log_path: Path, base_url: str) -> Service:
         start_new_session=True,
     )
     return Service(name, process, log_path, log, base_url)
+
+
+def start_worker(
+    bootstrap: str,
+    app_id: str,
+    topics: dict[str, str],
+    data_dir: Path,
+    log_path: Path,
+    *,
+    port: int | None = None,
+    partitions: int = 2,
+    tick_seconds: float = 0.5,
+    slice_interval: float = 0.5,
+    extra: tuple[str, ...] = (),
+) -> Service:
+    """A ``distillguard worker`` on ``topics`` (``events``, ``decisions``, ``deadletter``),
+    answering on ``port`` (a free one by default); returns once ``/healthz`` answers."""
+    port = port or free_port()
+    worker = start(
+        "worker",
+        [
+            "worker",
+            "--bootstrap-servers", bootstrap,
+            "--app-id", app_id,
+            "--events-topic", topics["events"],
+            "--decisions-topic", topics["decisions"],
+            "--deadletter-topic", topics["deadletter"],
+            "--partitions", str(partitions),
+            "--data-dir", str(data_dir),
+            "--web", f"127.0.0.1:{port}",
+            "--tick-seconds", str(tick_seconds),
+            "--slice-interval", str(slice_interval),
+            *extra,
+        ],
+        log_path,
+        f"http://127.0.0.1:{port}",
+    )  # fmt: skip
+    worker.wait_ready("/healthz", timeout=120)
+    return worker
