@@ -22,7 +22,7 @@ app = faust.App(
     topic_partitions=2,
     web_enabled=False,
     web_host="127.0.0.1",
-    web_port=int(os.environ["CLUSTERS_TEST_WEB_PORT"]),
+    web_port=int(os.environ["FAUST_TEST_WEB_PORT"]),
     datadir=os.environ["CLUSTERS_TEST_DATADIR"],
     consumer_auto_offset_reset="earliest",
 )

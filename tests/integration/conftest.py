@@ -7,11 +7,15 @@ consumer group, so tests never share state.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from confluent_kafka import Consumer
@@ -97,3 +101,36 @@ def consumer_factory(bootstrap: str, uid: str) -> Iterator[Callable[..., Consume
     yield make
     for consumer in consumers:
         consumer.close()
+
+
+@pytest.fixture
+def faust_app(tmp_path: Path) -> Iterator[Callable[[str, dict[str, str]], subprocess.Popen[bytes]]]:
+    """Run a test Faust app (``tests.integration.<module>``) as a worker subprocess, output in
+    ``tmp_path/worker.log``, on a free web port; stopped (TERM, then KILL) after the test."""
+    from distillguard.streams.demo.services import free_port
+
+    running: list[tuple[subprocess.Popen[bytes], Any]] = []
+
+    def start(module: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+        log = (tmp_path / "worker.log").open("wb")
+        process = subprocess.Popen(
+            [sys.executable, "-m", f"tests.integration.{module}", "worker", "-l", "info"],
+            cwd=REPO,
+            env={**os.environ, **env, "FAUST_TEST_WEB_PORT": str(free_port())},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        running.append((process, log))
+        return process
+
+    yield start
+    for process, log in running:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+        log.close()

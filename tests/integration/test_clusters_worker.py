@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,18 +16,13 @@ REPO = Path(__file__).resolve().parents[2]
 PARTITIONS = 2
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_fleet_across_partitions_is_one_cluster_and_legit_sharers_are_not(
     bootstrap: str,
     make_topic: Callable[..., str],
     consumer_factory: Callable[..., Consumer],
     uid: str,
     tmp_path: Path,
+    faust_app: Callable[[str, dict[str, str]], subprocess.Popen[bytes]],
 ) -> None:
     slices_topic = make_topic("slices", partitions=PARTITIONS)
     alerts_topic = make_topic("cluster-alerts", partitions=1, compacted=True)
@@ -49,50 +40,31 @@ def test_fleet_across_partitions_is_one_cluster_and_legit_sharers_are_not(
     assert producer.flush(30) == 0
 
     env = {
-        **os.environ,
         "CLUSTERS_TEST_UID": uid,
         "CLUSTERS_TEST_BOOTSTRAP": bootstrap,
         "CLUSTERS_TEST_SLICES": slices_topic,
         "CLUSTERS_TEST_ALERTS": alerts_topic,
         "CLUSTERS_TEST_DATADIR": str(tmp_path / "faust"),
-        "CLUSTERS_TEST_WEB_PORT": str(_free_port()),
     }
-    log = (tmp_path / "worker.log").open("wb")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "tests.integration.clusters_faust_app", "worker", "-l", "info"],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        consumer = consumer_factory(alerts_topic)
-        clusters: dict[str, str] = {}
-        polls = 0
-        while not set(fleet) <= set(clusters) and polls < 1800 and worker.poll() is None:
-            polls += 1
-            for message in consumer.consume(num_messages=1000, timeout=0.1):
-                value = message.value()
-                if message.error() is None and value is not None:
-                    alert = orjson.loads(value)
-                    clusters[alert["account_id"]] = alert["cluster_id"]
-        assert worker.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]
-        assert set(fleet) <= set(clusters), (tmp_path / "worker.log").read_text()[-3000:]
-        # drain what was sent so far, then check nobody legitimate joined the fleet
-        for message in consumer.consume(num_messages=1000, timeout=2.0):
+    worker = faust_app("clusters_faust_app", env)
+    consumer = consumer_factory(alerts_topic)
+    clusters: dict[str, str] = {}
+    polls = 0
+    while not set(fleet) <= set(clusters) and polls < 1800 and worker.poll() is None:
+        polls += 1
+        for message in consumer.consume(num_messages=1000, timeout=0.1):
             value = message.value()
             if message.error() is None and value is not None:
                 alert = orjson.loads(value)
                 clusters[alert["account_id"]] = alert["cluster_id"]
-        assert len({clusters[a] for a in fleet}) == 1
-        fleet_cluster = clusters[fleet[0]]
-        assert not [a for a in legit if clusters.get(a) == fleet_cluster]
-    finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            worker.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait(10)
-        log.close()
+    assert worker.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]
+    assert set(fleet) <= set(clusters), (tmp_path / "worker.log").read_text()[-3000:]
+    # drain what was sent so far, then check nobody legitimate joined the fleet
+    for message in consumer.consume(num_messages=1000, timeout=2.0):
+        value = message.value()
+        if message.error() is None and value is not None:
+            alert = orjson.loads(value)
+            clusters[alert["account_id"]] = alert["cluster_id"]
+    assert len({clusters[a] for a in fleet}) == 1
+    fleet_cluster = clusters[fleet[0]]
+    assert not [a for a in legit if clusters.get(a) == fleet_cluster]

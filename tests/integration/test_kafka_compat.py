@@ -8,11 +8,7 @@ changelog must end with exact counts.
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
-import socket
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -24,13 +20,6 @@ from distillguard.streams.kafka import admin
 
 REPO = Path(__file__).resolve().parents[2]
 N = 3000
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def test_broker_is_apache_kafka_in_kraft_mode(bootstrap: str) -> None:
@@ -52,61 +41,43 @@ def test_faust_table_with_group_by_counts_exactly(
     consumer_factory: Callable[..., Consumer],
     uid: str,
     tmp_path: Path,
+    faust_app: Callable[[str, dict[str, str]], subprocess.Popen[bytes]],
 ) -> None:
     topic = make_topic("requests", partitions=2)
     env = {
-        **os.environ,
         "FAUST_TEST_UID": uid,
         "FAUST_TEST_BOOTSTRAP": bootstrap,
         "FAUST_TEST_TOPIC": topic,
         "FAUST_TEST_DATADIR": str(tmp_path / "faust"),
-        "FAUST_TEST_WEB_PORT": str(_free_port()),
     }
-    log = (tmp_path / "worker.log").open("wb")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "tests.integration.faust_app", "worker", "-l", "info"],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        producer = Producer({"bootstrap.servers": bootstrap})
-        expected: Counter[str] = Counter()
-        for i in range(N):
-            template = f"tpl-{(i * 7) % 5}"
-            expected[template] += 1
-            value = {"account_id": f"acct-{i % 11}", "template": template}
-            producer.produce(topic, key=value["account_id"].encode(), value=orjson.dumps(value))
-        assert producer.flush(30) == 0
+    worker = faust_app("faust_app", env)
+    producer = Producer({"bootstrap.servers": bootstrap})
+    expected: Counter[str] = Counter()
+    for i in range(N):
+        template = f"tpl-{(i * 7) % 5}"
+        expected[template] += 1
+        value = {"account_id": f"acct-{i % 11}", "template": template}
+        producer.produce(topic, key=value["account_id"].encode(), value=orjson.dumps(value))
+    assert producer.flush(30) == 0
 
-        changelog = f"faust-compat-{uid}-per-template-{uid}-changelog"
-        latest: dict[str, int] = {}
-        polls = 0
-        consumer: Consumer | None = None
-        while sum(latest.values()) != N and polls < 1800 and worker.poll() is None:
-            polls += 1
-            if consumer is None:
-                if changelog not in admin(bootstrap).list_topics(timeout=5).topics:
-                    with contextlib.suppress(subprocess.TimeoutExpired):
-                        worker.wait(0.2)  # Faust creates its changelog once it is assigned
-                    continue
-                consumer = consumer_factory(changelog)
-            for message in consumer.consume(num_messages=1000, timeout=0.1):
-                raw_key, raw_value = message.key(), message.value()
-                if message.error() is None and raw_key is not None and raw_value is not None:
-                    latest[orjson.loads(raw_key)] = orjson.loads(raw_value)
-        assert worker.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]
-        assert latest == dict(expected)
-        topics = admin(bootstrap).list_topics(timeout=5).topics
-        repartition = [t for t in topics if "repartition" in t and uid in t]
-        assert repartition, "group_by did not go through a repartition topic"
-    finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            worker.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait(10)
-        log.close()
+    changelog = f"faust-compat-{uid}-per-template-{uid}-changelog"
+    latest: dict[str, int] = {}
+    polls = 0
+    consumer: Consumer | None = None
+    while sum(latest.values()) != N and polls < 1800 and worker.poll() is None:
+        polls += 1
+        if consumer is None:
+            if changelog not in admin(bootstrap).list_topics(timeout=5).topics:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    worker.wait(0.2)  # Faust creates its changelog once it is assigned
+                continue
+            consumer = consumer_factory(changelog)
+        for message in consumer.consume(num_messages=1000, timeout=0.1):
+            raw_key, raw_value = message.key(), message.value()
+            if message.error() is None and raw_key is not None and raw_value is not None:
+                latest[orjson.loads(raw_key)] = orjson.loads(raw_value)
+    assert worker.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]
+    assert latest == dict(expected)
+    topics = admin(bootstrap).list_topics(timeout=5).topics
+    repartition = [t for t in topics if "repartition" in t and uid in t]
+    assert repartition, "group_by did not go through a repartition topic"
