@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
+from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from distillguard.models.errors import DistillguardError, UsageError
@@ -130,44 +130,3 @@ def ensure_topics(bootstrap: str, specs: Iterable[TopicSpec], timeout: float = 3
     client = admin(bootstrap)
     existing = set(client.list_topics(timeout=timeout).topics)
     return create_topics(client, [s for s in specs if s.name not in existing], timeout)
-
-
-def read_topic(
-    bootstrap: str, topic: str, since: float | None = None, timeout: float = 30.0
-) -> Iterator[tuple[bytes | None, bytes | None, float]]:
-    """Every record of ``topic`` (from wall time ``since``, else from the start) up to the end
-    it had when called: ``(key, value, timestamp seconds)``. No consumer group is joined."""
-    consumer = Consumer(
-        client_config(
-            bootstrap,
-            **{"group.id": f"distillguard-reader-{os.getpid()}", "enable.auto.commit": False},
-        )
-    )
-    try:
-        metadata = consumer.list_topics(topic, timeout=timeout).topics.get(topic)
-        if metadata is None or metadata.error is not None:
-            raise DistillguardError(f"topic {topic!r} not found at {bootstrap}")
-        starts = [TopicPartition(topic, p, OFFSET_BEGINNING) for p in metadata.partitions]
-        if since is not None:
-            wanted = [TopicPartition(topic, p, int(since * 1000)) for p in metadata.partitions]
-            starts = consumer.offsets_for_times(wanted, timeout=timeout)
-        ends = {}
-        for start in starts:
-            low, high = consumer.get_watermark_offsets(
-                TopicPartition(topic, start.partition), timeout=timeout
-            )
-            if start.offset < 0:  # nothing at or after ``since`` (or from the beginning)
-                start.offset = high if since is not None else low
-            if start.offset < high:
-                ends[start.partition] = high
-        consumer.assign([s for s in starts if s.partition in ends])
-        while ends:
-            for message in consumer.consume(1000, timeout=1.0):
-                offset, partition = message.offset(), message.partition()
-                if message.error() is not None or offset is None or partition is None:
-                    continue
-                if partition in ends and offset + 1 >= ends[partition]:
-                    del ends[partition]
-                yield message.key(), message.value(), message.timestamp()[1] / 1000
-    finally:
-        consumer.close()

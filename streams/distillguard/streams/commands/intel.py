@@ -142,25 +142,25 @@ def _events(path: str, counts: dict[str, int]) -> Iterator[dict[str, Any]]:
 
 def _topic_decisions(bootstrap: str, topic: str) -> Iterator[dict[str, Any]]:
     """The decision records of the compacted topic, as the backtest writes them."""
-    from distillguard.streams.kafka import read_topic
+    from distillguard.streams.control.topic import read_topic
 
-    for key, value, stamp in read_topic(bootstrap, topic):
-        if key is None:
+    for record in read_topic(bootstrap, topic):
+        if not record.key:
             continue
-        decision = orjson.loads(value) if value else None
-        ts = decision["issued_at"] if decision else stamp
-        yield {"key": key.decode(), "value": decision, "ts": ts}
+        decision = orjson.loads(record.value) if record.value else None
+        ts = decision["issued_at"] if decision else record.timestamp
+        yield {"key": record.key, "value": decision, "ts": ts}
 
 
 def _topic_events(
     bootstrap: str, topic: str, since: float, counts: dict[str, int]
 ) -> Iterator[dict[str, Any]]:
     """The events the gateways published since ``since`` (wall time)."""
-    from distillguard.streams.kafka import read_topic
+    from distillguard.streams.control.topic import read_topic
 
-    for _, value, _ in read_topic(bootstrap, topic, since=since):
+    for record in read_topic(bootstrap, topic, since=since):
         try:
-            yield decode_event(value)
+            yield decode_event(record.value)
         except DecodeError:
             counts["malformed"] += 1
 

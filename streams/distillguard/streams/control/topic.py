@@ -48,8 +48,10 @@ def assigned_consumer(
     topic: str,
     client_config: Mapping[str, Any] | None = None,
     timeout: float = 10.0,
+    since: float | None = None,
 ) -> tuple[Consumer, dict[int, int]]:
-    """A consumer on every partition of ``topic`` from the beginning; the end offsets now."""
+    """A consumer on every partition of ``topic`` from the beginning (or from the first
+    record at or after wall time ``since``); the end offsets now (0: nothing to read)."""
     consumer = Consumer(
         {
             **kafka_config(bootstrap),
@@ -83,7 +85,14 @@ def assigned_consumer(
                     consumer.close()
                     raise KafkaUnavailableError(f"{topic}[{p}]: no end offset: {exc}") from None
                 time.sleep(0.2)
-    consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in meta.partitions])
+    starts = [TopicPartition(topic, p, OFFSET_BEGINNING) for p in meta.partitions]
+    if since is not None:
+        wanted = [TopicPartition(topic, p, int(since * 1000)) for p in meta.partitions]
+        starts = consumer.offsets_for_times(wanted, timeout=timeout)
+        for start in starts:
+            if start.offset < 0:  # no record at or after ``since``
+                ends[start.partition] = 0
+    consumer.assign(starts)
     return consumer, ends
 
 
@@ -111,9 +120,11 @@ def read_topic(
     topic: str,
     client_config: Mapping[str, Any] | None = None,
     timeout: float = 30.0,
+    since: float | None = None,
 ) -> list[Record]:
-    """Every record currently on ``topic`` (after compaction, for a compacted one)."""
-    consumer, ends = assigned_consumer(bootstrap, topic, client_config)
+    """Every record currently on ``topic`` (after compaction, for a compacted one), or only
+    those written at or after wall time ``since``."""
+    consumer, ends = assigned_consumer(bootstrap, topic, client_config, since=since)
     try:
         return list(read_to_end(consumer, topic, ends, timeout))
     finally:
