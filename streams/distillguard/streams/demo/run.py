@@ -71,26 +71,7 @@ def run_demo(settings: DemoSettings, console: Console) -> int:
         "decisions": f"{prefix}.decisions",
         "deadletter": f"{prefix}.deadletter",
     }
-    worker_port, enforcer_port = services.free_port(), services.free_port()
-    worker = services.start(
-        "worker",
-        [
-            "worker",
-            "--bootstrap-servers", settings.bootstrap,
-            "--app-id", f"dg-{prefix}",
-            "--events-topic", topics["events"],
-            "--decisions-topic", topics["decisions"],
-            "--deadletter-topic", topics["deadletter"],
-            "--partitions", str(settings.partitions),
-            "--data-dir", str(out / "state"),
-            "--web", f"127.0.0.1:{worker_port}",
-            "--tick-seconds", "0.5",
-            "--slice-interval", "0.5",
-            "--instance-id", "demo-0",
-        ],
-        out / "worker.log",
-        f"http://127.0.0.1:{worker_port}",
-    )  # fmt: skip
+    enforcer_port = services.free_port()
     enforcer = services.start(
         "enforcer",
         [
@@ -102,11 +83,20 @@ def run_demo(settings: DemoSettings, console: Console) -> int:
         out / "enforcer.log",
         f"http://127.0.0.1:{enforcer_port}",
     )  # fmt: skip
+    worker: services.Service | None = None
     watcher: DecisionWatcher | None = None
     feeder: Feeder | None = None
     try:
         console.print("starting the worker and the enforcer …")
-        worker.wait_ready("/healthz", timeout=90)
+        worker = services.start_worker(
+            settings.bootstrap,
+            f"dg-{prefix}",
+            topics,
+            out / "state",
+            out / "worker.log",
+            partitions=settings.partitions,
+            extra=("--instance-id", "demo-0"),
+        )
         enforcer.wait_ready("/readyz", timeout=60)
         watcher = DecisionWatcher(settings.bootstrap, topics["decisions"], f"{prefix}.watch")
         watcher.start()
@@ -124,7 +114,8 @@ def run_demo(settings: DemoSettings, console: Console) -> int:
             feeder.stop.set()
         if watcher is not None:
             watcher.stop.set()
-        worker.stop()
+        if worker is not None:
+            worker.stop()
         enforcer.stop()
 
     result = evaluate(out / "truth.jsonl", decisions, out / "events.jsonl")

@@ -113,7 +113,8 @@ def start_worker(
     extra: tuple[str, ...] = (),
 ) -> Service:
     """A ``distillguard worker`` on ``topics`` (``events``, ``decisions``, ``deadletter``),
-    answering on ``port`` (a free one by default); returns once ``/healthz`` answers."""
+    answering on ``port`` (a free one by default); returns once ``/healthz`` answers, and
+    stops it again when it does not."""
     port = port or free_port()
     worker = start(
         "worker",
@@ -134,5 +135,9 @@ def start_worker(
         log_path,
         f"http://127.0.0.1:{port}",
     )  # fmt: skip
-    worker.wait_ready("/healthz", timeout=120)
+    try:
+        worker.wait_ready("/healthz", timeout=120)
+    except DistillguardError:
+        worker.stop()
+        raise
     return worker
