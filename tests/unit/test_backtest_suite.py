@@ -1,4 +1,4 @@
-"""Detection targets over backtests (``evaluation.suite``) and the ``distillguard backtest`` command."""
+"""Detection targets over backtests and the ``distillguard backtest`` command."""
 
 from __future__ import annotations
 
