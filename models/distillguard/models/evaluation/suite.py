@@ -6,6 +6,11 @@ of its output tokens served before enforcement, and (for fleets whose accounts a
 replaced as they are caught) median time to enforce. Any legitimate account enforced
 against fails the run.
 
+*Late joiners* are measured apart: accounts of a campaign whose first request came after
+another account of the same campaign was already enforced against (a replacement account,
+a fleet's new recruit). Their time to enforce says how fast a known cluster catches its
+new members; it is reported, not a target.
+
 >>> t = TARGETS["failover-fleet"]
 >>> t.min_recall, t.max_leak_share, t.max_time_to_enforce_p50
 (0.95, 0.2, 600.0)
@@ -16,7 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from distillguard.models.evaluation.result import EvaluationResult, GroupRow
+from distillguard.models.evaluation.result import AccountOutcome, EvaluationResult, GroupRow
+from distillguard.models.evaluation.stats import quantile
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,16 +62,53 @@ class TargetRow:
     time_to_enforce_p50: float | None
     failures: tuple[str, ...]
     targeted: bool
+    #: accounts that joined after their campaign was first enforced, how many of them were
+    #: enforced, and their median time to enforce (seconds from their first request)
+    late_joiners: int = 0
+    late_enforced: int = 0
+    late_time_to_enforce_p50: float | None = None
 
     @property
     def ok(self) -> bool:
         return not self.failures
 
 
-def check_row(scenario: str, seed: int, row: GroupRow) -> TargetRow:
-    """Compare one persona row of an evaluation with its target."""
+def late_joiners(outcomes: Iterable[AccountOutcome]) -> dict[str, list[float | None]]:
+    """Per attack persona, the time to enforce (``None``: never enforced) of each account
+    whose first request came after another account of its campaign was enforced.
+
+    >>> from distillguard.models.evaluation.result import LensOutcome
+    >>> def o(a, first, covered):
+    ...     lens = LensOutcome(covered is not None, covered is not None, covered, 0, 0,
+    ...                        None if covered is None else covered - first)
+    ...     return AccountOutcome(a, "f", True, "c", 1, 1, first, None, lens, lens)
+    >>> late_joiners([o("a", 0.0, 50.0), o("b", 40.0, 45.0), o("c", 60.0, 75.0),
+    ...               o("d", 70.0, None)])
+    {'f': [15.0, None]}
+    """
+    rows = [o for o in outcomes if o.is_attack and o.campaign and o.first_event_ts is not None]
+    first_enforced: dict[str, list[tuple[float, str]]] = {}
+    for o in rows:
+        at = o.enforce.first_covered_ts
+        if at is not None:
+            first_enforced.setdefault(str(o.campaign), []).append((at, o.account_id))
+    out: dict[str, list[float | None]] = {}
+    for o in rows:
+        times = first_enforced.get(str(o.campaign), [])
+        assert o.first_event_ts is not None
+        if any(at < o.first_event_ts and a != o.account_id for at, a in times):
+            out.setdefault(o.persona, []).append(o.enforce.time_to_enforce)
+    return out
+
+
+def check_row(
+    scenario: str, seed: int, row: GroupRow, late: list[float | None] | None = None
+) -> TargetRow:
+    """Compare one persona row of an evaluation with its target (``late``: the times to
+    enforce of its late joiners, reported alongside)."""
     target = TARGETS.get(row.name)
     failures: list[str] = []
+    times = sorted(t for t in late or () if t is not None)
     if target is not None:
         if row.enforced_share is None or row.enforced_share < target.min_recall:
             failures.append(f"recall below {target.min_recall:.0%}")
@@ -87,6 +130,9 @@ def check_row(scenario: str, seed: int, row: GroupRow) -> TargetRow:
         time_to_enforce_p50=row.time_to_enforce_p50,
         failures=tuple(failures),
         targeted=target is not None,
+        late_joiners=len(late or ()),
+        late_enforced=len(times),
+        late_time_to_enforce_p50=quantile(times, 0.5) if times else None,
     )
 
 
@@ -108,7 +154,12 @@ class RunCheck:
 def check_run(scenario: str, seed: int, result: EvaluationResult) -> RunCheck:
     """Check the enforced decisions of one evaluated backtest."""
     lens = result.enforce
-    rows = [check_row(scenario, seed, row) for row in lens.personas if row.kind == "attack"]
+    late = late_joiners(result.account_outcomes)
+    rows = [
+        check_row(scenario, seed, row, late.get(row.name))
+        for row in lens.personas
+        if row.kind == "attack"
+    ]
     return RunCheck(scenario, seed, rows, lens.legit_accounts, lens.legit_enforced)
 
 

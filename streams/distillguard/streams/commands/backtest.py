@@ -131,7 +131,8 @@ def _pct(value: float | None) -> str:
 
 def _table(done: list[_Done]) -> Table:
     table = Table(title="attack personas against their targets (enforced decisions)")
-    for column in ("scenario", "seed", "persona", "accounts", "recall", "leak", "tte p50", ""):
+    columns = ("scenario", "seed", "persona", "accounts", "recall", "leak", "tte p50")
+    for column in (*columns, "late joiners", ""):
         table.add_column(column, justify="left" if column in ("scenario", "persona") else "right")
     for item in done:
         run = item.check
@@ -139,6 +140,13 @@ def _table(done: list[_Done]) -> Table:
             tte = row.time_to_enforce_p50
             tte_text = "–" if tte is None else f"{tte / 60:.1f} min"
             verdict = "ok" if row.ok else ("[red]MISS[/red]" if row.targeted else "")
+            late = row.late_time_to_enforce_p50
+            late_text = (
+                f"{row.late_enforced}/{row.late_joiners}, "
+                + ("–" if late is None else f"{late / 60:.1f} min")
+                if row.late_joiners
+                else ""
+            )
             table.add_row(
                 run.scenario,
                 str(run.seed),
@@ -147,12 +155,21 @@ def _table(done: list[_Done]) -> Table:
                 _pct(row.recall),
                 _pct(row.leak_share),
                 tte_text,
+                late_text,
                 verdict,
             )
         legit = f"{run.legit_enforced}/{run.legit_accounts}"
         mark = "ok" if run.legit_enforced == 0 else "[red]MISS[/red]"
         table.add_row(
-            run.scenario, str(run.seed), "[dim]legitimate enforced[/dim]", legit, "", "", "", mark
+            run.scenario,
+            str(run.seed),
+            "[dim]legitimate enforced[/dim]",
+            legit,
+            "",
+            "",
+            "",
+            "",
+            mark,
         )
     return table
 
