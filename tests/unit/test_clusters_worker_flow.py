@@ -1,101 +1,40 @@
-"""The worker's cluster flow without Kafka: two workers, each with half the accounts, one
-clustering stage; fleet members are enforced with one shared cluster id, as in replay."""
+"""The worker's cluster flow without Kafka (``bench.cluster_flow``): two partitions, each
+with half the accounts, one clustering stage; fleet members are enforced with one shared
+cluster id, as in replay."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from typing import Any
 
 import orjson
 
-from distillguard.models.clusters import ClusterLinker, linking_values
-from distillguard.models.config import DetectionConfig
-from distillguard.models.engine import Engine
-from distillguard.models.features import AccountSlice, fold_events
+from distillguard.models.clusters import ClusterLinker
+from distillguard.models.features import fold_events
+from distillguard.streams.bench.cluster_flow import PartitionedFlow
 from distillguard.streams.worker.clustering import ClusteringStage, decode_profile, encode_profile
-from distillguard.streams.worker.linking import ProfileFeed, ValueStage, value_records
+from distillguard.streams.worker.linking import ProfileFeed, ValueMemo
 from distillguard.streams.worker.slicing import partition_of
-from distillguard.streams.worker.verdicts import ClusterVerdicts
 from tests.unit.test_clusters_linking import fleet_events, legit_events
 
 PARTITIONS = 2
-TICK = 30.0
-
-
-class Captured:
-    """Hands the slices an engine folded each tick to the test's linking stages."""
-
-    def __init__(self) -> None:
-        self.slices: dict[str, AccountSlice] = {}
-
-    def observe_slices(self, slices: Mapping[str, AccountSlice], now: float) -> None:
-        self.slices = dict(slices)
-
-    def observe_decision(self, account_id: str, value: Any, now: float) -> None:
-        pass
-
-    def holds(self, account_id: str) -> bool:
-        return False
-
-
-class Worker:
-    def __init__(self) -> None:
-        self.verdicts = ClusterVerdicts()
-        self.captured = Captured()
-        self.engine = Engine(
-            DetectionConfig(), sources=[self.verdicts], observers=[self.captured, self.verdicts]
-        )
-        self.feed = ProfileFeed()
 
 
 def run_two_workers(
     events: list[dict[str, Any]],
-) -> tuple[dict[str, list[dict[str, Any]]], ClusteringStage, list[Worker]]:
-    workers = [Worker() for _ in range(PARTITIONS)]
-    values = [ValueStage() for _ in range(PARTITIONS)]
-    stage = ClusteringStage()
+) -> tuple[dict[str, list[dict[str, Any]]], ClusteringStage]:
+    flow = PartitionedFlow(PARTITIONS)
     decisions: dict[str, list[dict[str, Any]]] = {}
-    events = sorted(events, key=lambda e: e["ts"])
-    now = (events[0]["ts"] // TICK + 1) * TICK
-    i = 0
-    while i < len(events):
-        while i < len(events) and events[i]["ts"] < now:
-            ev = events[i]
-            workers[partition_of(ev["account_id"], PARTITIONS)].engine.observe(ev)
-            i += 1
-        records: list[dict[str, Any]] = []
-        for w in workers:
-            for record in w.engine.tick(now):
-                if record.value is not None:
-                    decisions.setdefault(record.key.partition(":")[2], []).append(record.value)
-            slices = w.captured.slices
-            w.captured.slices = {}
-            w.feed.note_members(w.verdicts.drain_changed())
-            for value, rows in value_records(slices).items():
-                pairs = values[sum(value.encode()) % PARTITIONS].apply(value, rows)
-                if pairs:
-                    records.append({"t": "pairs", "rows": pairs})
-            vals = {a: linking_values(p) for a, p in slices.items()}
-            rows = w.feed.rows(slices, vals, lambda a, w=w: a in w.verdicts.verdicts, now)
-            if rows:
-                records.append({"t": "profiles", "rows": rows})
-            feedback = w.verdicts.drain_feedback()
-            if feedback:
-                records.append({"t": "decisions", "rows": feedback})
-        for record in records:
-            stage.apply(record)
-        for account_id, verdict in stage.verdicts().items():
-            for w in workers:
-                w.verdicts.update(account_id, verdict)
-        now += TICK
-    return decisions, stage, workers
+    for record in flow.run(sorted(events, key=lambda e: e["ts"])):
+        if record.value is not None:
+            decisions.setdefault(record.key.partition(":")[2], []).append(record.value)
+    return decisions, flow.stage
 
 
 def test_fleet_split_over_two_workers_is_enforced_with_one_cluster_id() -> None:
     fleet = [f"fleet-{i}" for i in range(8)]
     assert {partition_of(a, PARTITIONS) for a in fleet} == set(range(PARTITIONS))
-    decisions, stage, _ = run_two_workers(fleet_events(8, 30) + legit_events(12, 30))
+    decisions, stage = run_two_workers(fleet_events(8, 30) + legit_events(12, 30))
     enforcing = {
         a: {v["cluster_id"] for v in vs if v["action"] not in ("monitor", None)}
         for a, vs in decisions.items()
@@ -113,7 +52,7 @@ def test_fleet_split_over_two_workers_is_enforced_with_one_cluster_id() -> None:
 
 def test_verdicts_carry_the_replay_linkers_evidence() -> None:
     """The clustering stage's evidence is ClusterLinker.evidence on the same profiles."""
-    _, stage, _ = run_two_workers(fleet_events(6, 20))
+    _, stage = run_two_workers(fleet_events(6, 20))
     cid = stage.linker.graph.cluster_of("fleet-0")
     assert cid is not None
     verdict = stage.verdict("fleet-0")
@@ -152,3 +91,12 @@ def test_a_new_owners_shorter_profile_keeps_what_the_stage_saw() -> None:
     after = stage.linker.profiles["fleet-0"]
     assert after.first_seen == before.first_seen < new_owner.profiles["fleet-0"].first_seen
     assert after.minutes == before.minutes
+
+
+def test_a_value_goes_to_the_by_value_stage_when_new_and_then_once_per_half_relink() -> None:
+    memo = ValueMemo()
+    half = memo.config.relink_seconds / 2
+    assert memo.due({"a": {"net:1", "card:2"}}, 0.0) == {"a": {"net:1", "card:2"}}
+    assert memo.due({"a": {"net:1", "card:2"}}, 1.0) == {}
+    assert memo.due({"a": {"net:1", "prompt:3"}}, 2.0) == {"a": {"prompt:3"}}
+    assert memo.due({"a": {"net:1"}}, half) == {"a": {"net:1"}}

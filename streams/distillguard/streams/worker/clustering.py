@@ -76,6 +76,8 @@ class PairStage:
         self.config = c = config or LinkingConfig()
         self.graph = graph if graph is not None else ClusterGraph(ttl=c.ttl_seconds)
         self.pairs: dict[tuple[str, str], dict[str, tuple[float, float]]] = {}
+        #: pair -> (kinds, event time) it was last linked on
+        self.confirmed: dict[tuple[str, str], tuple[tuple[str, ...], float]] = {}
         self.announced: dict[str, str] = {}
 
     def apply(self, record: Mapping[str, Any]) -> dict[str, str]:
@@ -92,13 +94,24 @@ class PairStage:
         strength = sum(live.values())
         if len(live) < self.config.min_kinds or strength < self.config.link_threshold:
             return {}
+        graph = self.graph
+        link_kinds = tuple(sorted(live))
+        confirmed = self.confirmed.get((a, b))
+        if (
+            confirmed is not None
+            and confirmed[0] == link_kinds
+            and ts - confirmed[1] < self.config.ttl_seconds / 4
+        ):
+            return {}  # linked recently on the same kinds (the replay linker skips it too)
+        self.confirmed[(a, b)] = (link_kinds, ts)
+        before = (graph.cluster_of(a), graph.cluster_of(b))
         first = {str(record["a"]): float(record["fa"]), str(record["b"]): float(record["fb"])}
-        self.graph.link(a, b, round(strength, 4), ts, first, tuple(sorted(live)))
-        cid = self.graph.cluster_of(a)
+        graph.link(a, b, round(strength, 4), ts, first, link_kinds)
+        cid = graph.cluster_of(a)
         changed: dict[str, str] = {}
-        if cid is None:
-            return changed
-        for member in sorted(self.graph.members(cid)):
+        if cid is None or before == (cid, cid):
+            return changed  # no member joined, no cluster merged: nothing to announce
+        for member in sorted(graph.members(cid)):
             if self.announced.get(member) != cid:
                 self.announced[member] = cid
                 changed[member] = cid
@@ -112,6 +125,7 @@ class PairStage:
             p for p, kinds in self.pairs.items() if max(t for _, t in kinds.values()) < horizon
         ]:
             del self.pairs[pair]
+            self.confirmed.pop(pair, None)
         for account_id in list(self.announced):
             cid = self.graph.cluster_of(account_id)
             if cid is None:

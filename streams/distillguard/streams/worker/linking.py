@@ -36,7 +36,15 @@ from distillguard.models.features import AccountSlice
 from distillguard.streams.worker.clustering import ClusteringStage, PairStage, encode_profile
 from distillguard.streams.worker.verdicts import ClusterVerdicts
 
-__all__ = ["ClusteringStage", "Linking", "PairStage", "ProfileFeed", "ValueStage", "value_records"]
+__all__ = [
+    "ClusteringStage",
+    "Linking",
+    "PairStage",
+    "ProfileFeed",
+    "ValueMemo",
+    "ValueStage",
+    "value_records",
+]
 
 log = logging.getLogger(__name__)
 #: An active member's profile is sent to the clustering stage at most this often (event
@@ -60,7 +68,7 @@ def value_records(
     for account_id in sorted(slices):
         piece = slices[account_id]
         row = [account_id, piece.last_ts, piece.first_ts, _is_new(piece)]
-        mine = values[account_id] if values is not None else linking_values(piece)
+        mine = values.get(account_id, ()) if values is not None else linking_values(piece)
         for value in sorted(mine):
             out.setdefault(value, []).append(row)
     return out
@@ -129,7 +137,8 @@ class ValueStage:
             self.expire(self.now)
         if not fresh:
             return out
-        weight = round(KIND_WEIGHTS[kind_of(value)] * self.specificity(value), 4)
+        kind = kind_of(value)
+        weight = round(KIND_WEIGHTS[kind] * self.specificity(value), 4)
         for account_id, ts in fresh:
             self.sent[(value, account_id)] = ts
             for other in self.index.recent(value, self.config.sample):
@@ -138,13 +147,49 @@ class ValueStage:
                         {
                             "a": account_id,
                             "b": other,
-                            "k": kind_of(value),
+                            "k": kind,
                             "w": weight,
                             "ts": ts,
                             "fa": self.first_seen[account_id],
                             "fb": self.first_seen.get(other, ts),
                         }
                     )
+        return out
+
+
+class ValueMemo:
+    """Which of an account's linking values the by-value stage needs to hear about.
+
+    A value the account has not shown within ``relink_seconds / 2`` (event time): new
+    memberships at once, and a refresh of each membership (recency, new-or-unverified
+    flag, expiry) twice per relink period, instead of one row per value per slice batch.
+    Bounded: per account, the values it showed within ``ttl_seconds``.
+    """
+
+    def __init__(self, config: LinkingConfig | None = None) -> None:
+        self.config = config or LinkingConfig()
+        self.sent: dict[str, dict[str, float]] = {}
+        self._expired = -1.0
+
+    def due(self, values: Mapping[str, set[str]], now: float) -> dict[str, set[str]]:
+        refresh = self.config.relink_seconds / 2
+        out: dict[str, set[str]] = {}
+        for account_id, mine in values.items():
+            sent = self.sent.setdefault(account_id, {})
+            fresh = {v for v in mine if v not in sent or now - sent[v] >= refresh}
+            if fresh:
+                for value in fresh:
+                    sent[value] = now
+                out[account_id] = fresh
+        if self._expired < 0 or now - self._expired >= self.config.maintenance_seconds:
+            self._expired = now
+            horizon = now - self.config.ttl_seconds
+            for account_id in list(self.sent):
+                sent = self.sent[account_id]
+                for value in [v for v, t in sent.items() if t < horizon]:
+                    del sent[value]
+                if not sent:
+                    del self.sent[account_id]
         return out
 
 
@@ -251,6 +296,7 @@ class Linking:
         self.values: dict[int, ValueStage] = {}
         self.stage = ClusteringStage(config)
         self.feed = ProfileFeed(config)
+        self.memo = ValueMemo(config)
         self.verdicts = verdicts if verdicts is not None else ClusterVerdicts()
         self.config = config
         self.stats = {"value_records": 0, "clustering_records": 0, "verdicts_sent": 0}
@@ -301,7 +347,7 @@ class Linking:
         self.now = max(self.now, now)
         self._take_changed()
         values = {a: linking_values(piece) for a, piece in slices.items()}
-        for value, rows in value_records(slices, values).items():
+        for value, rows in value_records(slices, self.memo.due(values, now)).items():
             await self.by_value.send(key=value.encode(), value=orjson.dumps(rows))
             self.stats["value_records"] += 1
         await self._send_profiles(slices, values)
