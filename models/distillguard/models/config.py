@@ -124,7 +124,7 @@ class DetectionConfig(_Frozen):
     rescore_max_seconds: float = Field(default=120.0, ge=0.0)
     #: an account held at degrade or stronger is rescored this often while active (at
     #: monitor, every tick): escalation and renewal need no per-tick scoring
-    rescore_held_seconds: float = Field(default=60.0, ge=0.0)
+    rescore_held_seconds: float = Field(default=120.0, ge=0.0)
     shadow: bool = False
     rules: tuple[Rule, ...] | None = None
     policy: PolicyConfig = PolicyConfig()
