@@ -96,6 +96,7 @@ def test_no_single_weak_default_rule_reaches_degrade() -> None:
     strong = {
         "logit-harvest",
         "logit-harvest-bulk",
+        "logit-harvest-first",
         "logit-harvest-early",
         "logit-harvest-sustained",
         "distiller-profile-strong",
@@ -116,23 +117,28 @@ def test_logit_harvest_escalates_with_what_has_been_seen() -> None:
     thresholds = DetectionConfig().policy.thresholds
     risks = [
         _risk({"harvest_share_1h": 1.0, "harvest_requests_1h": n, "requests_1h": n})
-        for n in (20, 30, 80, 150)
+        for n in (15, 20, 80, 150)
     ]
     assert risks[0] < thresholds.degrade
     assert thresholds.degrade <= risks[1] < thresholds.throttle
     assert thresholds.throttle <= risks[2] < risks[3]
 
 
-def test_early_logit_tier_needs_nearly_every_request_to_be_a_probe() -> None:
-    """A label classifier restricting labels with logit_bias on part of its traffic."""
-    features = {"harvest_share_1h": 0.6, "harvest_requests_1h": 60.0, "requests_1h": 100.0}
-    assert _risk(features) < DetectionConfig().policy.thresholds.degrade
+def test_early_logit_tiers_need_nearly_every_request_to_be_a_probe() -> None:
+    """A label classifier restricting labels with logit_bias on part of its traffic; the
+    fewer requests seen, the more extreme the share must be."""
+    degrade = DetectionConfig().policy.thresholds.degrade
+    classifier = {"harvest_share_1h": 0.6, "harvest_requests_1h": 60.0, "requests_1h": 100.0}
+    assert _risk(classifier) < degrade
+    assert _risk({"harvest_share_1h": 0.92, "harvest_requests_1h": 25.0}) < degrade
+    assert _risk({"harvest_share_1h": 0.92, "harvest_requests_1h": 30.0}) >= degrade
 
 
 SWEEP = {
     "capability_share_1h": 1.0,
     "category_top_share_1h": 0.4,
     "out_in_ratio_1h": 3.0,
+    "tokens_out_pm_10m": 5000.0,
     "account_age_days": 30.0,
     "requests_1h": 30.0,
 }
@@ -145,7 +151,8 @@ SWEEP = {
         {"out_in_ratio_1h": 0.5},  # an agentic product: long tool contexts, short outputs
         {"account_age_days": 400.0},  # an established account
         {"capability_share_1h": 0.8},  # general-purpose traffic
-        {"requests_1h": 20.0},  # too little seen yet
+        {"tokens_out_pm_10m": 300.0},  # a benchmark user: short answers at a trickle
+        {"requests_1h": 15.0},  # too little seen yet
     ],
 )
 def test_capability_sweep_needs_the_whole_signature(twin: dict[str, float]) -> None:
