@@ -126,9 +126,8 @@ class PartitionedFlow:
             for part in self.partitions:
                 part.verdicts.update(account_id, verdict)
         for part in self.partitions:
-            changed = part.verdicts.drain_changed()
-            part.feed.note_members(changed)
-            part.rescore = changed
+            part.feed.note_members(part.verdicts.drain_joined())
+            part.rescore = part.verdicts.drain_changed()
         self.linking_cpu += time.process_time() - started
         return out
 

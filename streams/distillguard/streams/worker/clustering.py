@@ -81,32 +81,43 @@ class PairStage:
         self.announced: dict[str, str] = {}
 
     def apply(self, record: Mapping[str, Any]) -> dict[str, str]:
-        """Take one co-membership; return ``account -> cluster_id`` for changed accounts."""
-        a, b = sorted((str(record["a"]), str(record["b"])))
-        ts = float(record["ts"])
-        kinds = self.pairs.setdefault((a, b), {})
-        kind, weight = str(record["k"]), float(record["w"])
+        """Take one member's co-memberships of one value (``"with"``: ``[[co-member, first
+        seen], ...]``, or a single ``"b"``/``"fb"``); return ``account -> cluster_id`` for
+        accounts whose cluster changed."""
+        a, fa = str(record["a"]), float(record["fa"])
+        kind, weight, ts = str(record["k"]), float(record["w"]), float(record["ts"])
+        others = record["with"] if "with" in record else [[record["b"], record["fb"]]]
+        changed: dict[str, str] = {}
+        for b, fb in others:
+            changed.update(self._pair(a, fa, str(b), float(fb), kind, weight, ts))
+        return changed
+
+    def _pair(
+        self, a: str, fa: float, b: str, fb: float, kind: str, weight: float, ts: float
+    ) -> dict[str, str]:
+        key = (a, b) if a < b else (b, a)
+        kinds = self.pairs.get(key)
+        if kinds is None:
+            kinds = self.pairs[key] = {}
         held = kinds.get(kind)
-        if held is None or weight >= held[0]:
+        ttl = self.config.ttl_seconds
+        if held is not None and held[0] == weight and ts - held[1] < ttl / 4:
+            return {}  # seen recently with this weight: a relink that changes nothing
+        if held is None or weight >= held[0] or ts - held[1] >= ttl / 4:
             kinds[kind] = (weight, ts)
-        horizon = ts - self.config.ttl_seconds
+        horizon = ts - ttl
         live = {k: w for k, (w, t) in kinds.items() if t >= horizon}
         strength = sum(live.values())
         if len(live) < self.config.min_kinds or strength < self.config.link_threshold:
             return {}
         graph = self.graph
         link_kinds = tuple(sorted(live))
-        confirmed = self.confirmed.get((a, b))
-        if (
-            confirmed is not None
-            and confirmed[0] == link_kinds
-            and ts - confirmed[1] < self.config.ttl_seconds / 4
-        ):
+        confirmed = self.confirmed.get(key)
+        if confirmed is not None and confirmed[0] == link_kinds and ts - confirmed[1] < ttl / 4:
             return {}  # linked recently on the same kinds (the replay linker skips it too)
-        self.confirmed[(a, b)] = (link_kinds, ts)
+        self.confirmed[key] = (link_kinds, ts)
         before = (graph.cluster_of(a), graph.cluster_of(b))
-        first = {str(record["a"]): float(record["fa"]), str(record["b"]): float(record["fb"])}
-        graph.link(a, b, round(strength, 4), ts, first, link_kinds)
+        graph.link(key[0], key[1], round(strength, 4), ts, {a: fa, b: fb}, link_kinds)
         cid = graph.cluster_of(a)
         changed: dict[str, str] = {}
         if cid is None or before == (cid, cid):
@@ -182,10 +193,10 @@ class ClusteringStage:
         self.now = max(self.now, p.last_seen)
         profiles = self.linker.profiles
         old = profiles.get(p.account_id)
-        if old is not None:
+        if old is not None and p.first_seen > old.first_seen:
             # The account's new owner (after a rebalance or a worker restart) saw less of it
             # than the one before: keep what was observed, and since when.
-            p.first_seen = min(p.first_seen, old.first_seen)
+            p.first_seen = old.first_seen
             horizon = int(p.last_seen // MINUTE) - MINUTES
             for minute, bucket in old.minutes.items():
                 mine = p.minutes.get(minute)

@@ -3,11 +3,12 @@
 Per-account state is partitioned by account; accounts of one fleet land on every
 partition. No stage needs all events, or all accounts, in one partition:
 
-1. ``publish`` (called by the slice-merging agent with each batch's merged slices): one
-   record per distinct linking value per batch to the ``by_value`` topic, keyed by the
-   value, so every account sharing a value meets in one partition; and, for accounts that
-   are cluster members, their activity profile (:class:`ProfileFeed`) to the clustering
-   topic.
+1. ``publish`` (called by the slice-merging agent with each batch's merged slices): the
+   batch's rows per linking value (:class:`ValueMemo`: values new to the account or due
+   for refresh), one message per ``by_value`` partition, each value always to the
+   partition ``partition_of(value)``, so every account sharing a value meets in one
+   partition; and, for accounts that are cluster members, their activity profile
+   (:class:`ProfileFeed`) to the clustering topic.
 2. the ``by_value`` agent keeps bounded recent membership per value (``ValueStage``) and,
    for each new membership, sends the co-members it now shares that value with, with the
    kind and specificity, to the clustering topic.
@@ -34,6 +35,7 @@ from distillguard.models.clusters.profile import NEW_DAYS, Profile
 from distillguard.models.clusters.values import KIND_WEIGHTS, SOFT_KINDS, kind_of
 from distillguard.models.features import AccountSlice
 from distillguard.streams.worker.clustering import ClusteringStage, PairStage, encode_profile
+from distillguard.streams.worker.slicing import partition_of
 from distillguard.streams.worker.verdicts import ClusterVerdicts
 
 __all__ = [
@@ -49,7 +51,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 #: An active member's profile is sent to the clustering stage at most this often (event
 #: time); a restarted clustering stage has every active member's activity back within it.
-PROFILE_SECONDS = 30.0
+PROFILE_SECONDS = 60.0
 
 
 def _is_new(piece: AccountSlice) -> bool:
@@ -112,7 +114,8 @@ class ValueStage:
 
     def apply(self, value: str, rows: list[list[Any]]) -> list[dict[str, Any]]:
         """Admit members; return the co-memberships that are new, and those of members
-        last sent ``relink_seconds`` ago (links decay unless confirmed)."""
+        last sent ``relink_seconds`` ago (links decay unless confirmed): one record per
+        such member, ``{"a", "fa", "k", "w", "ts", "with": [[co-member, first seen], ...]}``."""
         out: list[dict[str, Any]] = []
         fresh = []
         relink = self.config.relink_seconds
@@ -139,21 +142,25 @@ class ValueStage:
             return out
         kind = kind_of(value)
         weight = round(KIND_WEIGHTS[kind] * self.specificity(value), 4)
+        first_seen = self.first_seen
         for account_id, ts in fresh:
             self.sent[(value, account_id)] = ts
-            for other in self.index.recent(value, self.config.sample):
-                if other != account_id:
-                    out.append(
-                        {
-                            "a": account_id,
-                            "b": other,
-                            "k": kind,
-                            "w": weight,
-                            "ts": ts,
-                            "fa": self.first_seen[account_id],
-                            "fb": self.first_seen.get(other, ts),
-                        }
-                    )
+            others = [
+                [other, first_seen.get(other, ts)]
+                for other in self.index.recent(value, self.config.sample)
+                if other != account_id
+            ]
+            if others:
+                out.append(
+                    {
+                        "a": account_id,
+                        "fa": first_seen[account_id],
+                        "k": kind,
+                        "w": weight,
+                        "ts": ts,
+                        "with": others,
+                    }
+                )
         return out
 
 
@@ -293,6 +300,7 @@ class Linking:
             internal=True,
             compacting=True,
         )
+        self.partitions = partitions
         self.values: dict[int, ValueStage] = {}
         self.stage = ClusteringStage(config)
         self.feed = ProfileFeed(config)
@@ -318,7 +326,9 @@ class Linking:
                 stage = self.values.get(event.message.partition)
                 if stage is None:
                     stage = self.values[event.message.partition] = ValueStage(self.config)
-                found = stage.apply(event.key.decode(), orjson.loads(event.value))
+                found = []
+                for value, rows in orjson.loads(event.value).items():
+                    found.extend(stage.apply(value, rows))
                 if found:
                     await self._send({"t": "pairs", "rows": found})
 
@@ -336,9 +346,8 @@ class Linking:
         await self.clustering.send(key=b"clustering", value=orjson.dumps(record))
 
     def _take_changed(self) -> None:
-        changed = self.verdicts.drain_changed()
-        self.feed.note_members(changed)
-        self._rescore.update(changed)
+        self.feed.note_members(self.verdicts.drain_joined())
+        self._rescore.update(self.verdicts.drain_changed())
 
     async def publish(self, slices: Mapping[str, AccountSlice], now: float) -> list[str]:
         """One batch's merged slices: one record per distinct linking value to the by-value
@@ -347,8 +356,14 @@ class Linking:
         self.now = max(self.now, now)
         self._take_changed()
         values = {a: linking_values(piece) for a, piece in slices.items()}
+        by_partition: dict[int, dict[str, list[list[Any]]]] = {}
         for value, rows in value_records(slices, self.memo.due(values, now)).items():
-            await self.by_value.send(key=value.encode(), value=orjson.dumps(rows))
+            by_partition.setdefault(partition_of(value, self.partitions), {})[value] = rows
+        for partition, records in sorted(by_partition.items()):
+            # one message per by-value partition per batch: Faust's cost is per message
+            await self.by_value.send(
+                key=b"values", value=orjson.dumps(records), partition=partition
+            )
             self.stats["value_records"] += 1
         await self._send_profiles(slices, values)
         rescore, self._rescore = sorted(self._rescore), set()

@@ -32,6 +32,8 @@ from distillguard.models.features import AccountSlice
 from distillguard.streams.kafka import client_config as kafka_config
 
 log = logging.getLogger(__name__)
+#: A member is scored again, without new traffic, when its cluster evidence moved this much.
+RESCORE_WEIGHT_STEP = 0.05
 
 
 class ClusterVerdicts:
@@ -40,11 +42,15 @@ class ClusterVerdicts:
     def __init__(self) -> None:
         self.verdicts: dict[str, dict[str, Any]] = {}
         self._evidence: dict[str, list[Evidence]] = {}
-        #: accounts whose verdict changed (appended by the reader thread)
+        #: accounts whose verdict changed enough to score them again: they joined or left
+        #: a cluster, or their hold, failover or evidence weight moved (reader thread)
         self.changed: deque[str] = deque()
+        #: accounts that joined a cluster or moved to another (reader thread)
+        self.joined: deque[str] = deque()
         self._feedback: list[list[Any]] = []
 
     def update(self, account_id: str, verdict: dict[str, Any] | None) -> None:
+        old = self.verdicts.get(account_id)
         if verdict is None:
             self.verdicts.pop(account_id, None)
             self._evidence.pop(account_id, None)
@@ -63,17 +69,20 @@ class ClusterVerdicts:
                 for e in verdict.get("evidence", ())
             ]
             self.verdicts[account_id] = verdict
-        self.changed.append(account_id)
+        if verdict is not None and (old is None or old["cluster_id"] != verdict["cluster_id"]):
+            self.joined.append(account_id)
+        if _matters(old, verdict):
+            self.changed.append(account_id)
 
     def cluster_of(self, account_id: str) -> str | None:
         verdict = self.verdicts.get(account_id)
         return str(verdict["cluster_id"]) if verdict is not None else None
 
     def drain_changed(self) -> list[str]:
-        out = []
-        while self.changed:
-            out.append(self.changed.popleft())
-        return out
+        return _drain(self.changed)
+
+    def drain_joined(self) -> list[str]:
+        return _drain(self.joined)
 
     # EvidenceSource -----------------------------------------------------------------------
     def evidence(
@@ -105,6 +114,29 @@ class ClusterVerdicts:
     def drain_feedback(self) -> list[list[Any]]:
         out, self._feedback = self._feedback, []
         return out
+
+
+def _drain(queue: deque[str]) -> list[str]:
+    out = []
+    while queue:
+        out.append(queue.popleft())
+    return out
+
+
+def _weight(verdict: Mapping[str, Any] | None) -> float:
+    return max((float(e["weight"]) for e in verdict["evidence"]), default=0.0) if verdict else 0.0
+
+
+def _matters(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> bool:
+    """Whether a verdict change can change a decision: worth scoring the account again."""
+    if old is None or new is None:
+        return old is not new
+    return (
+        old["cluster_id"] != new["cluster_id"]
+        or bool(old.get("hold")) != bool(new.get("hold"))
+        or bool(old.get("failover")) != bool(new.get("failover"))
+        or abs(_weight(old) - _weight(new)) >= RESCORE_WEIGHT_STEP
+    )
 
 
 class VerdictReader(threading.Thread):
