@@ -248,8 +248,11 @@ class ClusterLinker:
         until members join or leave)."""
         cached = self._risk.get(cid)
         size = len(self.graph.members(cid))
+        # a few members more or less change a large cluster's risk little: recompute at once
+        # only when the membership moved by more than a tenth (always, for a small cluster)
         if cached is not None and (
-            now - cached[0].computed_at < self.config.refresh_seconds and cached[2] == size
+            now - cached[0].computed_at < self.config.refresh_seconds
+            and abs(size - cached[2]) * 10 <= cached[2]
         ):
             return cached[0], cached[1]
         c = self.config
