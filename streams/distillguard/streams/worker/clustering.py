@@ -65,6 +65,28 @@ def decode_profile(data: Mapping[str, Any]) -> Profile:
     return p
 
 
+#: A member's verdict is published again when an evidence weight moved at least this much
+#: (or its cluster, hold, failover or evidence codes changed): risk moves a little at every
+#: refresh, and each verdict costs a message to every worker.
+PUBLISH_WEIGHT_STEP: Final = 0.01
+
+
+def _differs(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> bool:
+    if old is None:
+        return True
+    if (new["cluster_id"], new["hold"], new["failover"]) != (
+        old["cluster_id"],
+        old["hold"],
+        old["failover"],
+    ):
+        return True
+    before = {e["code"]: e["weight"] for e in old["evidence"]}
+    after = {e["code"]: e["weight"] for e in new["evidence"]}
+    return before.keys() != after.keys() or any(
+        abs(w - before[code]) >= PUBLISH_WEIGHT_STEP for code, w in after.items()
+    )
+
+
 class PairStage:
     """Independent kinds per pair -> links -> clusters (the one place clusters meet).
 
@@ -275,7 +297,7 @@ class ClusteringStage:
                 accounts = self.linker.graph.members(cid)  # the whole cluster's risk moved
             for account_id in sorted(accounts):
                 verdict = self.verdict(account_id)
-                if verdict is not None and verdict != self.published.get(account_id):
+                if verdict is not None and _differs(verdict, self.published.get(account_id)):
                     self.published[account_id] = verdict
                     out[account_id] = verdict
         return out
