@@ -316,3 +316,28 @@ def test_cluster_risk_follows_joins_and_enforcement_without_waiting_for_refresh(
     assert enforced and after.computed_at == now != before.computed_at
     assert "cluster.failover" in {code for code, _, _ in after.reasons}
     assert "cluster.failover_join" in {e.code for e in linker.evidence("fresh", {}, now)}
+
+
+def test_quiet_members_of_a_cluster_whose_risk_rose_are_offered_for_scoring_once() -> None:
+    linker = ClusterLinker()
+    now = run(linker, slow_fleet_events(12, 24))
+    cid = linker.graph.cluster_of("slow-1")
+    assert cid is not None
+    linker.cluster_risk(cid, now)
+    members = sorted(linker.graph.members(cid))
+    linker.observe_decision(members[0], {"mode": "enforce", "action": "degrade"}, now)
+    linker.cluster_risk(cid, now)  # recomputed after the enforcement
+    due = linker.due(now)
+    assert members[0] not in due and set(members[1:]) <= set(due)
+    assert linker.due(now) == []  # offered once per rise
+    team = [  # aged customers sharing a card and a network, each at its own pace
+        event(f"team-{i}", NOW0 + m * 60 + i * 17, ip="192.0.2.5", card="company-card")
+        for i in range(5)
+        for m in range(i, 60, 4)
+    ]
+    other = ClusterLinker()
+    other_now = run(other, team)
+    team_cid = other.graph.cluster_of("team-0")
+    assert team_cid is not None
+    other.cluster_risk(team_cid, other_now)
+    assert other.due(other_now) == []

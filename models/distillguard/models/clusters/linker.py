@@ -37,6 +37,8 @@ ENFORCING = frozenset({"degrade", "throttle", "challenge", "suspend"})
 MIN_RELINK_SECONDS = 300.0
 #: Values remembered per account (beyond it, only the latest slice's values are kept).
 MAX_VALUES = 64
+#: A rise of cluster risk that offers its quiet members for scoring again (:meth:`due`).
+RISE = 0.05
 
 
 class ClusterLinker:
@@ -53,6 +55,9 @@ class ClusterLinker:
         self._spec: dict[str, tuple[float, float]] = {}  # value -> (computed at, spec)
         self._maintained = -1.0
         self._now = 0.0
+        #: clusters whose risk rose to ``hold_risk`` or by RISE since their members were
+        #: last offered for scoring (:meth:`due`)
+        self._risen: set[str] = set()
         self.links_made = 0
 
     # feeding --------------------------------------------------------------------------
@@ -241,6 +246,7 @@ class ClusterLinker:
             del self.enforced[a]
         self._risk.clear()
         self._spec.clear()
+        self._risen = {cid for cid in self._risen if self.graph.members(cid)}
 
     # testimony ------------------------------------------------------------------------
     def cluster_risk(self, cid: str, now: float) -> tuple[ClusterRisk, list[float]]:
@@ -273,8 +279,26 @@ class ClusterLinker:
             min_members=c.min_members,
             scale=scale,
         )
+        before = cached[0].risk if cached is not None else 0.0
+        if risk.risk >= c.hold_risk and risk.risk >= before + RISE:
+            self._risen.add(cid)
         self._risk[cid] = (risk, enforced, size)
         return risk, enforced
+
+    def due(self, now: float) -> list[str]:
+        """Members to score now although quiet this tick: the not yet enforced members,
+        active within the hour, of clusters whose risk rose since the last call. A slow
+        member is otherwise judged only at its next request, which is then already served.
+        (The engine does not call this yet: it scores only the accounts of the tick.)"""
+        out: set[str] = set()
+        horizon = now - 3600.0
+        for cid in self._risen:
+            for account_id in self.graph.members(cid):
+                p = self.profiles.get(account_id)
+                if p is not None and account_id not in self.enforced and p.last_seen >= horizon:
+                    out.add(account_id)
+        self._risen.clear()
+        return sorted(out)
 
     def _infra_linked(self, account_id: str) -> bool:
         return any(
