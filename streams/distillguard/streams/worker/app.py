@@ -52,6 +52,8 @@ class Runtime:
     """Mutable, process-local state of the Faust half (rebuilt from tables on restart)."""
 
     touched: dict[int, set[str]] = field(default_factory=dict)
+    #: partition -> its accounts whose cluster verdict changed, scored at its next batch
+    rescore: dict[int, set[str]] = field(default_factory=dict)
     last_scored: dict[int, float] = field(default_factory=dict)
     watermark: float = 0.0
     slices: int = 0
@@ -173,12 +175,11 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
         cache.clear()
         runtime.last_seen.clear()
 
-    async def score_partition(partition: int) -> None:
-        # Runs inside stream iteration of a record of ``partition``: table writes land in
-        # that partition's changelog, which is where these accounts live.
-        touched = runtime.touched.pop(partition, set())
+    async def score_accounts(accounts: set[str]) -> None:
+        # Runs inside stream iteration of a record of the accounts' partition: table writes
+        # land in that partition's changelog, which is where these accounts live.
         now = runtime.watermark
-        for account_id in sorted(touched):
+        for account_id in sorted(accounts):
             key = account_id.encode()
             raw_policy = policy_states.get(key)
             outcome = scoring.score(
@@ -189,6 +190,12 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
             policy_states[key] = orjson.dumps(outcome.policy_state)
             for record in outcome.records:
                 await send_decision(record.key, record.value)
+
+    async def score_partition(partition: int) -> None:
+        touched = runtime.touched.pop(partition, set())
+        touched |= runtime.rescore.pop(partition, set())
+        await score_accounts(touched)
+        now = runtime.watermark
         for record, policy in scoring.expire(now):
             account_id = record.key.partition(":")[2]
             if partition_of(account_id, settings.partitions) == partition:
@@ -236,7 +243,7 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
             for account_id in await linking.publish(pieces, runtime.watermark):
                 if account_id in runtime.last_seen:  # ours: score it with its new verdict
                     owner = partition_of(account_id, settings.partitions)
-                    runtime.touched.setdefault(owner, set()).add(account_id)
+                    runtime.rescore.setdefault(owner, set()).add(account_id)
             scoring.absorb_intel(batch.get("intel", {}), pieces, runtime.watermark)
             runtime.slices += len(batch["slices"])
             ts = event.message.timestamp
@@ -246,6 +253,10 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
             if wall - runtime.last_scored.get(partition, 0.0) >= settings.tick_seconds:
                 runtime.last_scored[partition] = wall
                 await score_partition(partition)
+            elif partition in runtime.rescore:
+                # a verdict changed: score its members now, not at the next tick
+                await score_accounts(runtime.rescore.pop(partition))
+                await linking.feedback()
 
     @app.page("/metrics")
     async def prometheus(web: Any, request: Any) -> Any:
