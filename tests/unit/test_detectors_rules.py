@@ -181,3 +181,21 @@ def test_cot_in_many_languages_from_a_new_unverified_account_is_clear_early() ->
 def test_config_can_carry_its_own_rules() -> None:
     cfg = DetectionConfig.model_validate({"rules": [_rule()]})
     assert [r.id for r in cfg.signature_rules()] == ["busy"]
+
+
+def test_a_young_benchmark_user_is_not_a_distiller() -> None:
+    """CoT benchmark templates on targeted capabilities at two requests a minute look like
+    the distiller profile except for the output they take (stealth scenario, seed 31339)."""
+    benchmark = {
+        "cot_share_1h": 0.79,
+        "capability_share_1h": 0.9,
+        "category_top_share_1h": 0.5,
+        "template_ratio_1h": 0.26,
+        "out_in_ratio_1h": 2.6,
+        "account_age_days": 50.0,
+        "requests_1h": 121.0,
+        "tokens_out_pm_10m": 1540.0,
+    }
+    degrade = DetectionConfig().policy.thresholds.degrade
+    assert _risk(benchmark) < degrade
+    assert _risk(benchmark | {"tokens_out_pm_10m": 9000.0}) >= degrade
