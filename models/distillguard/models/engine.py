@@ -3,8 +3,9 @@
 ``observe`` buffers decoded events; ``tick(now)`` folds them into slices
 (:func:`~distillguard.models.features.fold_events`), merges the slices into each account's
 state, scores *only the accounts active since the last tick* (per account per tick, never
-per event), fuses the evidence and lets the policy decide; it also lifts expired decisions
-of quiet accounts. No wall clock: ``now`` is always event time.
+per event) and the quiet ones an observer asks for (:class:`DueSource`), fuses the evidence
+and lets the policy decide; it also lifts expired decisions of quiet accounts. No wall
+clock: ``now`` is always event time.
 
 >>> engine = Engine(DetectionConfig())
 >>> engine.observe({"event_id": "e", "ts": 100.0, "account_id": "a", "api_key_id": "k",
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from distillguard.models.config import DetectionConfig
 from distillguard.models.detectors.anomaly import AnomalyDetector
@@ -44,6 +45,14 @@ class SliceObserver(Protocol):
     ) -> None: ...
 
     def holds(self, account_id: str) -> bool: ...
+
+
+@runtime_checkable
+class DueSource(Protocol):
+    """An observer that may ask for quiet accounts to be scored this tick (members of a
+    cluster whose risk just rose), so a slow fleet member is judged before its next request."""
+
+    def due(self, now: float) -> Iterable[str]: ...
 
 
 class Engine:
@@ -88,6 +97,7 @@ class Engine:
         if self.labels is not None:
             self.sources.append(self.labels)
         self.observers = list(observers)
+        self._due_sources = [o for o in self.observers if isinstance(o, DueSource)]
         self.states: dict[str, AccountState] = {}
         self.policies: dict[str, PolicyState] = {}
         self.assessments: dict[str, Assessment] = {}
@@ -137,6 +147,13 @@ class Engine:
             record = self.score(account_id, now)
             if record is not None:
                 records.append(record)
+        for source in self._due_sources:
+            for account_id in source.due(now):
+                if account_id in slices or account_id not in self.states:
+                    continue
+                record = self.score(account_id, now)
+                if record is not None:
+                    records.append(record)
         records.extend(self._expire(now))
         return records
 
