@@ -262,6 +262,7 @@ def test_remembered_strings_do_not_change_verdicts() -> None:
         {"type": "object", "properties": {"a": {"$ref": "other.schema.json"}}},
         {"type": "object", "properties": {"a": {"const": 1}}},
         {"type": "object", "properties": {"a": {"type": "integer", "enum": [1, 2]}}},
+        {"type": "object", "properties": {"a": {"enum": ["long", "x"], "maxLength": 1}}},
         {"type": "object", "properties": {"a": {"type": "number", "maximum": 2**60}}},
         {"type": "object", "required": ["b"], "properties": {}},
     ],

@@ -236,6 +236,8 @@ def _enum(schema: Mapping[str, Any], types: list[str], path: tuple[str, ...]) ->
     strings = [v for v in values if isinstance(v, str)]
     if len(strings) + values.count(None) != len(values) or not set(types) <= {"string", "null"}:
         raise UnsupportedSchemaError(f"{_where(path)}: enum of other than strings and null")
+    if (_STRING | _NUMBER) & set(schema):
+        raise UnsupportedSchemaError(f"{_where(path)}: enum with bounds")
     if types and "null" not in types and None in values:
         values.remove(None)
     if types and "string" not in types:
