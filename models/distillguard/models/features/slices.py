@@ -17,10 +17,11 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import operator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import repeat
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import mmh3
 
@@ -39,6 +40,7 @@ MAX_MODELS: Final = 16
 META_FIELDS: Final = ("created_at", "tier", "verified", "payment_fingerprint")
 
 DISTINCT: Final = Distinct(SKETCH_K)
+T = TypeVar("T")
 
 
 def ip_prefix(ip: str) -> str:
@@ -132,31 +134,34 @@ class AccountSlice:
         )
 
 
-class _HashCache(dict[str, int]):
-    """Memoised string hashes (keys, IPs, agents and languages repeat a lot); bounded.
+class _Memo(dict[str, T]):
+    """Memoised ``compute`` of strings that repeat a lot (keys, IPs, agents); bounded.
 
-    A dict whose misses compute the hash, so a hit is a plain C-level lookup
-    (``map(cache.__getitem__, values)`` in the fold's hot path).
+    A dict whose misses compute the value, so a hit is a plain C-level lookup
+    (``map(memo.__getitem__, values)`` in the fold's hot path).
     """
 
-    def __init__(self, limit: int = 200_000) -> None:
+    def __init__(self, compute: Callable[[str], T], limit: int = 200_000) -> None:
         super().__init__()
+        self.compute = compute
         self.limit = limit
 
-    def __missing__(self, value: str) -> int:
+    def __missing__(self, value: str) -> T:
         if len(self) >= self.limit:
             self.clear()
-        h = self[value] = hash_str(value)
-        return h
+        out = self[value] = self.compute(value)
+        return out
 
 
-_HASHES: Final = _HashCache()
+_HASHES: Final = _Memo(hash_str)
+_PREFIXES: Final = _Memo(ip_prefix)
 #: Sketches whose values seldom repeat (a prompt's fingerprint): hashed without the memo,
 #: which would only churn.
 _UNCACHED: Final = frozenset({"fp"})
 
 #: The sketches filled from event fields, in the order a slice lists them ("pfx" is
 #: derived from "ip" and comes last).
+_TS: Final = operator.itemgetter("ts")
 _RAW_NAMES: Final = ("ip", "key", "asn", "ua", "ja4", "tpl", "fp", "lang", "cot_lang")
 
 
@@ -169,15 +174,14 @@ def fold_events(events: Iterable[Event]) -> dict[str, AccountSlice]:
             by_account[event["account_id"]] = [event]
         else:
             evs.append(event)
-    prefixes: dict[str, str] = {}
     out: dict[str, AccountSlice] = {}
     for account_id, evs in by_account.items():
-        evs.sort(key=_ts)
-        out[account_id] = _fold_account(account_id, evs, prefixes)
+        evs.sort(key=_TS)  # by time (ts is a number: no float() per event)
+        out[account_id] = _fold_account(account_id, evs)
     return out
 
 
-def _fold_account(account_id: str, evs: list[Event], prefixes: dict[str, str]) -> AccountSlice:
+def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
     """One account's events, sorted by time, into its slice.
 
     Written as one loop over local names because it runs once per event: the minute
@@ -262,17 +266,17 @@ def _fold_account(account_id: str, evs: list[Event], prefixes: dict[str, str]) -
                 value = account.get(name)
                 if value is not None:
                     meta[name] = value
-        if prev_ts >= 0.0:
-            _gap(bucket, ts - prev_ts, prev_status)
+        if prev_ts >= 0.0:  # the inter-arrival gap that ends in this bucket
+            gap = ts - prev_ts
+            bucket[C.GAPS_N] += 1.0
+            bucket[C.GAPS_SUM] += gap
+            bucket[C.GAPS_SQ] += gap * gap
+            if prev_status == 429 and gap <= C.RETRY_WINDOW_SECONDS:
+                bucket[C.AFTER_429] += 1.0
         prev_ts = ts
         prev_status = event["status"]
     for hour, sets in raw.items():
-        pfxs: set[str] = set()
-        for ip in sets[0]:
-            pfx = prefixes.get(ip)
-            if pfx is None:
-                pfx = prefixes[ip] = ip_prefix(ip)
-            pfxs.add(pfx)
+        pfxs = set(map(_PREFIXES.__getitem__, sets[0]))
         sketches = s.hours[hour].sketches
         for name, values in zip(_RAW_NAMES, sets, strict=True):
             if values:
@@ -293,16 +297,3 @@ def _sketch(values: set[str], name: str) -> list[int]:
     if len(out) > SKETCH_K:
         del out[SKETCH_K:]
     return out
-
-
-def _gap(bucket: list[float], gap: float, prev_status: int) -> None:
-    """Record the inter-arrival gap that ends in ``bucket``."""
-    bucket[C.GAPS_N] += 1.0
-    bucket[C.GAPS_SUM] += gap
-    bucket[C.GAPS_SQ] += gap * gap
-    if prev_status == 429 and gap <= C.RETRY_WINDOW_SECONDS:
-        bucket[C.AFTER_429] += 1.0
-
-
-def _ts(event: Event) -> float:
-    return float(event["ts"])
