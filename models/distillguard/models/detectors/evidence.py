@@ -123,14 +123,14 @@ def fuse(evidence: list[Evidence], features: Mapping[str, float]) -> Assessment:
             if name not in drivers and name in features:
                 drivers[name] = round(float(features[name]), 6)
     top = max(best.values(), key=_weight, default=None)
-    return Assessment(
-        risk=round(min(1.0, _noisy_or(best)), 6),
-        shadow_risk=round(min(1.0, _noisy_or(best_all)), 6),
-        reasons=reasons,
-        features_that_drove_it=drivers,
-        origin=_ORIGIN.get(top.source, "rule") if top else "rule",
-        shadow_only=tuple(sorted(shadow_only)) if shadow_only else (),
-        cluster_id=cluster_id,
+    return Assessment(  # positional: keywords cost a frozen dataclass noticeably more
+        round(min(1.0, _noisy_or(best)), 6),  # risk
+        round(min(1.0, _noisy_or(best_all)), 6),  # shadow_risk
+        reasons,
+        drivers,  # features_that_drove_it
+        _ORIGIN.get(top.source, "rule") if top else "rule",  # origin
+        tuple(sorted(shadow_only)) if shadow_only else (),
+        cluster_id,
     )
 
 
