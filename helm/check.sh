@@ -3,7 +3,8 @@
 # install steps. No cluster, no container engine, no network beyond the package registries
 # (and those only the first time: helm, hadolint and kubernetes-validate are cached).
 #
-#   1. helm (built from source with `go install`, pinned, cached in .tools/bin)
+#   1. helm (built from source with `go install`, pinned, cached in .tools/bin; the Go toolchain
+#      is fetched from the Go module proxy when the one on PATH is missing or too old)
 #   2. hadolint and kubernetes-validate, pinned, in .venv
 #   3. helm lint, default and production values
 #   4. helm template with several value sets; each output validated offline (helm/validate.py:
@@ -12,8 +13,8 @@
 #   6. hadolint on docker/Dockerfile
 #   7. the wheel build and install the image performs (docker/check.sh)
 #
-# usage: bash helm/check.sh      (from anywhere; needs .venv from `make install`, and Go >= 1.26
-#        or a Go that may fetch that toolchain). DISTILLGUARD_CHECK_SKIP_WHEEL=1 skips step 7.
+# usage: bash helm/check.sh      (from anywhere; needs .venv from `make install`).
+#        DISTILLGUARD_CHECK_SKIP_WHEEL=1 skips step 7.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -37,12 +38,65 @@ die() { echo "check: $*" >&2; exit 1; }
 [ -x "$venv/bin/python" ] || die "no $venv: run 'make install' first"
 
 step "tools"
-if [ -x "$helm" ] && go version -m "$helm" 2>/dev/null | grep -q "mod[[:space:]]*helm.sh/helm/v3[[:space:]]*$HELM_VERSION"; then
+# A Go that builds helm: the one on PATH when it is new enough, else the pinned toolchain from
+# the Go module proxy (the same zip GOTOOLCHAIN=auto would fetch), checked and kept in .tools.
+GO_MIN=1.26
+GO_TOOLCHAIN=go1.26.8
+declare -A GO_TOOLCHAIN_SHA256=(
+  [linux-amd64]=30c2b1bf7dcc88d3eb0a1364e47ddd9128edb3110a30e8a0ef61cd5856b31de7
+  [linux-arm64]=02b36b6787b3ac767668f630e2998df45a3b1f9ffee08d1bf3ef6487cd658d99
+)
+go_new_enough() {
+  local v
+  v=$("$1" env GOVERSION 2>/dev/null) || return 1
+  v=${v#go}
+  [ "$(printf '%s\n%s\n' "$GO_MIN" "$v" | sort -V | head -n 1)" = "$GO_MIN" ]
+}
+find_go() {
+  if command -v go >/dev/null && go_new_enough "$(command -v go)"; then
+    command -v go
+    return
+  fi
+  local platform arch root_dir
+  case "$(uname -m)" in x86_64) arch=amd64 ;; aarch64 | arm64) arch=arm64 ;; *) arch=unknown ;; esac
+  platform=linux-$arch
+  [ -n "${GO_TOOLCHAIN_SHA256[$platform]:-}" ] || die "no Go >= $GO_MIN on PATH and no pinned toolchain for $platform"
+  root_dir=$tools/$GO_TOOLCHAIN.$platform
+  if [ ! -x "$root_dir/bin/go" ]; then
+    echo "Go >= $GO_MIN not on PATH: fetching $GO_TOOLCHAIN for $platform from the Go module proxy" >&2
+    local zip=$tools/$GO_TOOLCHAIN.$platform.zip
+    mkdir -p "$tools"
+    curl -fsSL --retry 3 -o "$zip" \
+      "${GOPROXY_URL:-https://proxy.golang.org}/golang.org/toolchain/@v/v0.0.1-$GO_TOOLCHAIN.$platform.zip"
+    echo "${GO_TOOLCHAIN_SHA256[$platform]}  $zip" | sha256sum -c --quiet - >&2 ||
+      die "checksum mismatch for $zip"
+    "$venv/bin/python" - "$zip" "$root_dir" <<'PY'
+import os, sys, zipfile
+zip_path, dest = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(zip_path) as z:
+    parts = z.namelist()[0].split("/")  # golang.org/toolchain@VERSION/...
+    prefix = "/".join(parts[: next(i for i, p in enumerate(parts) if "@" in p) + 1]) + "/"
+    for info in z.infolist():
+        name = info.filename[len(prefix):]
+        if not name or name.endswith("/"):
+            continue
+        target = os.path.join(dest, name)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with z.open(info) as src, open(target, "wb") as out:
+            out.write(src.read())
+        if name.startswith(("bin/", "pkg/tool/")):
+            os.chmod(target, 0o755)
+PY
+    rm -f "$zip"
+  fi
+  echo "$root_dir/bin/go"
+}
+go=$(find_go)
+if [ -x "$helm" ] && "$go" version -m "$helm" 2>/dev/null | grep -q "mod[[:space:]]*helm.sh/helm/v3[[:space:]]*$HELM_VERSION"; then
   echo "helm $HELM_VERSION: cached in $helm"
 else
-  command -v go >/dev/null || die "Go is needed to build helm (apt-get install golang-go)"
-  echo "helm $HELM_VERSION: building with go install (first run only)"
-  GOBIN=$tools/bin GOFLAGS=-buildvcs=false go install \
+  echo "helm $HELM_VERSION: building with $("$go" env GOVERSION) go install (first run only)"
+  GOBIN=$tools/bin GOFLAGS=-buildvcs=false GOTOOLCHAIN=local "$go" install \
     -ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
     "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
 fi

@@ -26,6 +26,7 @@ COMMANDS = {
     "simulate": "generate synthetic API traffic (legitimate personas and attack campaigns) "
     "to files or Kafka",
     "replay": "offline backtest: run detection in event time over an events file, write decisions",
+    "backtest": "replay the simulator's scenario suite across seeds and check detection targets",
     "evaluate": "detection metrics and an HTML report from truth and decisions",
     "config": "validate, publish, show, diff and trace operator configuration (the config topic)",
     "explain": "explain an account's current risk, reasons, decision and labels",

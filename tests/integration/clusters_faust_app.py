@@ -30,8 +30,8 @@ slices = app.topic(os.environ["CLUSTERS_TEST_SLICES"], key_serializer="raw", val
 linking = Linking(
     app,
     by_value_topic=f"clusters-{UID}-by-value",
-    pairs_topic=f"clusters-{UID}-pairs",
-    alerts_topic=os.environ["CLUSTERS_TEST_ALERTS"],
+    clustering_topic=f"clusters-{UID}-clustering",
+    verdicts_topic=os.environ["CLUSTERS_TEST_ALERTS"],
     partitions=2,
 )
 
@@ -41,7 +41,7 @@ async def merge(stream: Any) -> None:
     async for event in stream.events():
         batch = orjson.loads(event.value)
         pieces = {d["account_id"]: AccountSlice.from_dict(d) for d in batch["slices"]}
-        await linking.publish(pieces)
+        await linking.publish(pieces, float(batch["max_ts"]))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from distillguard.models.clusters import ClusterLinker, LinkIndex, linking_values
+from distillguard.models.clusters import ClusterLinker, LinkIndex, LinkingConfig, linking_values
 from distillguard.models.clusters.graph import ClusterGraph, cluster_id
 from distillguard.models.features import fold_events
 
@@ -226,3 +226,118 @@ def test_cluster_view_lists_members_links_and_reasons() -> None:
     assert view["links"] and all(len(link["kinds"]) >= 2 for link in view["links"])
     assert view["risk"] > 0 and view["reasons"]
     assert cluster_view(linker, "cl-unknown", now) is None
+
+
+def slow_fleet_events(n: int, minutes: int, start: float = NOW0) -> list[dict[str, Any]]:
+    """``n`` aged, mostly verified accounts at a trickle, each request through another
+    residential network (its own ASN), two cards, a handful of campaign templates."""
+    out = []
+    for i in range(n):
+        for k, m in enumerate(range(i % 3, minutes, 2)):
+            out.append(
+                event(
+                    f"slow-{i}",
+                    start + m * 60 + 7 * i,
+                    ip=f"100.{(17 * i + 31 * k) % 200 + 20}.{(13 * k + i) % 250}.9",
+                    asn=70000 + (i * 97 + k * 13) % 5000,
+                    template=f"00000000000000b{(i + k) % 4}",
+                    created_at=start - (60 + 20 * i) * DAY,
+                    verified=i % 3 != 0,
+                    card=f"slow-card-{i % 2}",
+                )
+            )
+    return out
+
+
+def test_a_slow_fleet_on_rotating_networks_is_found_and_held() -> None:
+    """Aged accounts each under any volume threshold: linked by card and template as soon
+    as they share one (not at the next full relink), judged by hopping networks."""
+    linker = ClusterLinker()
+    now = run(linker, slow_fleet_events(12, 24))
+    for card in (0, 1):  # one cluster per card: nothing but templates links the two
+        cids = {linker.graph.cluster_of(f"slow-{i}") for i in range(card, 12, 2)}
+        assert len(cids) == 1 and None not in cids
+    cid = linker.graph.cluster_of("slow-1")
+    assert cid is not None
+    risk, _ = linker.cluster_risk(cid, now)
+    assert "cluster.rotating_networks" in {code for code, _, _ in risk.reasons}
+    assert linker.holds("slow-1")  # verified, aged and quiet, still scored
+    found = linker.evidence("slow-1", {}, now)
+    assert found and found[0].weight >= 0.6
+
+
+def test_a_team_working_from_a_few_networks_is_not_rotating() -> None:
+    """Colleagues on one card and the same templates, at the office or at home."""
+    linker = ClusterLinker()
+    evs = [
+        event(
+            f"team-{i}",
+            NOW0 + m * 60 + i * 11,
+            ip=("192.0.2.5", f"198.18.{i}.7", "198.51.100.40")[m % 3],
+            asn=(64496, 64600 + i, 64497)[m % 3],
+            template=f"00000000000000c{m % 4}",
+            card="company-card",
+        )
+        for i in range(6)
+        for m in range(i % 2, 40, 2)
+    ]
+    now = run(linker, evs)
+    cid = linker.graph.cluster_of("team-0")
+    assert cid is not None and len(linker.graph.members(cid)) == 6
+    risk, _ = linker.cluster_risk(cid, now)
+    assert risk.stats["rotating_share"] == 0.0
+    assert linker.evidence("team-0", {}, now) == []
+
+
+def test_cluster_risk_follows_joins_and_enforcement_without_waiting_for_refresh() -> None:
+    linker = ClusterLinker(LinkingConfig(maintenance_seconds=3600.0))  # no cache clearing
+    now = run(linker, fleet_events(5, 20))
+    cid = linker.graph.cluster_of("fleet-0")
+    assert cid is not None
+    before, _ = linker.cluster_risk(cid, now)
+    fresh = [
+        event(
+            "fresh",
+            now + 1 + s,
+            ip="203.0.113.99",
+            asn=64512,
+            ua="python-httpx/0.27.2",
+            template="00000000000000a1",
+            created_at=now,
+            verified=False,
+            card="fleet-card-1",
+        )
+        for s in range(0, 20, 5)
+    ]
+    linker.observe_decision("fleet-0", {"mode": "enforce", "action": "throttle"}, now)
+    now = run(linker, fresh)  # one tick later: well within the risk cache's refresh time
+    assert linker.graph.cluster_of("fresh") == cid
+    after, enforced = linker.cluster_risk(cid, now)
+    assert enforced and after.computed_at == now != before.computed_at
+    assert "cluster.failover" in {code for code, _, _ in after.reasons}
+    assert "cluster.failover_join" in {e.code for e in linker.evidence("fresh", {}, now)}
+
+
+def test_quiet_members_of_a_cluster_whose_risk_rose_are_offered_for_scoring_once() -> None:
+    linker = ClusterLinker()
+    now = run(linker, slow_fleet_events(12, 24))
+    cid = linker.graph.cluster_of("slow-1")
+    assert cid is not None
+    linker.cluster_risk(cid, now)
+    members = sorted(linker.graph.members(cid))
+    linker.observe_decision(members[0], {"mode": "enforce", "action": "degrade"}, now)
+    linker.cluster_risk(cid, now)  # recomputed after the enforcement
+    due = linker.due(now)
+    assert members[0] not in due and set(members[1:]) <= set(due)
+    assert linker.due(now) == []  # offered once per rise
+    team = [  # aged customers sharing a card and a network, each at its own pace
+        event(f"team-{i}", NOW0 + m * 60 + i * 17, ip="192.0.2.5", card="company-card")
+        for i in range(5)
+        for m in range(i, 60, 4)
+    ]
+    other = ClusterLinker()
+    other_now = run(other, team)
+    team_cid = other.graph.cluster_of("team-0")
+    assert team_cid is not None
+    other.cluster_risk(team_cid, other_now)
+    assert other.due(other_now) == []

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from distillguard.models.config import DetectionConfig
 from distillguard.models.detectors import rules as rules_module
+from distillguard.models.detectors.evidence import fuse
 from distillguard.models.detectors.rules import RuleSet, load_rules, parse_rules
 from distillguard.models.errors import ConfigError
 
@@ -95,10 +96,89 @@ def test_a_rule_fires_only_when_all_conditions_hold() -> None:
 def test_no_single_weak_default_rule_reaches_degrade() -> None:
     """Only signals without a benign twin may enforce on their own."""
     degrade = DetectionConfig().policy.thresholds.degrade
-    strong = {"logit-harvest", "logit-harvest-bulk", "distiller-profile-strong"}
+    strong = {
+        "logit-harvest",
+        "logit-harvest-bulk",
+        "logit-harvest-first",
+        "logit-harvest-early",
+        "logit-harvest-sustained",
+        "distiller-profile-strong",
+        "capability-sweep",
+        "cot-multilingual-strong",
+    }
     for rule in load_rules():
         if rule.id not in strong:
             assert rule.weight < degrade, rule.id
+
+
+def _risk(features: dict[str, float]) -> float:
+    return fuse(RuleSet(load_rules()).evaluate(features), features).risk
+
+
+def test_logit_harvest_escalates_with_what_has_been_seen() -> None:
+    """Degrade after a few dozen probes, throttle by the dozens, stronger at volume."""
+    thresholds = DetectionConfig().policy.thresholds
+    risks = [
+        _risk({"harvest_share_1h": 1.0, "harvest_requests_1h": n, "requests_1h": n})
+        for n in (15, 20, 80, 150)
+    ]
+    assert risks[0] < thresholds.degrade
+    assert thresholds.degrade <= risks[1] < thresholds.throttle
+    assert thresholds.throttle <= risks[2] < risks[3]
+
+
+def test_early_logit_tiers_need_nearly_every_request_to_be_a_probe() -> None:
+    """A label classifier restricting labels with logit_bias on part of its traffic; the
+    fewer requests seen, the more extreme the share must be."""
+    degrade = DetectionConfig().policy.thresholds.degrade
+    classifier = {"harvest_share_1h": 0.6, "harvest_requests_1h": 60.0, "requests_1h": 100.0}
+    assert _risk(classifier) < degrade
+    assert _risk({"harvest_share_1h": 0.92, "harvest_requests_1h": 25.0}) < degrade
+    assert _risk({"harvest_share_1h": 0.92, "harvest_requests_1h": 30.0}) >= degrade
+
+
+SWEEP = {
+    "capability_share_1h": 1.0,
+    "category_top_share_1h": 0.4,
+    "out_in_ratio_1h": 3.0,
+    "tokens_out_pm_10m": 5000.0,
+    "account_age_days": 30.0,
+    "requests_1h": 30.0,
+}
+
+
+@pytest.mark.parametrize(
+    "twin",
+    [
+        {"category_top_share_1h": 1.0},  # a coding assistant: one category
+        {"out_in_ratio_1h": 0.5},  # an agentic product: long tool contexts, short outputs
+        {"account_age_days": 400.0},  # an established account
+        {"capability_share_1h": 0.8},  # general-purpose traffic
+        {"tokens_out_pm_10m": 300.0},  # a benchmark user: short answers at a trickle
+        {"requests_1h": 15.0},  # too little seen yet
+    ],
+)
+def test_capability_sweep_needs_the_whole_signature(twin: dict[str, float]) -> None:
+    degrade = DetectionConfig().policy.thresholds.degrade
+    assert _risk(SWEEP) >= degrade
+    assert _risk(SWEEP | twin) < degrade
+
+
+def test_cot_in_many_languages_from_a_new_unverified_account_is_clear_early() -> None:
+    base = {
+        "cot_share_1h": 1.0,
+        "cot_langs_24h": 3.0,
+        "capability_share_1h": 1.0,
+        "requests_1h": 4.0,
+        "account_age_days": 1.0,
+        "verified": 0.0,
+        "verified_known": 1.0,
+    }
+    degrade = DetectionConfig().policy.thresholds.degrade
+    assert _risk(base) >= degrade
+    assert _risk(base | {"cot_langs_24h": 1.0}) < degrade  # one language: a student
+    assert _risk(base | {"verified": 1.0}) < degrade  # verified: wait for more languages
+    assert _risk(base | {"verified": 1.0, "cot_langs_24h": 5.0, "requests_1h": 6.0}) >= degrade
 
 
 def test_config_can_carry_its_own_rules() -> None:

@@ -117,11 +117,14 @@ class DetectionConfig(_Frozen):
     tick_seconds: float = Field(default=30.0, ge=1.0, le=300.0)
     late_seconds: float = Field(default=120.0, ge=0.0, le=3600.0)
     #: accounts with fewer requests in the last hour are not scored (no evidence yet)
-    min_requests_1h: int = Field(default=10, ge=0)
+    min_requests_1h: int = Field(default=3, ge=0)
     #: a slow account is scored again once this share of its last hour is new traffic...
     rescore_new_share: float = Field(default=0.05, ge=0.0, le=1.0)
     #: ...or this long after its last scoring (busy accounts are scored every tick)
     rescore_max_seconds: float = Field(default=120.0, ge=0.0)
+    #: an account held at degrade or stronger is rescored this often while active (at
+    #: monitor, every tick): escalation and renewal need no per-tick scoring
+    rescore_held_seconds: float = Field(default=120.0, ge=0.0)
     shadow: bool = False
     rules: tuple[Rule, ...] | None = None
     policy: PolicyConfig = PolicyConfig()

@@ -12,7 +12,9 @@ from what a fleet does together and a set of independent customers does not:
   with chain-of-thought elicitation;
 - ``shared_payment``: several members pay with one card;
 - ``fleet_size``: many accounts on one narrow, reasoning-eliciting workload;
-- ``failover``: members that appeared right after other members were enforced.
+- ``failover``: members that appeared right after other members were enforced;
+- ``rotating_networks``: members each hop across many networks (rotating proxies),
+  where a team stays on its office network and a CI fleet on a few clouds.
 
 A cluster needs ``min_members`` active members and two factors, one of which is about
 acting together (``BEHAVIOUR``), before it has any risk: sharing, volume and focus alone
@@ -41,7 +43,13 @@ SYNC_MINUTES: Final = 15
 #: Factors that are about acting together rather than sharing; a cluster needs one of them.
 #: (Sharing, volume and focus all have benign twins: teams, benchmark users, gateways.)
 BEHAVIOUR: Final = frozenset(
-    {"cluster.synchronized", "cluster.new_accounts", "cluster.failover", "cluster.fleet_size"}
+    {
+        "cluster.synchronized",
+        "cluster.new_accounts",
+        "cluster.failover",
+        "cluster.fleet_size",
+        "cluster.rotating_networks",
+    }
 )
 
 
@@ -112,6 +120,7 @@ def assess(
     cards = Counter(p.card for p, _ in active if p.card)
     card_share = sum(1 for p, _ in active if p.card and cards[p.card] >= 3) / n
     sync = synchrony([p for p, _ in active], now)
+    rotating = sum(1 for p, _ in active if p.rotates_networks()) / n
     cap_share = sum(t[CAPABILITY] for _, t in active) / req
     cot_share = sum(t[COT] for _, t in active) / req
     ratio = out * scale / max_out if max_out > 0 else 0.0
@@ -139,6 +148,10 @@ def assess(
             * _clamp(cot_share / 0.2),
             f"{n} accounts on one narrow, reasoning-eliciting workload",
         ),
+        "cluster.rotating_networks": (
+            0.3 * _clamp((rotating - 0.3) / 0.4),
+            f"{rotating:.0%} of members hop across many networks (rotating proxies)",
+        ),
         "cluster.shared_payment": (0.25 * card_share, f"{card_share:.0%} of members share a card"),
         "cluster.shared_infrastructure": (
             0.2 * infra_share,
@@ -152,6 +165,7 @@ def assess(
     size = _clamp((n - min_members + 1) / 3.0)
     present = {c: (w * size, d) for c, (w, d) in factors.items() if w * size >= 0.05}
     stats = {"sync": sync, "new_share": new_share, "card_share": card_share, "ratio": ratio}
+    stats["rotating_share"] = rotating
     stats |= {"capability_share": cap_share, "cot_share": cot_share, "active": float(n)}
     if len(present) < 2 or not set(present) & BEHAVIOUR:
         return ClusterRisk(0.0, active=n, computed_at=now, stats=stats)

@@ -37,6 +37,8 @@ ENFORCING = frozenset({"degrade", "throttle", "challenge", "suspend"})
 MIN_RELINK_SECONDS = 300.0
 #: Values remembered per account (beyond it, only the latest slice's values are kept).
 MAX_VALUES = 64
+#: A rise of cluster risk that offers its quiet members for scoring again (:meth:`due`).
+RISE = 0.05
 
 
 class ClusterLinker:
@@ -48,16 +50,23 @@ class ClusterLinker:
         self.graph = ClusterGraph(ttl=c.ttl_seconds)
         self.profiles: dict[str, Profile] = {}
         self.enforced: dict[str, float] = {}  # account -> first enforcing decision
-        self._risk: dict[str, tuple[ClusterRisk, list[float]]] = {}
+        #: cluster id -> (risk, members' enforcement times, member count it was computed on)
+        self._risk: dict[str, tuple[ClusterRisk, list[float], int]] = {}
         self._spec: dict[str, tuple[float, float]] = {}  # value -> (computed at, spec)
         self._maintained = -1.0
+        self._now = 0.0
+        #: clusters whose risk rose to ``hold_risk`` or by RISE since their members were
+        #: last offered for scoring (:meth:`due`)
+        self._risen: set[str] = set()
         self.links_made = 0
 
     # feeding --------------------------------------------------------------------------
     def observe_slices(self, slices: Mapping[str, AccountSlice], now: float) -> None:
         """Take in one tick's slices (any order of accounts; output is order-independent)."""
         c = self.config
+        self._now = max(self._now, now)
         relink: list[Profile] = []
+        extend: list[tuple[Profile, set[str]]] = []
         for account_id in sorted(slices):
             piece = slices[account_id]
             p = self.profiles.get(account_id)
@@ -77,8 +86,12 @@ class ClusterLinker:
                 self._news(account_id, v) for v in fresh
             ):
                 relink.append(p)  # it now shares something with accounts outside its cluster
+            elif fresh:
+                extend.append((p, fresh))
         for p in relink:
             self._link(p, now)
+        for p, fresh in extend:
+            self._link_fresh(p, fresh, now)
         if self._maintained < 0:
             self._maintained = now
         elif now - self._maintained >= c.maintenance_seconds:
@@ -95,6 +108,9 @@ class ClusterLinker:
             and account_id not in self.enforced
         ):
             self.enforced[account_id] = now
+            cid = self.graph.cluster_of(account_id)
+            if cid is not None:
+                self._risk.pop(cid, None)  # failover evidence for the next joiner at once
 
     # linking --------------------------------------------------------------------------
     def _news(self, account_id: str, value: str) -> bool:
@@ -174,6 +190,51 @@ class ClusterLinker:
             self.graph.link(p.account_id, other, -neg, now, first_seen, link_kinds)
             self.links_made += 1
 
+    def _link_fresh(self, p: Profile, fresh: set[str], now: float) -> None:
+        """Link an account to accounts outside its cluster that it now shares enough with
+        through a value it just showed (a slow account's next template, a member's new
+        proxy): only the members of the fresh values are compared, each by the values
+        both accounts showed, so an account is linked at the first tick that could link
+        it instead of at its next full relink."""
+        c = self.config
+        mine = self.graph.cluster_of(p.account_id)
+        candidates: set[str] = set()
+        for value in fresh:
+            if len(self.index.members(value)) < 2:
+                continue
+            for other in self.index.recent(value, c.sample):
+                if other != p.account_id and (mine is None or self.graph.cluster_of(other) != mine):
+                    candidates.add(other)
+        if not candidates:
+            return
+        weights: dict[str, float] = {}
+        first_seen = {p.account_id: p.first_seen}
+        for other in sorted(candidates):
+            q = self.profiles.get(other)
+            if q is None or (mine is not None and self.graph.cluster_of(other) == mine):
+                continue
+            kinds: dict[str, float] = {}
+            for value in p.values & q.values:
+                if other not in self.index.members(value):
+                    continue  # forgotten there (expired or evicted)
+                weight = weights.get(value)
+                if weight is None:
+                    weight = weights[value] = KIND_WEIGHTS[kind_of(value)] * self.specificity(
+                        value, now
+                    )
+                kind = kind_of(value)
+                if weight > kinds.get(kind, 0.0):
+                    kinds[kind] = weight
+            strength = sum(kinds.values())
+            if len(kinds) < c.min_kinds or strength < c.link_threshold:
+                continue
+            first_seen[other] = q.first_seen
+            self.graph.link(
+                p.account_id, other, round(strength, 4), now, first_seen, tuple(sorted(kinds))
+            )
+            self.links_made += 1
+            mine = self.graph.cluster_of(p.account_id)
+
     def _maintain(self, now: float) -> None:
         self._maintained = now
         horizon = now - self.config.ttl_seconds
@@ -185,13 +246,21 @@ class ClusterLinker:
             del self.enforced[a]
         self._risk.clear()
         self._spec.clear()
+        self._risen = {cid for cid in self._risen if self.graph.members(cid)}
 
     # testimony ------------------------------------------------------------------------
     def cluster_risk(self, cid: str, now: float) -> tuple[ClusterRisk, list[float]]:
-        """The cluster's risk and its members' enforcement times (cached for a while)."""
+        """The cluster's risk and its members' enforcement times (cached for a while, and
+        until members join or leave)."""
         cached = self._risk.get(cid)
-        if cached is not None and now - cached[0].computed_at < self.config.refresh_seconds:
-            return cached
+        size = len(self.graph.members(cid))
+        # a few members more or less change a large cluster's risk little: recompute at once
+        # only when the membership moved by more than a tenth (always, for a small cluster)
+        if cached is not None and (
+            now - cached[0].computed_at < self.config.refresh_seconds
+            and abs(size - cached[2]) * 10 <= cached[2]
+        ):
+            return cached[0], cached[1]
         c = self.config
         members = sorted(self.graph.members(cid))
         profiles = [self.profiles[a] for a in members if a in self.profiles]
@@ -210,8 +279,26 @@ class ClusterLinker:
             min_members=c.min_members,
             scale=scale,
         )
-        self._risk[cid] = (risk, enforced)
+        before = cached[0].risk if cached is not None else 0.0
+        if risk.risk >= c.hold_risk and risk.risk >= before + RISE:
+            self._risen.add(cid)
+        self._risk[cid] = (risk, enforced, size)
         return risk, enforced
+
+    def due(self, now: float) -> list[str]:
+        """Members to score now although quiet this tick: the not yet enforced members,
+        active within the hour, of clusters whose risk rose since the last call. A slow
+        member is otherwise judged only at its next request, which is then already served.
+        (The engine does not call this yet: it scores only the accounts of the tick.)"""
+        out: set[str] = set()
+        horizon = now - 3600.0
+        for cid in self._risen:
+            for account_id in self.graph.members(cid):
+                p = self.profiles.get(account_id)
+                if p is not None and account_id not in self.enforced and p.last_seen >= horizon:
+                    out.add(account_id)
+        self._risen.clear()
+        return sorted(out)
 
     def _infra_linked(self, account_id: str) -> bool:
         return any(
@@ -231,12 +318,12 @@ class ClusterLinker:
         return i > 0 and p.first_seen - enforced[i - 1] <= self.config.failover_seconds
 
     def holds(self, account_id: str) -> bool:
-        """True when the account belongs to a cluster risky enough to score it while quiet."""
+        """True when the account belongs to a cluster risky enough to score it while quiet
+        (as of the last tick observed: a fresh member is scored on its first tick)."""
         cid = self.graph.cluster_of(account_id)
         if cid is None:
             return False
-        cached = self._risk.get(cid)
-        return cached is not None and cached[0].risk >= self.config.hold_risk
+        return self.cluster_risk(cid, self._now)[0].risk >= self.config.hold_risk
 
     def evidence(
         self, account_id: str, features: Mapping[str, float], now: float

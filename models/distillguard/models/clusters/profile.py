@@ -25,6 +25,12 @@ TARGETED: Final = tuple(
 )
 #: An account younger than this (days) counts as new.
 NEW_DAYS: Final = 14.0
+#: An account on at least this many ASNs, one per at most 1 / ``ROTATION_SHARE``
+#: requests, rotates networks.
+ROTATION_MIN_ASNS: Final = 4
+ROTATION_SHARE: Final = 0.4
+#: Distinct networks (ASNs) remembered per account.
+MAX_ASNS: Final = 32
 
 
 @dataclass(slots=True)
@@ -40,6 +46,10 @@ class Profile:
     #: when this account's links were last computed, and its value count then
     linked_at: float = -1.0
     linked_values: int = 0
+    #: requests seen since the account was first seen, and the distinct ASNs (hashes,
+    #: at most ``MAX_ASNS``) they came from
+    requests: float = 0.0
+    asns: set[int] = field(default_factory=set)
 
     def merge(self, piece: AccountSlice) -> None:
         self.last_seen = max(self.last_seen, piece.last_ts)
@@ -59,6 +69,10 @@ class Profile:
             bucket[OUT] += c[C.COMPLETION_TOKENS]
             bucket[COT] += c[C.COT]
             bucket[CAPABILITY] += sum(c[i] for i in TARGETED)
+            self.requests += c[C.N]
+        if len(self.asns) < MAX_ASNS:
+            for hour in piece.hours.values():
+                self.asns.update(hour.sketches.get("asn", ()))
         if len(self.minutes) > MINUTES:
             horizon = int(self.last_seen // MINUTE) - MINUTES
             for minute in [m for m in self.minutes if m <= horizon]:
@@ -69,6 +83,13 @@ class Profile:
         if self.verified is False:
             return True
         return self.created_at is not None and now - self.created_at < NEW_DAYS * 86400.0
+
+    def rotates_networks(self) -> bool:
+        """Its requests hop across many autonomous systems, most of them a different one
+        (rotating residential or mobile proxies): an office, a home, a cloud CI fleet or a
+        gateway each stay on a few."""
+        n = len(self.asns)
+        return n >= ROTATION_MIN_ASNS and n >= ROTATION_SHARE * self.requests
 
     def totals(self, now: float, horizon: float = 3600.0) -> list[float]:
         """Sum of the buckets within ``horizon`` seconds of ``now``."""

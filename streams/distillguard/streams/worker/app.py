@@ -7,7 +7,13 @@
   that partition touched since its last tick are scored at event time (never per event) and
   the policy's decisions go to the decisions topic. Scoring runs inside stream iteration so
   policy-state writes land in the partition's own changelog.
-- web: ``/metrics``, ``/healthz``, ``/accounts/{id}``.
+- cluster linking (``linking``): the merge agent re-keys each batch's slices by linking
+  value; the by-value and clustering stages link accounts of every partition into clusters
+  and publish per-member verdicts, which every worker reads and scores with (the engine's
+  cluster evidence source). An account whose verdict changed is scored again at its
+  partition's next tick.
+- web: ``/metrics``, ``/healthz``, ``/accounts/{id}``, ``/clusters/{id}`` (answered by the
+  instance that runs the clustering stage; other instances forward the request).
 """
 
 from __future__ import annotations
@@ -27,11 +33,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from distillguard.models.features import AccountSlice
 from distillguard.streams import metrics
 from distillguard.streams.settings import EVENT_TIME_HEADER
+from distillguard.streams.worker.linking import Linking
 from distillguard.streams.worker.scoring import Scoring
 from distillguard.streams.worker.settings import WorkerSettings
 from distillguard.streams.worker.slicing import partition_of
 from distillguard.streams.worker.stored import StoredAccount
 from distillguard.streams.worker.transport import App
+from distillguard.streams.worker.verdicts import ClusterVerdicts, VerdictReader
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +52,8 @@ class Runtime:
     """Mutable, process-local state of the Faust half (rebuilt from tables on restart)."""
 
     touched: dict[int, set[str]] = field(default_factory=dict)
+    #: partition -> its accounts whose cluster verdict changed, scored at its next batch
+    rescore: dict[int, set[str]] = field(default_factory=dict)
     last_scored: dict[int, float] = field(default_factory=dict)
     watermark: float = 0.0
     slices: int = 0
@@ -116,6 +126,32 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
     decisions_topic = app.topic(
         settings.decisions_topic, key_serializer="raw", value_serializer="raw"
     )
+    if scoring.clusters is None:
+        scoring.clusters = ClusterVerdicts()
+    linking = Linking(
+        app,
+        by_value_topic=settings.by_value_topic,
+        clustering_topic=settings.clustering_topic,
+        verdicts_topic=settings.verdicts_topic,
+        partitions=settings.partitions,
+        verdicts=scoring.clusters,
+    )
+    # Never written: one partition, assigned with the clustering topic's, so that
+    # ``/clusters/{id}`` can be routed to the instance running the clustering stage.
+    clustering_owner = app.Table(
+        "clustering-owner", default=None, partitions=1, key_type=bytes, value_type=bytes
+    )
+    reader = VerdictReader(
+        settings.bootstrap, settings.verdicts_topic, scoring.clusters, settings.client_config
+    )
+
+    @app.task
+    async def read_verdicts() -> None:
+        reader.start()
+
+    @app.on_before_shutdown.connect
+    async def stop_verdicts(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        reader.stop()
 
     # Parsing a state costs more than merging a slice into it, so hot accounts stay parsed
     # in memory. The table stays the durable copy: every merge writes through to it (and its
@@ -139,12 +175,11 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
         cache.clear()
         runtime.last_seen.clear()
 
-    async def score_partition(partition: int) -> None:
-        # Runs inside stream iteration of a record of ``partition``: table writes land in
-        # that partition's changelog, which is where these accounts live.
-        touched = runtime.touched.pop(partition, set())
+    async def score_accounts(accounts: set[str]) -> None:
+        # Runs inside stream iteration of a record of the accounts' partition: table writes
+        # land in that partition's changelog, which is where these accounts live.
         now = runtime.watermark
-        for account_id in sorted(touched):
+        for account_id in sorted(accounts):
             key = account_id.encode()
             raw_policy = policy_states.get(key)
             outcome = scoring.score(
@@ -155,11 +190,19 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
             policy_states[key] = orjson.dumps(outcome.policy_state)
             for record in outcome.records:
                 await send_decision(record.key, record.value)
+
+    async def score_partition(partition: int) -> None:
+        touched = runtime.touched.pop(partition, set())
+        touched |= runtime.rescore.pop(partition, set())
+        await score_accounts(touched)
+        now = runtime.watermark
         for record, policy in scoring.expire(now):
             account_id = record.key.partition(":")[2]
             if partition_of(account_id, settings.partitions) == partition:
                 policy_states[account_id.encode()] = orjson.dumps(policy)
             await send_decision(record.key, None)
+            linking.verdicts.observe_decision(account_id, None, now)
+        await linking.feedback()
         runtime.ticks += 1
         if runtime.ticks % 100 == 0:
             horizon = now - ACTIVE_WINDOW_SECONDS
@@ -197,6 +240,10 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
                 runtime.merged_events += piece.events
             runtime.watermark = max(runtime.watermark, float(batch["max_ts"]))
             scoring.observe_slices(pieces, runtime.watermark)
+            for account_id in await linking.publish(pieces, runtime.watermark):
+                if account_id in runtime.last_seen:  # ours: score it with its new verdict
+                    owner = partition_of(account_id, settings.partitions)
+                    runtime.rescore.setdefault(owner, set()).add(account_id)
             scoring.absorb_intel(batch.get("intel", {}), pieces, runtime.watermark)
             runtime.slices += len(batch["slices"])
             ts = event.message.timestamp
@@ -206,6 +253,10 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
             if wall - runtime.last_scored.get(partition, 0.0) >= settings.tick_seconds:
                 runtime.last_scored[partition] = wall
                 await score_partition(partition)
+            elif partition in runtime.rescore:
+                # a verdict changed: score its members now, not at the next tick
+                await score_accounts(runtime.rescore.pop(partition))
+                await linking.feedback()
 
     @app.page("/metrics")
     async def prometheus(web: Any, request: Any) -> Any:
@@ -224,17 +275,20 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
             "merged_events": runtime.merged_events,
             "duplicate_slices_skipped": runtime.duplicates,
             "models": scoring.model_stats(),
+            "clusters": {
+                **linking.stats,
+                "verdicts_read": reader.records,
+                "accounts_with_verdict": len(linking.verdicts.verdicts),
+            },
         }
         return web.json(body, status=200 if ok else 503)
 
     @app.page("/clusters/{cluster_id}")
+    @app.table_route(table=clustering_owner, exact_key="clustering")
     async def cluster(web: Any, request: Any, cluster_id: str) -> Any:
-        view = scoring.cluster(cluster_id, runtime.watermark)
+        view = linking.stage.view(cluster_id)
         if view is None:
             return web.json({"error": f"unknown cluster {cluster_id!r}"}, status=404)
-        for member in view["members"]:
-            raw_policy = policy_states.get(member["account_id"].encode())
-            member["decision"] = orjson.loads(raw_policy) if raw_policy is not None else None
         return web.json(view)
 
     @app.page("/accounts/{account_id}")

@@ -1,34 +1,57 @@
 """Cluster linking in the Faust worker: re-key by linking value, meet in one place.
 
 Per-account state is partitioned by account; accounts of one fleet land on every
-partition. Linking therefore goes through two re-keyings:
+partition. No stage needs all events, or all accounts, in one partition:
 
-1. ``publish`` (called by the slice-merging agent with each batch's slices): one record
-   per distinct linking value per batch to the ``by_value`` repartition topic, keyed by
-   the value, so every account sharing a value meets in one partition.
+1. ``publish`` (called by the slice-merging agent with each batch's merged slices): the
+   batch's rows per linking value (:class:`ValueMemo`: values new to the account or due
+   for refresh), one message per ``by_value`` partition, each value always to the
+   partition ``partition_of(value)``, so every account sharing a value meets in one
+   partition; and, for accounts that are cluster members, their activity profile
+   (:class:`ProfileFeed`) to the clustering topic.
 2. the ``by_value`` agent keeps bounded recent membership per value (``ValueStage``) and,
    for each new membership, sends the co-members it now shares that value with, with the
-   kind and specificity, to the ``pairs`` topic.
-3. the ``pairs`` agent (one partition: pairs are low volume, one per new membership and
-   sampled co-member) adds up independent kinds per pair (``PairStage``), links pairs that
-   pass, merges them into clusters with stable ids and sends ``account -> cluster_id`` to
-   the ``alerts`` topic (compacted) whenever an account's cluster changes.
+   kind and specificity, to the clustering topic.
+3. the ``clustering`` agent (one partition: pairs, members' profiles and decisions are low
+   volume) runs :class:`~distillguard.streams.worker.clustering.ClusteringStage`: links,
+   clusters with stable ids, risk and member evidence by the replay code, and sends each
+   member's verdict to the compacted verdicts topic, which every worker reads
+   (:mod:`~distillguard.streams.worker.verdicts`).
 
-State here is in memory and rebuilt from traffic (links live for hours, not days); see
-``docs/clusters.md`` for what a changelog-backed version and cluster risk in the worker add.
+State here is in memory and rebuilt from traffic (links live for hours, not days); the
+verdicts survive a restart in their compacted topic. See ``docs/clusters.md``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import orjson
 
-from distillguard.models.clusters import ClusterGraph, LinkIndex, LinkingConfig, linking_values
-from distillguard.models.clusters.profile import NEW_DAYS
+from distillguard.models.clusters import LinkIndex, LinkingConfig, linking_values
+from distillguard.models.clusters.profile import NEW_DAYS, Profile
 from distillguard.models.clusters.values import KIND_WEIGHTS, SOFT_KINDS, kind_of
 from distillguard.models.features import AccountSlice
+from distillguard.streams.worker.clustering import ClusteringStage, PairStage, encode_profile
+from distillguard.streams.worker.slicing import partition_of
+from distillguard.streams.worker.verdicts import ClusterVerdicts
+
+__all__ = [
+    "ClusteringStage",
+    "Linking",
+    "PairStage",
+    "ProfileFeed",
+    "ValueMemo",
+    "ValueStage",
+    "value_records",
+]
+
+log = logging.getLogger(__name__)
+#: An active member's profile is sent to the clustering stage at most this often (event
+#: time); a restarted clustering stage has every active member's activity back within it.
+PROFILE_SECONDS = 60.0
 
 
 def _is_new(piece: AccountSlice) -> bool:
@@ -38,25 +61,48 @@ def _is_new(piece: AccountSlice) -> bool:
     return isinstance(created, int | float) and piece.last_ts - created < NEW_DAYS * 86400.0
 
 
-def value_records(slices: Mapping[str, AccountSlice]) -> dict[str, list[list[Any]]]:
-    """Linking value -> ``[[account, last_ts, first_ts, new], ...]`` for one batch."""
+def value_records(
+    slices: Mapping[str, AccountSlice], values: Mapping[str, set[str]] | None = None
+) -> dict[str, list[list[Any]]]:
+    """Linking value -> ``[[account, last_ts, first_ts, new], ...]`` for one batch
+    (``values``: each account's linking values, when the caller already has them)."""
     out: dict[str, list[list[Any]]] = {}
     for account_id in sorted(slices):
         piece = slices[account_id]
         row = [account_id, piece.last_ts, piece.first_ts, _is_new(piece)]
-        for value in sorted(linking_values(piece)):
+        mine = values.get(account_id, ()) if values is not None else linking_values(piece)
+        for value in sorted(mine):
             out.setdefault(value, []).append(row)
     return out
 
 
 class ValueStage:
-    """Bounded members per linking value (one by-value partition's worth)."""
+    """Bounded members per linking value (one by-value partition's worth).
+
+    Per value at most ``member_cap`` members; accounts and values not seen for
+    ``ttl_seconds`` (event time) are forgotten every ``maintenance_seconds``.
+    """
 
     def __init__(self, config: LinkingConfig | None = None) -> None:
         self.config = c = config or LinkingConfig()
         self.index = LinkIndex(cap=c.member_cap, ttl=c.ttl_seconds)
         self.new: dict[str, bool] = {}
         self.first_seen: dict[str, float] = {}
+        self.last_seen: dict[str, float] = {}
+        #: (value, account) -> when its co-members were last sent (relinking)
+        self.sent: dict[tuple[str, str], float] = {}
+        self.now = 0.0
+        self._maintained = -1.0
+
+    def expire(self, now: float) -> None:
+        horizon = now - self.config.ttl_seconds
+        self.index.expire(now)
+        for account_id in [a for a, t in self.last_seen.items() if t < horizon]:
+            del self.last_seen[account_id]
+            self.new.pop(account_id, None)
+            self.first_seen.pop(account_id, None)
+        index = self.index
+        self.sent = {k: t for k, t in self.sent.items() if k[1] in index.members(k[0])}
 
     def specificity(self, value: str) -> float:
         c = self.config
@@ -67,86 +113,171 @@ class ValueStage:
         return 0.4 + 0.6 * new
 
     def apply(self, value: str, rows: list[list[Any]]) -> list[dict[str, Any]]:
-        """Admit members; return the co-memberships that are new."""
+        """Admit members; return the co-memberships that are new, and those of members
+        last sent ``relink_seconds`` ago (links decay unless confirmed): one record per
+        such member, ``{"a", "fa", "k", "w", "ts", "with": [[co-member, first seen], ...]}``."""
         out: list[dict[str, Any]] = []
         fresh = []
+        relink = self.config.relink_seconds
         for account_id, last_ts, first_ts, new in rows:
-            known = account_id in self.index.members(value)
+            sent = self.sent.get((value, account_id))
+            known = (
+                account_id in self.index.members(value)
+                and sent is not None
+                and float(last_ts) - sent < relink
+            )
             self.index.add(value, account_id, float(last_ts))
             self.new[account_id] = bool(new)
             self.first_seen.setdefault(account_id, float(first_ts))
+            self.last_seen[account_id] = max(self.last_seen.get(account_id, 0.0), float(last_ts))
+            self.now = max(self.now, float(last_ts))
             if not known:
                 fresh.append((account_id, float(last_ts)))
+        if self._maintained < 0:
+            self._maintained = self.now
+        elif self.now - self._maintained >= self.config.maintenance_seconds:
+            self._maintained = self.now
+            self.expire(self.now)
         if not fresh:
             return out
-        weight = round(KIND_WEIGHTS[kind_of(value)] * self.specificity(value), 4)
+        kind = kind_of(value)
+        weight = round(KIND_WEIGHTS[kind] * self.specificity(value), 4)
+        first_seen = self.first_seen
         for account_id, ts in fresh:
-            for other in self.index.recent(value, self.config.sample):
-                if other != account_id:
-                    out.append(
-                        {
-                            "a": account_id,
-                            "b": other,
-                            "k": kind_of(value),
-                            "w": weight,
-                            "ts": ts,
-                            "fa": self.first_seen[account_id],
-                            "fb": self.first_seen.get(other, ts),
-                        }
-                    )
+            self.sent[(value, account_id)] = ts
+            others = [
+                [other, first_seen.get(other, ts)]
+                for other in self.index.recent(value, self.config.sample)
+                if other != account_id
+            ]
+            if others:
+                out.append(
+                    {
+                        "a": account_id,
+                        "fa": first_seen[account_id],
+                        "k": kind,
+                        "w": weight,
+                        "ts": ts,
+                        "with": others,
+                    }
+                )
         return out
 
 
-class PairStage:
-    """Independent kinds per pair -> links -> clusters (the one place clusters meet)."""
+class ValueMemo:
+    """Which of an account's linking values the by-value stage needs to hear about.
+
+    A value the account has not shown within ``relink_seconds / 2`` (event time): new
+    memberships at once, and a refresh of each membership (recency, new-or-unverified
+    flag, expiry) twice per relink period, instead of one row per value per slice batch.
+    Bounded: per account, the values it showed within ``ttl_seconds``.
+    """
 
     def __init__(self, config: LinkingConfig | None = None) -> None:
-        self.config = c = config or LinkingConfig()
-        self.graph = ClusterGraph(ttl=c.ttl_seconds)
-        self.pairs: dict[tuple[str, str], dict[str, tuple[float, float]]] = {}
-        self.announced: dict[str, str] = {}
+        self.config = config or LinkingConfig()
+        self.sent: dict[str, dict[str, float]] = {}
+        self._expired = -1.0
 
-    def apply(self, record: Mapping[str, Any]) -> dict[str, str]:
-        """Take one co-membership; return ``account -> cluster_id`` for changed accounts."""
-        a, b = sorted((str(record["a"]), str(record["b"])))
-        ts = float(record["ts"])
-        kinds = self.pairs.setdefault((a, b), {})
-        kind, weight = str(record["k"]), float(record["w"])
-        held = kinds.get(kind)
-        if held is None or weight >= held[0]:
-            kinds[kind] = (weight, ts)
-        horizon = ts - self.config.ttl_seconds
-        live = {k: w for k, (w, t) in kinds.items() if t >= horizon}
-        strength = sum(live.values())
-        if len(live) < self.config.min_kinds or strength < self.config.link_threshold:
-            return {}
-        first = {str(record["a"]): float(record["fa"]), str(record["b"]): float(record["fb"])}
-        self.graph.link(a, b, round(strength, 4), ts, first, tuple(sorted(live)))
-        cid = self.graph.cluster_of(a)
-        changed: dict[str, str] = {}
-        if cid is None:
-            return changed
-        for member in sorted(self.graph.members(cid)):
-            if self.announced.get(member) != cid:
-                self.announced[member] = cid
-                changed[member] = cid
-        return changed
+    def due(self, values: Mapping[str, set[str]], now: float) -> dict[str, set[str]]:
+        refresh = self.config.relink_seconds / 2
+        out: dict[str, set[str]] = {}
+        for account_id, mine in values.items():
+            sent = self.sent.setdefault(account_id, {})
+            fresh = {v for v in mine if v not in sent or now - sent[v] >= refresh}
+            if fresh:
+                for value in fresh:
+                    sent[value] = now
+                out[account_id] = fresh
+        if self._expired < 0 or now - self._expired >= self.config.maintenance_seconds:
+            self._expired = now
+            horizon = now - self.config.ttl_seconds
+            for account_id in list(self.sent):
+                sent = self.sent[account_id]
+                for value in [v for v, t in sent.items() if t < horizon]:
+                    del sent[value]
+                if not sent:
+                    del self.sent[account_id]
+        return out
+
+
+class ProfileFeed:
+    """This worker's accounts' activity profiles; members' ones go to the clustering stage.
+
+    Every account merged here keeps a :class:`Profile` (≤ 60 one-minute buckets, forgotten
+    after ``ttl_seconds`` quiet), merged from its slices by the same code as in the replay
+    linker. For cluster members only (the verdicts say who), the whole profile is sent when
+    the account becomes a member and then at most every ``PROFILE_SECONDS`` (event time)
+    while it is active: the clustering stage's copy is never older than that, well within
+    the linker's ``refresh_seconds`` between risk computations.
+    """
+
+    def __init__(self, config: LinkingConfig | None = None) -> None:
+        self.config = config or LinkingConfig()
+        self.profiles: dict[str, Profile] = {}
+        self.sent: dict[str, float] = {}
+        self.pending: set[str] = set()
+        self._expired = -1.0
+
+    def note_members(self, accounts: Iterable[str]) -> None:
+        """Accounts whose membership changed: send their profile with the next batch."""
+        self.pending.update(a for a in accounts if a in self.profiles)
+
+    def rows(
+        self,
+        slices: Mapping[str, AccountSlice],
+        values: Mapping[str, set[str]],
+        is_member: Callable[[str], bool],
+        now: float,
+    ) -> list[dict[str, Any]]:
+        due: set[str] = set()
+        for account_id in sorted(slices):
+            piece = slices[account_id]
+            p = self.profiles.get(account_id)
+            if p is None:
+                p = self.profiles[account_id] = Profile(account_id, piece.first_ts, piece.last_ts)
+            p.merge(piece)
+            card = next((v for v in values.get(account_id, ()) if v.startswith("card:")), None)
+            if card is not None:
+                p.card = card  # as the replay linker records it
+            last = self.sent.get(account_id)
+            if last is None or now - last >= PROFILE_SECONDS:
+                due.add(account_id)
+        out = []
+        for account_id in sorted(due | self.pending):
+            p = self.profiles.get(account_id)
+            if p is not None and is_member(account_id):
+                self.sent[account_id] = now
+                out.append(encode_profile(p))
+        self.pending.clear()
+        self._expire(now)
+        return out
+
+    def _expire(self, now: float) -> None:
+        if self._expired >= 0 and now - self._expired < self.config.maintenance_seconds:
+            return
+        self._expired = now
+        horizon = now - self.config.ttl_seconds
+        for account_id in [a for a, p in self.profiles.items() if p.last_seen < horizon]:
+            del self.profiles[account_id]
+            self.sent.pop(account_id, None)
 
 
 class Linking:
-    """Faust wiring of the three steps; ``publish`` is called from the merging agent."""
+    """Faust wiring of the stages; ``publish`` and ``feedback`` are called by the worker's
+    merging agent, ``verdicts`` is the scoring stage's cluster evidence source."""
 
     def __init__(
         self,
         app: Any,
         *,
         by_value_topic: str,
-        pairs_topic: str,
-        alerts_topic: str,
+        clustering_topic: str,
+        verdicts_topic: str,
         partitions: int,
+        verdicts: ClusterVerdicts | None = None,
         config: LinkingConfig | None = None,
     ) -> None:
-        # internal: Faust creates the repartition topics with these partition counts
+        # internal: the Faust app creates these topics with these partition counts
         self.by_value = app.topic(
             by_value_topic,
             key_serializer="raw",
@@ -154,13 +285,40 @@ class Linking:
             partitions=partitions,
             internal=True,
         )
-        self.pairs = app.topic(
-            pairs_topic, key_serializer="raw", value_serializer="raw", partitions=1, internal=True
+        self.clustering = app.topic(
+            clustering_topic,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=1,
+            internal=True,
         )
-        self.alerts = app.topic(alerts_topic, key_serializer="raw", value_serializer="raw")
+        self.verdicts_topic = app.topic(
+            verdicts_topic,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=partitions,
+            internal=True,
+            compacting=True,
+        )
+        self.partitions = partitions
         self.values: dict[int, ValueStage] = {}
-        self.pair_stage = PairStage(config)
+        self.stage = ClusteringStage(config)
+        self.feed = ProfileFeed(config)
+        self.memo = ValueMemo(config)
+        self.verdicts = verdicts if verdicts is not None else ClusterVerdicts()
         self.config = config
+        self.stats = {"value_records": 0, "clustering_records": 0, "verdicts_sent": 0}
+        self.now = 0.0
+        self._rescore: set[str] = set()
+
+        @app.timer(1.0)
+        async def flush_profiles() -> None:
+            await self.flush()
+
+        @app.task
+        async def declare_verdicts() -> None:
+            # only sent to, never subscribed: Faust would not create it (compacted) itself
+            await self.verdicts_topic.maybe_declare()
 
         @app.agent(self.by_value)
         async def link_values(stream: Any) -> None:
@@ -168,20 +326,65 @@ class Linking:
                 stage = self.values.get(event.message.partition)
                 if stage is None:
                     stage = self.values[event.message.partition] = ValueStage(self.config)
-                value = event.key.decode()
-                found = stage.apply(value, orjson.loads(event.value))
+                found = []
+                for value, rows in orjson.loads(event.value).items():
+                    found.extend(stage.apply(value, rows))
                 if found:
-                    await self.pairs.send(key=b"pairs", value=orjson.dumps(found))
+                    await self._send({"t": "pairs", "rows": found})
 
-        @app.agent(self.pairs)
-        async def cluster_pairs(stream: Any) -> None:
+        @app.agent(self.clustering)
+        async def cluster(stream: Any) -> None:
             async for payload in stream:
-                for record in orjson.loads(payload):
-                    for account_id, cid in self.pair_stage.apply(record).items():
-                        alert = {"account_id": account_id, "cluster_id": cid}
-                        await self.alerts.send(key=account_id.encode(), value=orjson.dumps(alert))
+                self.stage.apply(orjson.loads(payload))
+                self.stats["clustering_records"] += 1
+                for account_id, verdict in self.stage.verdicts().items():
+                    value = orjson.dumps(verdict) if verdict is not None else None
+                    await self.verdicts_topic.send(key=account_id.encode(), value=value)
+                    self.stats["verdicts_sent"] += 1
 
-    async def publish(self, slices: Mapping[str, AccountSlice]) -> None:
-        """Re-key one batch's slices by linking value (one record per distinct value)."""
-        for value, rows in value_records(slices).items():
-            await self.by_value.send(key=value.encode(), value=orjson.dumps(rows))
+    async def _send(self, record: dict[str, Any]) -> None:
+        await self.clustering.send(key=b"clustering", value=orjson.dumps(record))
+
+    def _take_changed(self) -> None:
+        self.feed.note_members(self.verdicts.drain_joined())
+        self._rescore.update(self.verdicts.drain_changed())
+
+    async def publish(self, slices: Mapping[str, AccountSlice], now: float) -> list[str]:
+        """One batch's merged slices: one record per distinct linking value to the by-value
+        topic; the profiles of cluster members to the clustering stage. Returns the accounts
+        whose verdict changed since the previous batch (worth scoring again)."""
+        self.now = max(self.now, now)
+        self._take_changed()
+        values = {a: linking_values(piece) for a, piece in slices.items()}
+        by_partition: dict[int, dict[str, list[list[Any]]]] = {}
+        for value, rows in value_records(slices, self.memo.due(values, now)).items():
+            by_partition.setdefault(partition_of(value, self.partitions), {})[value] = rows
+        for partition, records in sorted(by_partition.items()):
+            # one message per by-value partition per batch: Faust's cost is per message
+            await self.by_value.send(
+                key=b"values", value=orjson.dumps(records), partition=partition
+            )
+            self.stats["value_records"] += 1
+        await self._send_profiles(slices, values)
+        rescore, self._rescore = sorted(self._rescore), set()
+        return rescore
+
+    async def _send_profiles(
+        self, slices: Mapping[str, AccountSlice], values: Mapping[str, set[str]]
+    ) -> None:
+        rows = self.feed.rows(slices, values, lambda a: a in self.verdicts.verdicts, self.now)
+        if rows:
+            await self._send({"t": "profiles", "rows": rows})
+
+    async def flush(self) -> None:
+        """Send the whole profile of accounts that just became members, without waiting
+        for their next slice (a timer calls this)."""
+        self._take_changed()
+        if self.feed.pending:
+            await self._send_profiles({}, {})
+
+    async def feedback(self) -> None:
+        """Decisions the scoring stage queued for the clustering stage."""
+        rows = self.verdicts.drain_feedback()
+        if rows:
+            await self._send({"t": "decisions", "rows": rows})

@@ -8,13 +8,10 @@ hands the policy state back to be written to the table.
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from distillguard.models.clusters import ClusterLinker
-from distillguard.models.clusters.view import cluster_view
 from distillguard.models.config import load_config
 from distillguard.models.detectors.anomaly import AnomalyDetector
 from distillguard.models.detectors.evidence import Evidence, fuse
@@ -25,6 +22,7 @@ from distillguard.models.policy import DecisionRecord, PolicyState
 from distillguard.streams import metrics
 from distillguard.streams.worker.intel import WatchFile, WorkerIntel
 from distillguard.streams.worker.settings import WorkerSettings
+from distillguard.streams.worker.verdicts import ClusterVerdicts
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,21 +36,28 @@ class Outcome:
 class Scoring:
     """Scores accounts whose state is owned by the caller."""
 
-    def __init__(self, engine: Engine, intel: WorkerIntel | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        intel: WorkerIntel | None = None,
+        clusters: ClusterVerdicts | None = None,
+    ) -> None:
         self.engine = engine
         self.intel = intel
+        self.clusters = clusters
 
     @classmethod
     def from_settings(cls, settings: WorkerSettings) -> Scoring:
-        # Cross-account linking sees the slices of this worker's partitions (all of them
-        # with one worker); see docs/clusters.md for the repartitioned multi-worker flow.
-        linker = ClusterLinker()
+        # Cluster evidence comes from the verdicts of the clustering stage, which links the
+        # accounts of every partition (worker.linking); this worker only reads them.
+        clusters = ClusterVerdicts()
         config = load_config(settings.detection_config)
         if settings.intel_watch is None:
-            return cls(Engine(config, sources=[linker], observers=[linker]))
+            engine = Engine(config, sources=[clusters], observers=[clusters])
+            return cls(engine, clusters=clusters)
         intel = WorkerIntel(WatchFile(settings.intel_watch, settings.consortium_key_file))
-        engine = Engine(config, sources=[linker, intel], observers=[linker, intel])
-        return cls(engine, intel)
+        engine = Engine(config, sources=[clusters, intel], observers=[clusters, intel])
+        return cls(engine, intel, clusters)
 
     def absorb_intel(
         self, hits: Mapping[str, Any], pieces: Mapping[str, AccountSlice], now: float
@@ -60,17 +65,6 @@ class Scoring:
         """Partner-watch hits the ingest matched, and the events they are a share of."""
         if self.intel is not None:
             self.intel.absorb(hits, pieces, now)
-
-    def _linker(self) -> ClusterLinker | None:
-        for observer in self.engine.observers:
-            if isinstance(observer, ClusterLinker):
-                return observer
-        return None
-
-    def cluster(self, cluster_id: str, now: float) -> dict[str, Any] | None:
-        """Members, links, evidence of a cluster this worker links (``GET /clusters/{id}``)."""
-        linker = self._linker()
-        return cluster_view(linker, cluster_id, now) if linker is not None else None
 
     def observe_slices(self, slices: Mapping[str, AccountSlice], now: float) -> None:
         """Feed a batch of slices to the cross-account observers (cluster linking)."""
@@ -84,9 +78,6 @@ class Scoring:
             out["anomaly"] = self.engine.anomaly.to_bytes()
         if self.engine.labels is not None:
             out["labels"] = self.engine.labels.to_bytes()
-        linker = self._linker()
-        if linker is not None:
-            out["linker"] = pickle.dumps(linker)
         return out
 
     def model_stats(self) -> dict[str, int]:
@@ -105,15 +96,6 @@ class Scoring:
             self.engine.sources = [
                 s for s in self.engine.sources if not isinstance(s, LabelModel)
             ] + [self.engine.labels]
-        if "linker" in models and self._linker() is not None:
-            restored = pickle.loads(models["linker"])  # noqa: S301 - our own snapshot topic
-            if isinstance(restored, ClusterLinker):
-                self.engine.sources = [
-                    restored if isinstance(s, ClusterLinker) else s for s in self.engine.sources
-                ]
-                self.engine.observers = [
-                    restored if isinstance(o, ClusterLinker) else o for o in self.engine.observers
-                ]
 
     def score(self, state: AccountState, policy: dict[str, Any] | None, now: float) -> Outcome:
         account_id = state.account_id

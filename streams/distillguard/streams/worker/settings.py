@@ -51,6 +51,22 @@ class WorkerSettings(BaseModel):
     def transactional_id(self) -> str:
         return f"{self.app_id}-ingest-{self.instance_id}"
 
+    # Cluster linking's topics; the Faust app creates them (see ``worker.linking``).
+    @property
+    def by_value_topic(self) -> str:
+        """Slices' linking values, keyed by value (``partitions`` partitions)."""
+        return f"{self.app_id}.links-by-value"
+
+    @property
+    def clustering_topic(self) -> str:
+        """Pairs, members' profiles and decisions for the clustering stage (1 partition)."""
+        return f"{self.app_id}.clustering"
+
+    @property
+    def verdicts_topic(self) -> str:
+        """Per-account cluster verdicts every worker reads (compacted)."""
+        return f"{self.app_id}.cluster-verdicts"
+
 
 def client_config_from_env() -> dict[str, Any]:
     """librdkafka security settings from ``DISTILLGUARD_KAFKA_*`` environment variables."""

@@ -1,0 +1,316 @@
+"""The clustering stage: links → clusters → risk → one verdict per member (no Kafka here).
+
+It runs on the single partition of the clustering topic, where three kinds of record meet
+(all low volume: nothing here is per event):
+
+- ``pairs``: co-memberships found by the by-value stage (:class:`PairStage` turns them into
+  links and clusters);
+- ``profiles``: compact activity profiles (:class:`~distillguard.models.clusters.profile.
+  Profile`: ≤ 60 one-minute buckets of 4 numbers and a few account facts) of accounts
+  that are cluster members, sent by the worker that owns each account when it learns the
+  membership and then at most every ``PROFILE_SECONDS`` of event time while it is active;
+- ``decisions``: the scoring stage's decisions on members and its enforcing decisions on
+  anyone (failover evidence needs to know who was enforced, and when).
+
+Risk, failover and member evidence are computed by a
+:class:`~distillguard.models.clusters.ClusterLinker` exactly as ``distillguard replay``
+computes them (``cluster_risk``, ``evidence``, ``holds``, ``observe_decision``); here its
+links come from :class:`PairStage` instead of its own index. :meth:`ClusteringStage.verdicts`
+returns what changed, for the compacted verdicts topic every worker reads.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any, Final
+
+from distillguard.models.clusters import ClusterGraph, ClusterLinker, LinkingConfig
+from distillguard.models.clusters.profile import MINUTES, Profile
+from distillguard.models.clusters.view import cluster_view
+from distillguard.models.features.slices import MINUTE
+
+#: Profile fields that are linking's own bookkeeping, not activity: never sent.
+LOCAL_FIELDS: Final = frozenset({"account_id", "values", "linked_at", "linked_values"})
+
+
+def encode_profile(p: Profile) -> dict[str, Any]:
+    """A profile's activity as JSON-ready data. Generic over the profile's fields, so a
+    field added for a new coordination factor travels without a change here."""
+    out: dict[str, Any] = {"account_id": p.account_id}
+    for f in dataclasses.fields(p):
+        if f.name in LOCAL_FIELDS:
+            continue
+        value = getattr(p, f.name)
+        if isinstance(value, set):
+            value = sorted(value)
+        elif isinstance(value, dict):
+            value = [[k, v] for k, v in sorted(value.items())]
+        out[f.name] = value
+    return out
+
+
+def decode_profile(data: Mapping[str, Any]) -> Profile:
+    p = Profile(str(data["account_id"]), float(data["first_seen"]), float(data["last_seen"]))
+    for f in dataclasses.fields(p):
+        if f.name in LOCAL_FIELDS or f.name not in data:
+            continue
+        value = data[f.name]
+        current = getattr(p, f.name)
+        if isinstance(current, set):
+            value = set(value)
+        elif isinstance(current, dict):
+            value = {k: v for k, v in value}
+        setattr(p, f.name, value)
+    return p
+
+
+#: A member's verdict is published again when an evidence weight moved at least this much
+#: (or its cluster, hold, failover or evidence codes changed): risk moves a little at every
+#: refresh, and each verdict costs a message to every worker.
+PUBLISH_WEIGHT_STEP: Final = 0.01
+
+
+def _differs(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> bool:
+    if old is None:
+        return True
+    if (new["cluster_id"], new["hold"], new["failover"]) != (
+        old["cluster_id"],
+        old["hold"],
+        old["failover"],
+    ):
+        return True
+    before = {e["code"]: e["weight"] for e in old["evidence"]}
+    after = {e["code"]: e["weight"] for e in new["evidence"]}
+    return before.keys() != after.keys() or any(
+        abs(w - before[code]) >= PUBLISH_WEIGHT_STEP for code, w in after.items()
+    )
+
+
+class PairStage:
+    """Independent kinds per pair -> links -> clusters (the one place clusters meet).
+
+    Pair state is bounded by time: a pair not confirmed within ``ttl_seconds`` is forgotten
+    at the next :meth:`expire`.
+    """
+
+    def __init__(self, config: LinkingConfig | None = None, graph: ClusterGraph | None = None):
+        self.config = c = config or LinkingConfig()
+        self.graph = graph if graph is not None else ClusterGraph(ttl=c.ttl_seconds)
+        self.pairs: dict[tuple[str, str], dict[str, tuple[float, float]]] = {}
+        #: pair -> (kinds, event time) it was last linked on
+        self.confirmed: dict[tuple[str, str], tuple[tuple[str, ...], float]] = {}
+        self.announced: dict[str, str] = {}
+
+    def apply(self, record: Mapping[str, Any]) -> dict[str, str]:
+        """Take one member's co-memberships of one value (``"with"``: ``[[co-member, first
+        seen], ...]``, or a single ``"b"``/``"fb"``); return ``account -> cluster_id`` for
+        accounts whose cluster changed."""
+        a, fa = str(record["a"]), float(record["fa"])
+        kind, weight, ts = str(record["k"]), float(record["w"]), float(record["ts"])
+        others = record["with"] if "with" in record else [[record["b"], record["fb"]]]
+        changed: dict[str, str] = {}
+        for b, fb in others:
+            changed.update(self._pair(a, fa, str(b), float(fb), kind, weight, ts))
+        return changed
+
+    def _pair(
+        self, a: str, fa: float, b: str, fb: float, kind: str, weight: float, ts: float
+    ) -> dict[str, str]:
+        key = (a, b) if a < b else (b, a)
+        kinds = self.pairs.get(key)
+        if kinds is None:
+            kinds = self.pairs[key] = {}
+        held = kinds.get(kind)
+        ttl = self.config.ttl_seconds
+        if held is not None and held[0] == weight and ts - held[1] < ttl / 4:
+            return {}  # seen recently with this weight: a relink that changes nothing
+        if held is None or weight >= held[0] or ts - held[1] >= ttl / 4:
+            kinds[kind] = (weight, ts)
+        horizon = ts - ttl
+        live = {k: w for k, (w, t) in kinds.items() if t >= horizon}
+        strength = sum(live.values())
+        if len(live) < self.config.min_kinds or strength < self.config.link_threshold:
+            return {}
+        graph = self.graph
+        link_kinds = tuple(sorted(live))
+        confirmed = self.confirmed.get(key)
+        if confirmed is not None and confirmed[0] == link_kinds and ts - confirmed[1] < ttl / 4:
+            return {}  # linked recently on the same kinds (the replay linker skips it too)
+        self.confirmed[key] = (link_kinds, ts)
+        before = (graph.cluster_of(a), graph.cluster_of(b))
+        graph.link(key[0], key[1], round(strength, 4), ts, {a: fa, b: fb}, link_kinds)
+        cid = graph.cluster_of(a)
+        changed: dict[str, str] = {}
+        if cid is None or before == (cid, cid):
+            return changed  # no member joined, no cluster merged: nothing to announce
+        for member in sorted(graph.members(cid)):
+            if self.announced.get(member) != cid:
+                self.announced[member] = cid
+                changed[member] = cid
+        return changed
+
+    def expire(self, now: float) -> None:
+        """Forget pairs not confirmed within ``ttl_seconds``; re-read clusters from the graph
+        (the caller rebuilt it: decayed links split clusters)."""
+        horizon = now - self.config.ttl_seconds
+        for pair in [
+            p for p, kinds in self.pairs.items() if max(t for _, t in kinds.values()) < horizon
+        ]:
+            del self.pairs[pair]
+            self.confirmed.pop(pair, None)
+        for account_id in list(self.announced):
+            cid = self.graph.cluster_of(account_id)
+            if cid is None:
+                del self.announced[account_id]
+            else:
+                self.announced[account_id] = cid
+
+
+class ClusteringStage:
+    """Clusters with risk and per-member verdicts, from pairs, profiles and decisions."""
+
+    def __init__(self, config: LinkingConfig | None = None) -> None:
+        self.config = c = config or LinkingConfig()
+        #: risk, failover and evidence: the replay code, fed from the records below
+        self.linker = ClusterLinker(c)
+        self.pairs = PairStage(c, graph=self.linker.graph)
+        #: latest decision on each member (for ``/clusters/{id}``)
+        self.decisions: dict[str, dict[str, Any]] = {}
+        self.published: dict[str, dict[str, Any]] = {}
+        self.now = 0.0
+        self._dirty: set[str] = set()
+        self._risk: dict[str, float] = {}  # cluster -> risk last published
+        self._maintained = -1.0
+
+    # feeding ------------------------------------------------------------------------------
+    def apply(self, record: Mapping[str, Any]) -> None:
+        kind = record["t"]
+        rows = record["rows"]
+        if kind == "pairs":
+            for row in rows:
+                self.now = max(self.now, float(row["ts"]))
+                self._dirty.update(self.pairs.apply(row))
+        elif kind == "profiles":
+            for row in rows:
+                self._absorb(row)
+        elif kind == "decisions":
+            for account_id, value, at in rows:
+                self.now = max(self.now, float(at))
+                self.linker.observe_decision(account_id, value, float(at))
+                if value is None:
+                    self.decisions.pop(account_id, None)
+                else:
+                    self.decisions[account_id] = value
+                cid = self.linker.graph.cluster_of(account_id)
+                if cid is not None:
+                    self._dirty.update(self.linker.graph.members(cid))
+        else:
+            raise ValueError(f"unknown clustering record type {kind!r}")
+        self._maintain()
+
+    def _absorb(self, data: Mapping[str, Any]) -> None:
+        """Replace a member's profile with the one its owner sent."""
+        p = decode_profile(data)
+        self.now = max(self.now, p.last_seen)
+        profiles = self.linker.profiles
+        old = profiles.get(p.account_id)
+        if old is not None and p.first_seen > old.first_seen:
+            # The account's new owner (after a rebalance or a worker restart) saw less of it
+            # than the one before: keep what was observed, and since when.
+            p.first_seen = old.first_seen
+            horizon = int(p.last_seen // MINUTE) - MINUTES
+            for minute, bucket in old.minutes.items():
+                mine = p.minutes.get(minute)
+                if mine is None:
+                    if minute > horizon:
+                        p.minutes[minute] = bucket
+                else:
+                    p.minutes[minute] = [max(a, b) for a, b in zip(mine, bucket, strict=True)]
+        profiles[p.account_id] = p
+        cid = self.linker.graph.cluster_of(p.account_id)
+        if cid is None:
+            return
+        self._dirty.add(p.account_id)
+        if old is None:
+            # the cluster's risk was computed without this member's activity
+            self.linker._risk.pop(cid, None)  # noqa: SLF001 - the linker's own risk cache
+
+    def _maintain(self) -> None:
+        """Link decay and expiry on the linker's own schedule (event time): the linker
+        rebuilds its graph every ``maintenance_seconds``; pairs and announcements follow."""
+        self.linker.observe_slices({}, self.now)
+        if self._maintained < 0:
+            self._maintained = self.now
+        elif self.now - self._maintained >= self.config.maintenance_seconds:
+            self._maintained = self.now
+            self.pairs.expire(self.now)
+            self._dirty.update(self.published)
+            graph = self.linker.graph
+            for account_id in [a for a in self.decisions if a not in graph.first_seen]:
+                del self.decisions[account_id]
+            self._risk = {c: r for c, r in self._risk.items() if graph.members(c)}
+
+    # verdicts -----------------------------------------------------------------------------
+    def verdict(self, account_id: str) -> dict[str, Any] | None:
+        """What the scoring stage needs about one account; ``None``: in no cluster."""
+        linker = self.linker
+        cid = linker.graph.cluster_of(account_id)
+        if cid is None:
+            return None
+        risk, _ = linker.cluster_risk(cid, self.now)
+        evidence = linker.evidence(account_id, {}, self.now)
+        return {
+            "account_id": account_id,
+            "cluster_id": cid,
+            "risk": risk.risk,
+            "hold": linker.holds(account_id),
+            "failover": any(e.code == "cluster.failover_join" for e in evidence),
+            "evidence": [
+                {
+                    "code": e.code,
+                    "detail": e.detail,
+                    "weight": e.weight,
+                    "family": e.family,
+                    "shadow": e.shadow,
+                }
+                for e in evidence
+            ],
+        }
+
+    def verdicts(self) -> dict[str, dict[str, Any] | None]:
+        """Verdicts that changed since the last call (``None``: left every cluster)."""
+        dirty, self._dirty = self._dirty, set()
+        clusters: dict[str, set[str]] = {}
+        out: dict[str, dict[str, Any] | None] = {}
+        for account_id in sorted(dirty):
+            cid = self.linker.graph.cluster_of(account_id)
+            if cid is None:
+                if self.published.pop(account_id, None) is not None:
+                    out[account_id] = None
+                continue
+            clusters.setdefault(cid, set()).add(account_id)
+        for cid, accounts in clusters.items():
+            risk, _ = self.linker.cluster_risk(cid, self.now)
+            if self._risk.get(cid) != risk.risk:
+                self._risk[cid] = risk.risk
+                accounts = self.linker.graph.members(cid)  # the whole cluster's risk moved
+            for account_id in sorted(accounts):
+                verdict = self.verdict(account_id)
+                if verdict is not None and _differs(verdict, self.published.get(account_id)):
+                    self.published[account_id] = verdict
+                    out[account_id] = verdict
+        return out
+
+    def view(self, cid: str) -> dict[str, Any] | None:
+        """``GET /clusters/{id}``: members, links, risk, and each member's evidence and
+        latest decision."""
+        view = cluster_view(self.linker, cid, self.now)
+        if view is None:
+            return None
+        for member in view["members"]:
+            account_id = member["account_id"]
+            published = self.published.get(account_id)
+            member["evidence"] = published["evidence"] if published else []
+            member["decision"] = self.decisions.get(account_id)
+        return view

@@ -1,0 +1,102 @@
+"""The worker's cluster flow without Kafka (``bench.cluster_flow``): two partitions, each
+with half the accounts, one clustering stage; fleet members are enforced with one shared
+cluster id, as in replay."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import orjson
+
+from distillguard.models.clusters import ClusterLinker
+from distillguard.models.features import fold_events
+from distillguard.streams.bench.cluster_flow import PartitionedFlow
+from distillguard.streams.worker.clustering import ClusteringStage, decode_profile, encode_profile
+from distillguard.streams.worker.linking import ProfileFeed, ValueMemo
+from distillguard.streams.worker.slicing import partition_of
+from tests.unit.test_clusters_linking import fleet_events, legit_events
+
+PARTITIONS = 2
+
+
+def run_two_workers(
+    events: list[dict[str, Any]],
+) -> tuple[dict[str, list[dict[str, Any]]], ClusteringStage]:
+    flow = PartitionedFlow(PARTITIONS)
+    decisions: dict[str, list[dict[str, Any]]] = {}
+    for record in flow.run(sorted(events, key=lambda e: e["ts"])):
+        if record.value is not None:
+            decisions.setdefault(record.key.partition(":")[2], []).append(record.value)
+    return decisions, flow.stage
+
+
+def test_fleet_split_over_two_workers_is_enforced_with_one_cluster_id() -> None:
+    fleet = [f"fleet-{i}" for i in range(8)]
+    assert {partition_of(a, PARTITIONS) for a in fleet} == set(range(PARTITIONS))
+    decisions, stage = run_two_workers(fleet_events(8, 30) + legit_events(12, 30))
+    enforcing = {
+        a: {v["cluster_id"] for v in vs if v["action"] not in ("monitor", None)}
+        for a, vs in decisions.items()
+    }
+    assert set(fleet) <= {a for a, c in enforcing.items() if c}
+    cids = set().union(*(enforcing[a] for a in fleet))
+    assert len(cids) == 1 and None not in cids
+    assert not [a for a, c in enforcing.items() if a.startswith("legit") and c]
+    (cid,) = cids
+    view = stage.view(str(cid))
+    assert view is not None and {m["account_id"] for m in view["members"]} == set(fleet)
+    assert view["risk"] > 0 and view["links"]
+    assert all(m["evidence"] and m["decision"] for m in view["members"])
+
+
+def test_verdicts_carry_the_replay_linkers_evidence() -> None:
+    """The clustering stage's evidence is ClusterLinker.evidence on the same profiles."""
+    _, stage = run_two_workers(fleet_events(6, 20))
+    cid = stage.linker.graph.cluster_of("fleet-0")
+    assert cid is not None
+    verdict = stage.verdict("fleet-0")
+    assert verdict is not None and verdict["cluster_id"] == cid
+    expected = ClusterLinker.evidence(stage.linker, "fleet-0", {}, stage.now)
+    assert [(e["code"], e["weight"]) for e in verdict["evidence"]] == [
+        (e.code, e.weight) for e in expected
+    ]
+
+
+def test_profiles_travel_with_every_activity_field() -> None:
+    feed = ProfileFeed()
+    slices = fold_events(fleet_events(2, 4))
+    (row, _) = feed.rows(slices, {}, lambda a: True, 100.0)
+    p = feed.profiles[row["account_id"]]
+    q = decode_profile(orjson.loads(orjson.dumps(row)))
+    for f in dataclasses.fields(p):
+        if f.name not in ("values", "linked_at", "linked_values"):
+            assert getattr(q, f.name) == getattr(p, f.name), f.name
+    assert encode_profile(q) == row
+
+
+def test_a_new_owners_shorter_profile_keeps_what_the_stage_saw() -> None:
+    """After a rebalance the account's new worker has seen only its latest minutes."""
+    stage = ClusteringStage()
+    events = fleet_events(1, 6)
+    old_owner, new_owner = ProfileFeed(), ProfileFeed()
+    stage.apply(
+        {"t": "profiles", "rows": old_owner.rows(fold_events(events), {}, lambda a: True, 1.0)}
+    )
+    before = stage.linker.profiles["fleet-0"]
+    late = [e for e in events if e["ts"] >= events[-1]["ts"] - 30]
+    stage.apply(
+        {"t": "profiles", "rows": new_owner.rows(fold_events(late), {}, lambda a: True, 2.0)}
+    )
+    after = stage.linker.profiles["fleet-0"]
+    assert after.first_seen == before.first_seen < new_owner.profiles["fleet-0"].first_seen
+    assert after.minutes == before.minutes
+
+
+def test_a_value_goes_to_the_by_value_stage_when_new_and_then_once_per_half_relink() -> None:
+    memo = ValueMemo()
+    half = memo.config.relink_seconds / 2
+    assert memo.due({"a": {"net:1", "card:2"}}, 0.0) == {"a": {"net:1", "card:2"}}
+    assert memo.due({"a": {"net:1", "card:2"}}, 1.0) == {}
+    assert memo.due({"a": {"net:1", "prompt:3"}}, 2.0) == {"a": {"prompt:3"}}
+    assert memo.due({"a": {"net:1"}}, half) == {"a": {"net:1"}}
