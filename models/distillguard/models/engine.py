@@ -153,7 +153,7 @@ class Engine:
         held = any(o.holds(account_id) for o in self.observers)
         if recent < self.config.min_requests_1h and not held:
             return None
-        if not held and not self._due(account_id, state.events_total, recent, now):
+        if not self._due(account_id, state.events_total, recent, now, held):
             return None
         self._scored_at[account_id] = (now, state.events_total)
         features = state.features(now)
@@ -176,20 +176,27 @@ class Engine:
             heapq.heappush(self._expiry, (pstate.expires_at, account_id))
         return record
 
-    def _due(self, account_id: str, events_total: int, recent: float, now: float) -> bool:
+    def _due(
+        self, account_id: str, events_total: int, recent: float, now: float, held: bool
+    ) -> bool:
         """Whether an active account is worth scoring again this tick.
 
-        A busy account is scored every tick; a slow one once enough new traffic arrived
-        (``rescore_new_share`` of its last hour) or ``rescore_max_seconds`` passed, and
-        always while it holds a live decision. Its features barely move in between.
+        An account is scored again once enough new traffic arrived (``rescore_new_share``
+        of its last hour) or ``rescore_max_seconds`` passed: its features barely move in
+        between. A suspect (held at ``monitor``, or held by cross-account evidence) is
+        scored every tick: it may need to be enforced now. One already enforced is
+        rescored every ``rescore_held_seconds`` (escalation, renewal).
         """
         last = self._scored_at.get(account_id)
         if last is None:
             return True
-        pstate = self.policies.get(account_id)
-        if pstate is not None and pstate.action is not None:
-            return True
         at, seen = last
+        pstate = self.policies.get(account_id)
+        action = pstate.action if pstate is not None else None
+        if action is not None and action != "monitor":
+            return now - at >= self.config.rescore_held_seconds
+        if held or action is not None:
+            return True
         if now - at >= self.config.rescore_max_seconds:
             return True
         return events_total - seen >= max(2.0, self.config.rescore_new_share * recent)
