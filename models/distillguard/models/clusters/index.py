@@ -73,6 +73,8 @@ class LinkIndex:
         for value in [v for v, e in self.values.items() if e.last_seen < horizon]:
             del self.values[value]
         for entry in self.values.values():
-            stale = [a for a, t in entry.members.items() if t < horizon]
-            for account_id in stale:
-                del entry.members[account_id]
+            members = entry.members
+            if min(members.values(), default=horizon) >= horizon:
+                continue  # the common case, checked without a Python-level loop
+            for account_id in [a for a, t in members.items() if t < horizon]:
+                del members[account_id]

@@ -148,20 +148,22 @@ class ClusterLinker:
     def _link(self, p: Profile, now: float) -> None:
         c = self.config
         p.linked_at = now
+        # other account -> kind -> strongest shared value of that kind (weights are > 0)
         shared: dict[str, dict[str, float]] = {}
+        entries, recent, sample = self.index.values, self.index.recent, c.sample
         for value in p.values:
-            if len(self.index.members(value)) < 2:
+            entry = entries.get(value)
+            if entry is None or len(entry.members) < 2:
                 continue
             kind = kind_of(value)
             weight = KIND_WEIGHTS[kind] * self.specificity(value, now)
-            for other in self.index.recent(value, c.sample):
-                if other == p.account_id:
-                    continue
+            for other in recent(value, sample):
                 kinds = shared.get(other)
                 if kinds is None:
-                    kinds = shared[other] = {}
-                if weight > kinds.get(kind, 0.0):
+                    shared[other] = {kind: weight}
+                elif weight > kinds.get(kind, 0.0):
                     kinds[kind] = weight
+        shared.pop(p.account_id, None)
         need, threshold = c.min_kinds, c.link_threshold
         found = []
         for other, kinds in shared.items():
