@@ -74,8 +74,8 @@ class ClusterLinker:
                 p = self.profiles[account_id] = Profile(account_id, piece.first_ts, piece.last_ts)
             p.merge(piece)
             values = linking_values(piece)
+            self.index.add_all(values, account_id, piece.last_ts)
             for value in values:
-                self.index.add(value, account_id, piece.last_ts)
                 if value.startswith("card:"):
                     p.card = value
             fresh = values - p.values
