@@ -79,7 +79,8 @@ class ClusterLinker:
                 if value.startswith("card:"):
                     p.card = value
             fresh = values - p.values
-            p.values = values if len(p.values | values) > MAX_VALUES else p.values | values
+            union = p.values | values
+            p.values = values if len(union) > MAX_VALUES else union
             if p.linked_at < 0 or now - p.linked_at >= c.relink_seconds:
                 relink.append(p)
             elif now - p.linked_at >= MIN_RELINK_SECONDS and any(
@@ -325,6 +326,13 @@ class ClusterLinker:
         cid = self.graph.cluster_of(account_id)
         if cid is None:
             return False
+        cached = self._risk.get(cid)
+        if (
+            cached is not None
+            and cached[0].computed_at == self._now
+            and cached[2] == len(self.graph.members(cid))
+        ):  # computed this tick, membership unchanged: what cluster_risk would return
+            return cached[0].risk >= self.config.hold_risk
         return self.cluster_risk(cid, self._now)[0].risk >= self.config.hold_risk
 
     def evidence(
