@@ -200,13 +200,15 @@ class ClusterLinker:
         both accounts showed, so an account is linked at the first tick that could link
         it instead of at its next full relink."""
         c = self.config
-        mine = self.graph.cluster_of(p.account_id)
+        entries, cluster_of = self.index.values, self.graph.cluster_of
+        mine = cluster_of(p.account_id)
         candidates: set[str] = set()
         for value in fresh:
-            if len(self.index.members(value)) < 2:
+            entry = entries.get(value)
+            if entry is None or len(entry.members) < 2:
                 continue
             for other in self.index.recent(value, c.sample):
-                if other != p.account_id and (mine is None or self.graph.cluster_of(other) != mine):
+                if other != p.account_id and (mine is None or cluster_of(other) != mine):
                     candidates.add(other)
         if not candidates:
             return
@@ -214,18 +216,17 @@ class ClusterLinker:
         first_seen = {p.account_id: p.first_seen}
         for other in sorted(candidates):
             q = self.profiles.get(other)
-            if q is None or (mine is not None and self.graph.cluster_of(other) == mine):
+            if q is None or (mine is not None and cluster_of(other) == mine):
                 continue
             kinds: dict[str, float] = {}
             for value in p.values & q.values:
-                if other not in self.index.members(value):
+                entry = entries.get(value)
+                if entry is None or other not in entry.members:
                     continue  # forgotten there (expired or evicted)
+                kind = kind_of(value)
                 weight = weights.get(value)
                 if weight is None:
-                    weight = weights[value] = KIND_WEIGHTS[kind_of(value)] * self.specificity(
-                        value, now
-                    )
-                kind = kind_of(value)
+                    weight = weights[value] = KIND_WEIGHTS[kind] * self.specificity(value, now)
                 if weight > kinds.get(kind, 0.0):
                     kinds[kind] = weight
             strength = sum(kinds.values())
