@@ -1,9 +1,18 @@
-"""The codec accepts every contract-valid event and dead-letters everything else."""
+"""The codec accepts every contract-valid event and dead-letters everything else.
+
+Most events are proven valid by the fast check (:mod:`distillguard.models.fastcheck`);
+the differential tests below hold it to the compiled validator (the same bytes give the
+same event or the same error with and without it) and to jsonschema.
+"""
 
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -11,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from distillguard.models import schemas
+from distillguard.models import codec, schemas
 from distillguard.models.codec import (
     Source,
     deadletter_record,
@@ -20,7 +29,9 @@ from distillguard.models.codec import (
     encode,
 )
 from distillguard.models.errors import DecodeError
+from distillguard.models.fastcheck import UnsupportedSchemaError, compile_fast_check
 from tests.support import full_event, minimal_event
+from tests.unit.test_schemas import reference_validator
 
 text = st.text(min_size=1, max_size=40)
 hex16 = st.text(alphabet="0123456789abcdef", min_size=16, max_size=16)
@@ -109,6 +120,156 @@ events = st.fixed_dictionaries(
 @given(events)
 def test_any_contract_valid_event_is_accepted_unchanged(event: dict[str, Any]) -> None:
     assert decode_event(orjson.dumps(event)) == event
+    assert codec._proven_valid(orjson.loads(orjson.dumps(event))), "took the slow path"
+
+
+# --- differential: fast check against the compiled validator and jsonschema -------------
+
+SCHEMA = schemas.load(schemas.API_EVENT_V1)
+#: Every property of the contract, nested ones as (parent, name).
+PATHS = [(name,) for name in SCHEMA["properties"]] + [
+    (parent, name)
+    for parent, sub in SCHEMA["properties"].items()
+    for name in sub.get("properties", {})
+]
+DELETE = object()
+#: Values at the edges of the contract's types, bounds, patterns and formats.
+EDGES: list[Any] = [
+    None, True, False, 0, -1, 1, 1.0, 1.5, -0.0, 99, 100, 200.0, 599, 600, 599.5,
+    4_294_967_295, 4_294_967_296, 2**53 + 1, 2**63, 2**64, 2**70, 10**30, 1e300, -1e-300,
+    float("nan"), float("inf"), float("-inf"),
+    "", "x", "x" * 32, "x" * 33, "x" * 128, "x" * 129, "x" * 256, "x" * 257, "é" * 256,
+    "é" * 257, "😀" * 256, "😀" * 257, "US", "us", "USA", "U", "US\n", "\nUS", "ÜS", "\x00",
+    "1.2.3.4", "255.255.255.255", "256.1.1.1", "01.2.3.4", "1.2.3", "1.2.3.4\n", " 1.2.3.4",
+    "::1", "::", "2001:db8::1", "2001:db8::1\n", "::ffff:1.2.3.4", "fe80::1%eth0", "1::2::3",
+    "١.٢.٣.٤", "9f86d081884c7d65", "9F86D081884C7D65", "9f86d081884c7d6", "9f86d081884c7d650",
+    "9f86d081884c7d65\n", "coding", "Coding", "other", "tier3", "enterprise", "free ",
+    [], [1], {}, {"a": 1}, {"fingerprint": "x"},
+]  # fmt: skip
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=300),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+mutations = st.lists(
+    st.tuples(
+        st.sampled_from(PATHS), st.one_of(st.sampled_from(EDGES), json_values, st.just(DELETE))
+    ),
+    min_size=1,
+    max_size=3,
+)
+REFERENCE = reference_validator(schemas.API_EVENT_V1, dollar_is_end=True)
+
+
+def _mutate(original: dict[str, Any], changes: list[tuple[tuple[str, ...], Any]]) -> bytes:
+    event = copy.deepcopy(original)
+    for path, value in changes:
+        node = event
+        for parent in path[:-1]:
+            if not isinstance(node.get(parent), dict):
+                node[parent] = {}
+            node = node[parent]
+        if value is DELETE:
+            node.pop(path[-1], None)
+        else:
+            node[path[-1]] = value
+    # the standard library writes what orjson cannot: NaN, Infinity, integers beyond 64 bits
+    return json.dumps(event).encode()
+
+
+def _outcome(raw: bytes) -> tuple[Any, ...]:
+    try:
+        return ("accepted", decode_event(raw))
+    except DecodeError as exc:
+        return ("rejected", exc.reason, exc.field, exc.detail)
+
+
+@contextmanager
+def _without_fast_check() -> Iterator[None]:
+    """decode_event exactly as before the fast check: every event to fastjsonschema."""
+    fast = codec._proven_valid
+    codec._proven_valid = codec._never
+    try:
+        yield
+    finally:
+        codec._proven_valid = fast
+
+
+def _differences(raw: bytes) -> list[str]:
+    """How the codec with the fast check differs from without it and from jsonschema."""
+    fast = _outcome(raw)
+    with _without_fast_check():
+        slow = _outcome(raw)
+    found = [f"fast {fast!r} != compiled validator {slow!r}"] if fast != slow else []
+    if fast[0] == "accepted" or fast[1] in ("missing_field", "wrong_type", "invalid_value"):
+        valid = REFERENCE.is_valid(orjson.loads(raw))
+        if valid != (fast[0] == "accepted"):
+            found.append(f"jsonschema says valid={valid}, the codec {fast!r}")
+    return found
+
+
+@settings(max_examples=1500, deadline=None)
+@given(events, mutations)
+def test_mutated_events_get_the_same_verdict_and_error_as_before(
+    event: dict[str, Any], changes: list[tuple[tuple[str, ...], Any]]
+) -> None:
+    raw = _mutate(event, changes)
+    assert _differences(raw) == []
+
+
+@pytest.mark.parametrize("path", PATHS, ids=".".join)
+def test_every_edge_value_in_every_field_gets_the_same_verdict(path: tuple[str, ...]) -> None:
+    for value in [*EDGES, DELETE]:
+        raw = _mutate(full_event(7), [(path, value)])
+        assert _differences(raw) == [], value
+
+
+def test_the_differential_check_catches_a_fast_check_that_is_too_loose() -> None:
+    raw = _mutate(full_event(1), [(("status",), 600)])
+    fast = codec._proven_valid
+    codec._proven_valid = lambda event: True
+    try:
+        assert _differences(raw)
+    finally:
+        codec._proven_valid = fast
+
+
+def test_the_fast_check_is_in_use_for_the_event_contract() -> None:
+    assert codec.EVENT_FAST_PATH
+
+
+def test_remembered_strings_do_not_change_verdicts() -> None:
+    remembering = compile_fast_check(SCHEMA, memo_size=2)
+    forgetting = compile_fast_check(SCHEMA, memo_size=0)
+    values = ["203.0.113.9", "2001:db8::7", "203.0.113.9\n", "1.2.3.999", "::1", "fe80::1%1"]
+    for value in values * 3:
+        event = full_event(2, ip=value)
+        assert remembering(event) == forgetting(event), value
+    assert remembering(full_event(2, ip="203.0.113.9")) is True
+    assert remembering(full_event(2, ip="203.0.113.9\n")) is False
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "array"},
+        {"type": "object", "additionalProperties": False},
+        {"type": "object", "properties": {"a": {"type": "array"}}},
+        {"type": "object", "properties": {"a": {"type": "integer", "default": 1}}},
+        {"type": "object", "properties": {"a": {"type": "string", "format": "no-such-format"}}},
+        {"type": "object", "properties": {"a": {"$ref": "other.schema.json"}}},
+        {"type": "object", "properties": {"a": {"const": 1}}},
+        {"type": "object", "properties": {"a": {"type": "integer", "enum": [1, 2]}}},
+        {"type": "object", "properties": {"a": {"enum": ["long", "x"], "maxLength": 1}}},
+        {"type": "object", "properties": {"a": {"type": "number", "maximum": 2**60}}},
+        {"type": "object", "required": ["b"], "properties": {}},
+    ],
+)
+def test_keywords_it_cannot_prove_are_refused_not_skipped(schema: dict[str, Any]) -> None:
+    with pytest.raises(UnsupportedSchemaError):
+        compile_fast_check(schema)
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from distillguard.models.detectors.anomaly import INPUTS, AnomalyDetector, squash
 from distillguard.models.detectors.supervised import LabelModel
@@ -77,6 +79,32 @@ def test_squash_maps_into_unit_interval() -> None:
     x = squash({"rpm_10m": 1e9, "cot_share_1h": 3.0, "unknown": 5.0})
     assert set(x) == set(INPUTS)
     assert all(0.0 <= v <= 1.0 for v in x.values())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(INPUTS)), st.floats(), max_size=len(INPUTS)))
+def test_squash_is_the_clamped_or_scaled_value(features: dict[str, float]) -> None:
+    expected = {}
+    for name, scale in INPUTS.items():
+        v = max(0.0, float(features.get(name, 0.0)))
+        expected[name] = min(1.0, v) if scale is None else v / (v + scale)
+    assert repr(squash(features)) == repr(expected)  # repr: NaN compares by its text
+
+
+def test_observe_is_score_then_protected_learning() -> None:
+    """``observe`` squashes once; scores, learning and the snapshot match doing each step
+    through the public methods."""
+    fast, slow = _anomaly(), _anomaly()
+    for i, x in enumerate(_vectors(120) + [{"rpm_10m": 400.0, "cot_share_1h": 1.0}]):
+        suspect = i % 7 == 0
+        expected = slow.score_one(x)
+        flagged = slow.classify(expected)
+        slow.threshold.update(expected)
+        if not flagged and not suspect:
+            slow.learn_one(x)
+        assert fast.observe(x, suspect=suspect) == expected
+    assert fast.learned == slow.learned > 0
+    assert fast.to_bytes() == slow.to_bytes()
 
 
 def test_protected_detector_does_not_learn_from_suspects() -> None:

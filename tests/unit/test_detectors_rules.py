@@ -6,8 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from distillguard.models.config import DetectionConfig
+from distillguard.models.detectors import rules as rules_module
 from distillguard.models.detectors.evidence import fuse
 from distillguard.models.detectors.rules import RuleSet, load_rules, parse_rules
 from distillguard.models.errors import ConfigError
@@ -199,3 +202,40 @@ def test_a_young_benchmark_user_is_not_a_distiller() -> None:
     degrade = DetectionConfig().policy.thresholds.degrade
     assert _risk(benchmark) < degrade
     assert _risk(benchmark | {"tokens_out_pm_10m": 9000.0}) >= degrade
+
+
+DEFAULT_RULES = load_rules()
+_CONDITIONS = [c for rule in DEFAULT_RULES for c in rule.when]
+
+
+@st.composite
+def _feature_vectors(draw: st.DrawFn) -> dict[str, float]:
+    """Vectors around the default rules' thresholds (on, just off, far off, or absent)."""
+    features: dict[str, float] = {}
+    for c in _CONDITIONS:
+        nudge = draw(st.sampled_from([None, 0.0, -1e-9, 1e-9, -0.5, 0.5, -50.0, 50.0]))
+        if nudge is not None:
+            features[c.feature] = c.value + nudge
+    return features
+
+
+@settings(max_examples=400, deadline=None)
+@given(_feature_vectors())
+def test_compiled_rules_agree_with_the_rules_as_written(features: dict[str, float]) -> None:
+    """The compiled evaluation fires exactly the rules whose conditions all hold, in
+    file order, with the same evidence as ``Rule.evidence``."""
+    expected = [rule.evidence(features) for rule in DEFAULT_RULES if rule.fires(features)]
+    assert RuleSet(DEFAULT_RULES).evaluate(features) == expected
+
+
+def test_repeated_detail_reuses_the_evidence_and_the_memo_stays_bounded() -> None:
+    (rule,) = parse_rules({"rules": [_rule(detail="{rpm_10m:.1f} requests/min")]})
+    rules = RuleSet([rule])
+    (first,) = rules.evaluate({"rpm_10m": 150.0})
+    (again,) = rules.evaluate({"rpm_10m": 150.0})
+    (other,) = rules.evaluate({"rpm_10m": 151.0})
+    assert again is first and other.detail == "151.0 requests/min"
+    for i in range(3 * rules_module._ISSUED_MAX):
+        rules.evaluate({"rpm_10m": 100.0 + i})
+    (compiled,) = rules._compiled
+    assert 0 < len(compiled.issued) <= rules_module._ISSUED_MAX

@@ -125,3 +125,35 @@ def test_distinct_estimate_is_close_for_many_items() -> None:
     for i in range(5000):
         d.update(s, (i * 2654435761) % 2**32)
     assert 2500 < d.result(s) < 10000
+
+
+@settings(max_examples=60, deadline=None)
+@given(a=hashes, b=hashes)
+def test_distinct_merge_into_changes_in_place_like_merge(a: list[int], b: list[int]) -> None:
+    d = Distinct(16)
+    sa, sb = d.initialize(), d.initialize()
+    for h in a:
+        d.update(sa, h)
+    for h in b:
+        d.update(sb, h)
+    expected = d.merge(sa, sb)
+    before = list(sb)
+    changed = d.merge_into(sa, sb)
+    assert sa == expected
+    assert sb == before
+    assert changed == (expected != sorted(set(a))[:16])
+
+
+def test_distinct_counts_follow_sketches_that_change_between_readings() -> None:
+    """Features read after every slice (reusing the distinct-count caches) equal those
+    of a restored state, which starts with no caches."""
+    events = stream(3000, every=4.0)  # over three hours: the windows move and hours close
+    state = AccountState("acct-a")
+    fresh_each_time = AccountState("acct-a")
+    for i in range(0, len(events), 45):
+        piece = fold_events(events[i : i + 45])["acct-a"]
+        state.merge(piece)
+        fresh_each_time.merge(piece)
+        now = float(events[min(i + 44, len(events) - 1)]["ts"]) + 1.0
+        restored = AccountState.from_dict(fresh_each_time.to_dict())
+        assert state.features(now) == restored.features(now)

@@ -6,6 +6,8 @@ reference implementation (jsonschema, draft 2020-12) so the two never disagree.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +24,55 @@ EXAMPLES = schemas.schema_dir() / "examples"
 NAMES = [schemas.API_EVENT_V1, schemas.DECISION_V1, schemas.DEADLETTER_V1]
 
 
-def _reference_validator(name: str) -> jsonschema.Draft202012Validator:
+#: fastjsonschema reads an unescaped ``$`` in a ``pattern`` as ``\Z`` (the very end), where
+#: Python's ``re`` and so jsonschema also match before a final newline: "US\n" passes
+#: jsonschema's ``^[A-Z]{2}$`` but not the validator the service runs.
+_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+def _pattern_to_the_end(
+    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[jsonschema.ValidationError]:
+    if validator.is_type(instance, "string") and not re.search(
+        _DOLLAR.sub(r"\\Z", pattern), instance
+    ):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_ToTheEnd = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator, {"pattern": _pattern_to_the_end}
+)
+
+
+def reference_validator(name: str, *, dollar_is_end: bool = False) -> Any:
+    """jsonschema (draft 2020-12, formats checked) for schema ``name``.
+
+    ``dollar_is_end`` reads ``$`` in patterns as fastjsonschema does (the one place where
+    the two differ on these schemas), for tests that compare the two verdict for verdict.
+    """
     registry: Registry[Any] = Registry()
     for path in schemas.schema_dir().glob("*.schema.json"):
         resource = Resource.from_contents(orjson.loads(path.read_bytes()))
         registry = registry.with_resource(path.name, resource)
     schema = schemas.load(name)
     jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(
+    kind = _ToTheEnd if dollar_is_end else jsonschema.Draft202012Validator
+    return kind(
         schema, registry=registry, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
+
+
+def test_dollar_is_end_only_changes_what_a_final_newline_does() -> None:
+    plain = reference_validator(schemas.API_EVENT_V1)
+    strict = reference_validator(schemas.API_EVENT_V1, dollar_is_end=True)
+    event = orjson.loads(_examples(schemas.API_EVENT_V1, "valid")[0].read_bytes())
+    for country, plain_ok, strict_ok in (
+        ("US", True, True),
+        ("US\n", True, False),
+        ("us", False, False),
+    ):
+        event["country"] = country
+        assert (plain.is_valid(event), strict.is_valid(event)) == (plain_ok, strict_ok), country
 
 
 def _examples(name: str, kind: str) -> list[Path]:
@@ -54,7 +95,7 @@ def test_every_invalid_example_states_its_reason(name: str) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_valid_examples_pass_both_validators(name: str) -> None:
-    reference = _reference_validator(name)
+    reference = reference_validator(name)
     compiled = schemas.validator(name)
     for path in _examples(name, "valid"):
         record = orjson.loads(path.read_bytes())
@@ -64,7 +105,7 @@ def test_valid_examples_pass_both_validators(name: str) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_invalid_examples_fail_both_validators(name: str) -> None:
-    reference = _reference_validator(name)
+    reference = reference_validator(name)
     compiled = schemas.validator(name)
     for path in _examples(name, "invalid"):
         record = orjson.loads(path.read_bytes())
@@ -97,7 +138,7 @@ def test_invalid_decisions_name_the_field() -> None:
 
 
 def test_decision_record_lines_accept_decisions_and_tombstones() -> None:
-    reference = _reference_validator(schemas.DECISION_RECORD_V1)
+    reference = reference_validator(schemas.DECISION_RECORD_V1)
     compiled = schemas.validator(schemas.DECISION_RECORD_V1)
     decision = orjson.loads(
         (EXAMPLES / schemas.DECISION_V1 / "valid" / "account-throttle.json").read_bytes()

@@ -25,7 +25,13 @@ from typing import Any, Protocol, runtime_checkable
 
 from distillguard.models.config import DetectionConfig
 from distillguard.models.detectors.anomaly import AnomalyDetector
-from distillguard.models.detectors.evidence import Assessment, Evidence, EvidenceSource, fuse
+from distillguard.models.detectors.evidence import (
+    Assessment,
+    Evidence,
+    EvidenceSource,
+    fuse,
+    shadow_risk,
+)
 from distillguard.models.detectors.rules import RuleSet
 from distillguard.models.detectors.supervised import LabelModel
 from distillguard.models.features import AccountSlice, AccountState, fold_events
@@ -222,7 +228,7 @@ class Engine:
         if last is not None and now - last < self.config.anomaly.every_seconds:
             return self._anomaly_evidence.get(account_id, [])
         self._anomaly_at[account_id] = now
-        suspect = fuse(evidence, features).shadow_risk >= self.config.policy.thresholds.monitor
+        suspect = shadow_risk(evidence) >= self.config.policy.thresholds.monitor
         score = self.anomaly.observe(features, suspect=suspect)
         found = self.anomaly.evidence_for(score)
         if found:

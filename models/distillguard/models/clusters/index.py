@@ -17,6 +17,7 @@ ever admitted, so a value that overflowed its cap is still known to be popular.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -37,19 +38,25 @@ class LinkIndex:
         self.values: dict[str, ValueEntry] = {}
 
     def add(self, value: str, account_id: str, ts: float) -> None:
-        entry = self.values.get(value)
-        if entry is None:
-            entry = self.values[value] = ValueEntry()
-        members = entry.members
-        if account_id not in members:
-            entry.seen += 1
-            if len(members) >= self.cap:
-                del members[next(iter(members))]  # least recently seen
-        else:
-            del members[account_id]  # re-insert: dict order is recency order
-        members[account_id] = ts
-        if ts > entry.last_seen:
-            entry.last_seen = ts
+        self.add_all((value,), account_id, ts)
+
+    def add_all(self, values: Iterable[str], account_id: str, ts: float) -> None:
+        """Record that the account showed each of ``values`` at ``ts``."""
+        entries, cap = self.values, self.cap
+        for value in values:
+            entry = entries.get(value)
+            if entry is None:
+                entry = entries[value] = ValueEntry()
+            members = entry.members
+            if account_id not in members:
+                entry.seen += 1
+                if len(members) >= cap:
+                    del members[next(iter(members))]  # least recently seen
+            else:
+                del members[account_id]  # re-insert: dict order is recency order
+            members[account_id] = ts
+            if ts > entry.last_seen:
+                entry.last_seen = ts
 
     def members(self, value: str) -> dict[str, float]:
         entry = self.values.get(value)
@@ -70,9 +77,13 @@ class LinkIndex:
     def expire(self, now: float) -> None:
         """Forget members (and values) not seen within ``ttl``."""
         horizon = now - self.ttl
-        for value in [v for v, e in self.values.items() if e.last_seen < horizon]:
+        gone = []
+        for value, entry in self.values.items():  # one pass: there are many values
+            members = entry.members
+            if entry.last_seen < horizon:
+                gone.append(value)
+            elif min(members.values(), default=horizon) < horizon:
+                for account_id in [a for a, t in members.items() if t < horizon]:
+                    del members[account_id]
+        for value in gone:
             del self.values[value]
-        for entry in self.values.values():
-            stale = [a for a, t in entry.members.items() if t < horizon]
-            for account_id in stale:
-                del entry.members[account_id]

@@ -74,12 +74,13 @@ class ClusterLinker:
                 p = self.profiles[account_id] = Profile(account_id, piece.first_ts, piece.last_ts)
             p.merge(piece)
             values = linking_values(piece)
+            self.index.add_all(values, account_id, piece.last_ts)
             for value in values:
-                self.index.add(value, account_id, piece.last_ts)
                 if value.startswith("card:"):
                     p.card = value
             fresh = values - p.values
-            p.values = values if len(p.values | values) > MAX_VALUES else p.values | values
+            union = p.values | values
+            p.values = values if len(union) > MAX_VALUES else union
             if p.linked_at < 0 or now - p.linked_at >= c.relink_seconds:
                 relink.append(p)
             elif now - p.linked_at >= MIN_RELINK_SECONDS and any(
@@ -148,20 +149,22 @@ class ClusterLinker:
     def _link(self, p: Profile, now: float) -> None:
         c = self.config
         p.linked_at = now
+        # other account -> kind -> strongest shared value of that kind (weights are > 0)
         shared: dict[str, dict[str, float]] = {}
+        entries, recent, sample = self.index.values, self.index.recent, c.sample
         for value in p.values:
-            if len(self.index.members(value)) < 2:
+            entry = entries.get(value)
+            if entry is None or len(entry.members) < 2:
                 continue
             kind = kind_of(value)
             weight = KIND_WEIGHTS[kind] * self.specificity(value, now)
-            for other in self.index.recent(value, c.sample):
-                if other == p.account_id:
-                    continue
+            for other in recent(value, sample):
                 kinds = shared.get(other)
                 if kinds is None:
-                    kinds = shared[other] = {}
-                if weight > kinds.get(kind, 0.0):
+                    shared[other] = {kind: weight}
+                elif weight > kinds.get(kind, 0.0):
                     kinds[kind] = weight
+        shared.pop(p.account_id, None)
         need, threshold = c.min_kinds, c.link_threshold
         found = []
         for other, kinds in shared.items():
@@ -197,13 +200,15 @@ class ClusterLinker:
         both accounts showed, so an account is linked at the first tick that could link
         it instead of at its next full relink."""
         c = self.config
-        mine = self.graph.cluster_of(p.account_id)
+        entries, cluster_of = self.index.values, self.graph.cluster_of
+        mine = cluster_of(p.account_id)
         candidates: set[str] = set()
         for value in fresh:
-            if len(self.index.members(value)) < 2:
+            entry = entries.get(value)
+            if entry is None or len(entry.members) < 2:
                 continue
             for other in self.index.recent(value, c.sample):
-                if other != p.account_id and (mine is None or self.graph.cluster_of(other) != mine):
+                if other != p.account_id and (mine is None or cluster_of(other) != mine):
                     candidates.add(other)
         if not candidates:
             return
@@ -211,18 +216,17 @@ class ClusterLinker:
         first_seen = {p.account_id: p.first_seen}
         for other in sorted(candidates):
             q = self.profiles.get(other)
-            if q is None or (mine is not None and self.graph.cluster_of(other) == mine):
+            if q is None or (mine is not None and cluster_of(other) == mine):
                 continue
             kinds: dict[str, float] = {}
             for value in p.values & q.values:
-                if other not in self.index.members(value):
+                entry = entries.get(value)
+                if entry is None or other not in entry.members:
                     continue  # forgotten there (expired or evicted)
+                kind = kind_of(value)
                 weight = weights.get(value)
                 if weight is None:
-                    weight = weights[value] = KIND_WEIGHTS[kind_of(value)] * self.specificity(
-                        value, now
-                    )
-                kind = kind_of(value)
+                    weight = weights[value] = KIND_WEIGHTS[kind] * self.specificity(value, now)
                 if weight > kinds.get(kind, 0.0):
                     kinds[kind] = weight
             strength = sum(kinds.values())
@@ -289,7 +293,7 @@ class ClusterLinker:
         """Members to score now although quiet this tick: the not yet enforced members,
         active within the hour, of clusters whose risk rose since the last call. A slow
         member is otherwise judged only at its next request, which is then already served.
-        (The engine does not call this yet: it scores only the accounts of the tick.)"""
+        The engine scores them after the tick's active accounts (``DueSource``)."""
         out: set[str] = set()
         horizon = now - 3600.0
         for cid in self._risen:
@@ -323,6 +327,13 @@ class ClusterLinker:
         cid = self.graph.cluster_of(account_id)
         if cid is None:
             return False
+        cached = self._risk.get(cid)
+        if (
+            cached is not None
+            and cached[0].computed_at == self._now
+            and cached[2] == len(self.graph.members(cid))
+        ):  # computed this tick, membership unchanged: what cluster_risk would return
+            return cached[0].risk >= self.config.hold_risk
         return self.cluster_risk(cid, self._now)[0].risk >= self.config.hold_risk
 
     def evidence(

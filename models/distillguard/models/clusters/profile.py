@@ -23,6 +23,7 @@ CAPABILITY: Final = 3
 TARGETED: Final = tuple(
     C.CAT0 + C.CATEGORIES.index(c) for c in ("coding", "math", "reasoning", "agentic")
 )
+_T0, _T1, _T2, _T3 = TARGETED  # unpacked for the per-minute merge
 #: An account younger than this (days) counts as new.
 NEW_DAYS: Final = 14.0
 #: An account on at least this many ASNs, one per at most 1 / ``ROTATION_SHARE``
@@ -68,7 +69,7 @@ class Profile:
             bucket[REQ] += c[C.N]
             bucket[OUT] += c[C.COMPLETION_TOKENS]
             bucket[COT] += c[C.COT]
-            bucket[CAPABILITY] += sum(c[i] for i in TARGETED)
+            bucket[CAPABILITY] += c[_T0] + c[_T1] + c[_T2] + c[_T3]  # = sum(c[i] for i in TARGETED)
             self.requests += c[C.N]
         if len(self.asns) < MAX_ASNS:
             for hour in piece.hours.values():
@@ -94,12 +95,15 @@ class Profile:
     def totals(self, now: float, horizon: float = 3600.0) -> list[float]:
         """Sum of the buckets within ``horizon`` seconds of ``now``."""
         first = int((now - horizon) // MINUTE)
-        out = [0.0, 0.0, 0.0, 0.0]
-        for minute, b in self.minutes.items():
+        req = out = cot = capability = 0.0
+        # unrolled (same order of additions): called for every member of every cluster
+        for minute, (r, o, c, k) in self.minutes.items():
             if minute > first:
-                for i in range(4):
-                    out[i] += b[i]
-        return out
+                req += r
+                out += o
+                cot += c
+                capability += k
+        return [req, out, cot, capability]
 
     def series(self, now: float, length: int) -> list[float]:
         """Requests per minute over the ``length`` minutes ending at ``now``."""

@@ -51,12 +51,24 @@ INPUTS: Final[dict[str, float | None]] = {
 }
 
 
+_SCALES: Final = tuple(INPUTS.items())
+
+
 def squash(features: Mapping[str, float]) -> dict[str, float]:
-    """The [0, 1] input vector of the detector (a new dict; ``features`` is not changed)."""
+    """The [0, 1] input vector of the detector (a new dict; ``features`` is not changed).
+
+    Negative and NaN values read as 0, as ``max(0.0, v)`` would have them.
+    """
+    get = features.get
     out: dict[str, float] = {}
-    for name, scale in INPUTS.items():
-        v = max(0.0, float(features.get(name, 0.0)))
-        out[name] = min(1.0, v) if scale is None else v / (v + scale)
+    for name, scale in _SCALES:
+        v = float(get(name, 0.0))
+        if not v > 0.0:
+            v = 0.0
+        if scale is None:
+            out[name] = v if v < 1.0 else 1.0
+        else:
+            out[name] = v / (v + scale)
     return out
 
 
@@ -89,7 +101,10 @@ class AnomalyDetector:
         return float(self.model.score_one(squash(features)))
 
     def learn_one(self, features: Mapping[str, float]) -> None:
-        self.model.learn_one(squash(features))
+        self._learn_squashed(squash(features))
+
+    def _learn_squashed(self, x: dict[str, float]) -> None:
+        self.model.learn_one(x)
         self.learned += 1
 
     def classify(self, score: float) -> bool:
@@ -99,11 +114,12 @@ class AnomalyDetector:
 
     def observe(self, features: Mapping[str, float], *, suspect: bool) -> float:
         """Score, update the threshold, and learn unless flagged or ``suspect`` (protection)."""
-        score = self.score_one(features)
+        x = squash(features)
+        score = float(self.model.score_one(x))
         flagged = self.classify(score)
         self.threshold.update(score)
         if not flagged and not suspect:
-            self.learn_one(features)
+            self._learn_squashed(x)
         return score
 
     def evidence_for(self, score: float) -> list[Evidence]:

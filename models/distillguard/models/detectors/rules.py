@@ -38,6 +38,8 @@ _OPS: Final[dict[str, Callable[[float, float], bool]]] = {
     "!=": operator.ne,
 }
 CODE_PATTERN: Final = r"^[a-z0-9_.:-]+$"
+#: distinct detail texts a compiled rule remembers before it starts over
+_ISSUED_MAX: Final = 1024
 
 
 class Condition(BaseModel):
@@ -90,16 +92,7 @@ class Rule(BaseModel):
         return all(c.holds(features) for c in self.when)
 
     def evidence(self, features: Mapping[str, float]) -> Evidence:
-        return Evidence(
-            source="rule",
-            code=self.reason,
-            detail=self.detail.format_map(_Defaulting(features)),
-            weight=self.weight,
-            family=self.family or self.id,
-            shadow=self.shadow,
-            drivers=tuple(dict.fromkeys(c.feature for c in self.when)),
-            rule_id=self.id,
-        )
+        return _CompiledRule(self).evidence(_Defaulting(features))
 
 
 class _Defaulting(dict[str, float]):
@@ -165,23 +158,79 @@ def load_rules(path: Path | None = None) -> tuple[Rule, ...]:
     return parse_rules(data, source)
 
 
+class _CompiledRule:
+    """A rule prepared for evaluation: its conditions as ``(feature, operator, value)``
+    tuples and the parts of its evidence that do not depend on the features."""
+
+    __slots__ = (
+        "conditions",
+        "detail",
+        "drivers",
+        "family",
+        "issued",
+        "reason",
+        "rule_id",
+        "shadow",
+        "weight",
+    )
+
+    def __init__(self, rule: Rule) -> None:
+        self.conditions = tuple((c.feature, _OPS[c.op], c.value) for c in rule.when)
+        self.detail = rule.detail
+        self.drivers = tuple(dict.fromkeys(c.feature for c in rule.when))
+        self.family = rule.family or rule.id
+        self.reason = rule.reason
+        self.rule_id = rule.id
+        self.shadow = rule.shadow
+        self.weight = rule.weight
+        #: detail text -> evidence: an active account's detail often repeats tick to tick
+        self.issued: dict[str, Evidence] = {}
+
+    def evidence(self, values: _Defaulting) -> Evidence:
+        """The rule's evidence; an unchanged detail text reuses the (frozen) instance."""
+        detail = self.detail.format_map(values)
+        found = self.issued.get(detail)
+        if found is None:
+            if len(self.issued) >= _ISSUED_MAX:
+                self.issued.clear()
+            found = self.issued[detail] = Evidence(
+                source="rule",
+                code=self.reason,
+                detail=detail,
+                weight=self.weight,
+                family=self.family,
+                shadow=self.shadow,
+                drivers=self.drivers,
+                rule_id=self.rule_id,
+            )
+        return found
+
+
 class RuleSet:
-    """Evaluates rules; an :class:`~distillguard.models.detectors.evidence.EvidenceSource`."""
+    """Evaluates rules; an :class:`~distillguard.models.detectors.evidence.EvidenceSource`.
+
+    Each rule is compiled once, when the set is built (on load and on every rules update
+    from the config topic); evaluation is then a plain loop that stops at a rule's first
+    failing condition.
+    """
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = tuple(rules)
-        self._compiled = [
-            (rule, tuple((c.feature, _OPS[c.op], c.value) for c in rule.when))
-            for rule in self.rules
-        ]
+        self._compiled = tuple(_CompiledRule(rule) for rule in self.rules)
 
     def evaluate(self, features: Mapping[str, float]) -> list[Evidence]:
         get = features.get
-        return [
-            rule.evidence(features)
-            for rule, conditions in self._compiled
-            if all(op(get(name, 0.0), value) for name, op, value in conditions)
-        ]
+        fired: list[Evidence] = []
+        values: _Defaulting | None = None
+        for rule in self._compiled:
+            for name, op, value in rule.conditions:
+                if not op(get(name, 0.0), value):
+                    break
+            else:
+                if values is None:
+                    values = _Defaulting(features)
+                fired.append(rule.evidence(values))
+        return fired
 
     def evidence(
         self, account_id: str, features: Mapping[str, float], now: float

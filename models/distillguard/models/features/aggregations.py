@@ -101,6 +101,28 @@ class Distinct:
             return list(b)
         return sorted(set(a).union(b))[:k]
 
+    def merge_into(self, state: list[int], other: list[int]) -> bool:
+        """Merge sketch ``other`` into ``state`` in place; return whether ``state`` changed.
+
+        The same sketch as :meth:`merge` gives, at the cost of a bisection per hash of
+        ``other`` that can still enter (``other`` is sorted, so the first hash above a
+        full sketch's largest ends the loop).
+        """
+        k = self.k
+        changed = False
+        for value in other:
+            n = len(state)
+            if n >= k and value >= state[-1]:
+                break
+            i = bisect.bisect_left(state, value)
+            if i < n and state[i] == value:
+                continue
+            state.insert(i, value)
+            if n >= k:
+                state.pop()
+            changed = True
+        return changed
+
     def result(self, state: list[int]) -> float:
         if len(state) < self.k:
             return float(len(state))

@@ -8,6 +8,7 @@ not shown yet (no categories, no ``max_tokens``) take neutral values (0 share, e
 
 from __future__ import annotations
 
+import bisect
 import math
 from typing import TYPE_CHECKING, Final
 
@@ -49,26 +50,34 @@ _CAPABILITIES: Final = tuple(
 )
 
 
-def _sum_minutes(state: AccountState, now: float, horizon: float) -> list[float]:
-    start = int((now - horizon) // MINUTE)
+def _recent_minutes(state: AccountState, now: float) -> tuple[float, float, float, float]:
+    """Requests in the last minute, and requests, prompt and completion tokens in the last
+    10 minutes, summed over the minute buckets in ``[now - horizon, now]`` in one pass."""
+    start10 = int((now - 600.0) // MINUTE)
+    start1 = int((now - 60.0) // MINUTE)
     end = int(now // MINUTE)
-    total = C.zero()
+    n1 = n10 = prompt10 = completion10 = 0.0
     minutes = state.minutes
-    for minute in range(start, end + 1):
+    for minute in range(start10, end + 1):
         bucket = minutes.get(minute)
         if bucket is not None:
-            C.add_into(total, bucket)
-    return total
+            n10 += bucket[C.N]
+            prompt10 += bucket[C.PROMPT_TOKENS]
+            completion10 += bucket[C.COMPLETION_TOKENS]
+            if minute >= start1:
+                n1 += bucket[C.N]
+    return n1, n10, prompt10, completion10
 
 
 def _hour_window(state: AccountState, now: float) -> list[float]:
     """The last hour's counters: the running total of the minute ring, minus what is
-    outside ``[now - 1 h, now]`` (usually nothing or one bucket)."""
+    outside ``[now - 1 h, now]`` (usually nothing or one bucket). Read only: it may be
+    the state's own running total."""
     start = int((now - 3600.0) // MINUTE)
     end = int(now // MINUTE)
-    total = list(state.minute_total)
     if end == int(state.last_ts // MINUTE):
-        return total  # the ring holds exactly [now - 1 h, now]
+        return state.minute_total  # the ring holds exactly [now - 1 h, now]
+    total = list(state.minute_total)
     for minute, bucket in state.minutes.items():
         if minute < start or minute > end:
             C.subtract_from(total, bucket)
@@ -80,96 +89,135 @@ def _span(state: AccountState, now: float, horizon: float) -> float:
     return max(float(MINUTE), now - start)
 
 
-def _share(c: list[float], index: int) -> float:
-    n = c[C.N]
-    return c[index] / n if n > 0 else 0.0
+def _distinct_counts(
+    state: AccountState, hours: list[int], names: tuple[str, ...], scope: str
+) -> list[float]:
+    """The distinct counts of sketches ``names`` over ``hours``.
 
-
-def _distinct(state: AccountState, hours: list[int], name: str) -> float:
-    key = (tuple(hours), state.name_versions.get(name, 0), state.sketch_version)
-    cached = state.distinct_cache.get(("1h", name))
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    value = _distinct_uncached(state, hours, name)
-    state.distinct_cache[("1h", name)] = (key, value)
-    return value
-
-
-def _distinct_uncached(state: AccountState, hours: list[int], name: str) -> float:
-    merged: list[int] = []
-    for hour in hours:
-        hs = state.sketches.get(hour)
-        if hs is not None and name in hs.sketches:
-            merged = DISTINCT.merge(merged, hs.sketches[name]) if merged else hs.sketches[name]
-    return DISTINCT.result(merged)
-
-
-def _distinct_day(state: AccountState, hours: list[int], name: str) -> float:
-    """Like :func:`_distinct` over 24 h, reusing the union of the older hours (cached on
-    the state until a sketch of those hours changes)."""
+    Each count is the union of the older hours' sketches with the newest hour's; the
+    union is kept on the state until one of the older hours changes or the window moves
+    (``base``). Meanwhile the newest hour's sketch only grows, so the kept union just
+    takes in its hashes, and a count is reused while no sketch of its name changed
+    (``name_versions``), which is most of them on most ticks.
+    """
     if not hours:
-        return 0.0
-    key = (tuple(hours), state.name_versions.get(name, 0), state.sketch_version)
-    hit = state.distinct_cache.get(("24h", name))
-    if hit is not None and hit[0] == key:
-        return hit[1]
-    value = _distinct_day_uncached(state, hours, name)
-    state.distinct_cache[("24h", name)] = (key, value)
-    return value
+        return [0.0] * len(names)
+    base = (tuple(hours), state.sketch_version)
+    cache = state.distinct_cache.get(scope)
+    if cache is None or cache.base != base:
+        cache = state.distinct_cache[scope] = UnionCache(base)
+    versions = state.name_versions
+    unions = cache.unions
+    counts = cache.counts
+    newest = cache.newest
+    current = state.sketches[newest].sketches
+    out = []
+    for name in names:
+        version = versions.get(name, 0)
+        hit = counts.get(name)
+        if hit is not None and hit[0] == version:
+            out.append(hit[1])
+            continue
+        union = unions.get(name)
+        if union is None:
+            union = unions[name] = _Union()
+            for hour in base[0]:
+                if hour == newest:
+                    continue
+                sk = state.sketches[hour].sketches.get(name)
+                if sk:
+                    union.add(sk)
+        sk = current.get(name)
+        if sk:
+            union.add(sk)
+        value = DISTINCT.result(union.hashes)
+        counts[name] = (version, value)
+        out.append(value)
+    return out
 
 
-def _distinct_day_uncached(state: AccountState, hours: list[int], name: str) -> float:
-    newest = max(hours)
-    older = tuple(sorted(h for h in hours if h != newest))
-    key = (older, state.sketch_version)
-    if state.day_cache_key != key:
-        state.day_cache_key = key
-        state.day_cache = {}
-    cached = state.day_cache.get(name)
-    if cached is None:
-        cached = []
-        for hour in older:
-            sk = state.sketches[hour].sketches.get(name)
-            if sk:
-                cached = DISTINCT.merge(cached, sk) if cached else sk
-        state.day_cache[name] = cached
-    current = state.sketches[newest].sketches.get(name)
-    if current:
-        return DISTINCT.result(DISTINCT.merge(cached, current) if cached else current)
-    return DISTINCT.result(cached)
+class _Union:
+    """A KMV sketch grown by sketches that mostly repeat what it holds: a set of its
+    hashes makes the repeats cheap to skip. Holds what ``DISTINCT.merge`` would give."""
+
+    __slots__ = ("hashes", "members")
+
+    def __init__(self) -> None:
+        self.hashes: list[int] = []
+        self.members: set[int] = set()
+
+    def add(self, sketch: list[int]) -> None:
+        hashes = self.hashes
+        members = self.members
+        k = DISTINCT.k
+        if len(hashes) >= k:
+            cutoff = hashes[-1]
+            fresh = [h for h in sketch if h < cutoff and h not in members]
+        else:
+            fresh = [h for h in sketch if h not in members]
+        if not fresh:
+            return
+        for h in fresh:
+            bisect.insort(hashes, h)
+        members.update(fresh)
+        if len(hashes) > k:
+            members.difference_update(hashes[k:])
+            del hashes[k:]
+
+
+class UnionCache:
+    """Per window: for ``base``, the union of each sketch name so far and its last count."""
+
+    __slots__ = ("base", "counts", "newest", "unions")
+
+    def __init__(self, base: tuple[tuple[int, ...], int]) -> None:
+        self.base = base
+        self.newest = max(base[0])
+        self.unions: dict[str, _Union] = {}
+        self.counts: dict[str, tuple[int, float]] = {}
+
+
+#: Shares of the last hour's requests: feature name, counter.
+_SHARES: Final = (
+    ("cot_share_1h", C.COT),
+    ("rubric_share_1h", C.RUBRIC),
+    ("logprobs_share_1h", C.LOGPROBS),
+    ("top_logprobs_share_1h", C.TOP_LOGPROBS),
+    ("logit_bias_share_1h", C.LOGIT_BIAS),
+    ("n_gt1_share_1h", C.N_GT1),
+    ("harvest_share_1h", C.HARVEST),
+    ("short_out_share_1h", C.SHORT_OUT),
+    ("tools_share_1h", C.TOOLS),
+    ("status_429_share_1h", C.S429),
+    ("error_share_1h", C.ERRORS),
+)
+_SHARE_NAMES: Final = tuple(name for name, _ in _SHARES)
+_SHARE_INDEXES: Final = tuple(index for _, index in _SHARES)
 
 
 def compute_features(state: AccountState, now: float) -> dict[str, float]:
-    f: dict[str, float] = {}
-    m1 = _sum_minutes(state, now, 60.0)
-    m10 = _sum_minutes(state, now, 600.0)
+    n1, n10, prompt10, completion10 = _recent_minutes(state, now)
     h1 = _hour_window(state, now)
-    span1, span10, span60 = (_span(state, now, h) for h in (60.0, 600.0, 3600.0))
-    f["requests_1m"] = m1[C.N]
-    f["rpm_1m"] = m1[C.N] / (span1 / MINUTE)
-    f["rpm_10m"] = m10[C.N] / (span10 / MINUTE)
-    f["rpm_1h"] = h1[C.N] / (span60 / MINUTE)
-    f["tokens_in_pm_10m"] = m10[C.PROMPT_TOKENS] / (span10 / MINUTE)
-    f["tokens_out_pm_10m"] = m10[C.COMPLETION_TOKENS] / (span10 / MINUTE)
-    f["requests_1h"] = h1[C.N]
-    f["tokens_out_1h"] = h1[C.COMPLETION_TOKENS]
-    f["out_in_ratio_1h"] = h1[C.COMPLETION_TOKENS] / max(1.0, h1[C.PROMPT_TOKENS])
-    f["max_tokens_used_1h"] = h1[C.MT_USED] / h1[C.MT_N] if h1[C.MT_N] else 0.0
-    f["max_tokens_full_share_1h"] = h1[C.MT_FULL] / h1[C.MT_N] if h1[C.MT_N] else 0.0
-    for name, index in (
-        ("cot_share_1h", C.COT),
-        ("rubric_share_1h", C.RUBRIC),
-        ("logprobs_share_1h", C.LOGPROBS),
-        ("top_logprobs_share_1h", C.TOP_LOGPROBS),
-        ("logit_bias_share_1h", C.LOGIT_BIAS),
-        ("n_gt1_share_1h", C.N_GT1),
-        ("harvest_share_1h", C.HARVEST),
-        ("short_out_share_1h", C.SHORT_OUT),
-        ("tools_share_1h", C.TOOLS),
-        ("status_429_share_1h", C.S429),
-        ("error_share_1h", C.ERRORS),
-    ):
-        f[name] = _share(h1, index)
+    n = h1[C.N]
+    minutes10 = _span(state, now, 600.0) / MINUTE
+    mt_n = h1[C.MT_N]
+    f: dict[str, float] = {
+        "requests_1m": n1,
+        "rpm_1m": n1 / (_span(state, now, 60.0) / MINUTE),
+        "rpm_10m": n10 / minutes10,
+        "rpm_1h": n / (_span(state, now, 3600.0) / MINUTE),
+        "tokens_in_pm_10m": prompt10 / minutes10,
+        "tokens_out_pm_10m": completion10 / minutes10,
+        "requests_1h": n,
+        "tokens_out_1h": h1[C.COMPLETION_TOKENS],
+        "out_in_ratio_1h": h1[C.COMPLETION_TOKENS] / max(1.0, h1[C.PROMPT_TOKENS]),
+        "max_tokens_used_1h": h1[C.MT_USED] / mt_n if mt_n else 0.0,
+        "max_tokens_full_share_1h": h1[C.MT_FULL] / mt_n if mt_n else 0.0,
+    }
+    if n > 0:
+        f.update(zip(_SHARE_NAMES, [h1[index] / n for index in _SHARE_INDEXES], strict=True))
+    else:
+        f.update(dict.fromkeys(_SHARE_NAMES, 0.0))
     f["harvest_requests_1h"] = h1[C.HARVEST]
     f["cot_out_tokens_share_1h"] = h1[C.COT_OUT_TOKENS] / max(1.0, h1[C.COMPLETION_TOKENS])
     f["retry_after_429_rate_1h"] = h1[C.AFTER_429] / h1[C.S429] if h1[C.S429] else 0.0
@@ -191,9 +239,10 @@ def compute_features(state: AccountState, now: float) -> dict[str, float]:
         f["category_entropy_1h"] = 1.0
         f["category_top_share_1h"] = 0.0
         f["capability_share_1h"] = 0.0
-    _distinct_features(state, now, f)
+    last_hours = _hours_within(state, now, HOUR)
+    _distinct_features(state, f, last_hours, _hours_within(state, now, 24 * HOUR))
     _time_features(state, now, f)
-    _model_features(state, now, f)
+    _model_features(state, now, f, last_hours)
     _account_features(state, now, f)
     return f
 
@@ -203,25 +252,47 @@ def _hours_within(state: AccountState, now: float, horizon: float) -> list[int]:
     return [h for h in state.sketches if h >= start and h * HOUR <= now]
 
 
-def _distinct_features(state: AccountState, now: float, f: dict[str, float]) -> None:
-    last_hours = _hours_within(state, now, HOUR)
-    day_hours = _hours_within(state, now, 24 * HOUR)
-    n_last = sum(state.hours[h][C.N] for h in last_hours if h in state.hours)
-    for name, key in (("tpl", "templates"), ("fp", "fingerprints"), ("lang", "langs")):
-        distinct = _distinct(state, last_hours, name)
-        f[f"{key}_1h"] = distinct
-        if name != "lang":
-            f[f"{key[:-1]}_ratio_1h"] = min(1.0, distinct / n_last) if n_last else 1.0
-    f["requests_24h"] = sum(state.hours[h][C.N] for h in day_hours if h in state.hours)
-    f["tokens_out_24h"] = sum(
-        state.hours[h][C.COMPLETION_TOKENS] for h in day_hours if h in state.hours
-    )
-    names = {"tpl": "templates", "fp": "fingerprints", "ip": "ips", "pfx": "ip_prefixes"}
-    names |= {"asn": "asns", "ua": "user_agents", "key": "api_keys", "lang": "langs"}
-    names |= {"cot_lang": "cot_langs", "ja4": "ja4s"}
-    assert set(names) == set(SKETCHES)
-    for name, key in names.items():
-        f[f"{key}_24h"] = _distinct_day(state, day_hours, name)
+#: Distinct counts over the last hour: sketch name, feature name, and the ratio feature
+#: (distinct per request) if there is one.
+_HOUR_DISTINCT: Final = (
+    ("tpl", "templates_1h", "template_ratio_1h"),
+    ("fp", "fingerprints_1h", "fingerprint_ratio_1h"),
+    ("lang", "langs_1h", None),
+)
+_HOUR_NAMES: Final = tuple(name for name, _, _ in _HOUR_DISTINCT)
+#: Distinct counts over 24 h: sketch name -> feature name.
+_DAY_DISTINCT: Final = {
+    "tpl": "templates_24h",
+    "fp": "fingerprints_24h",
+    "ip": "ips_24h",
+    "pfx": "ip_prefixes_24h",
+    "asn": "asns_24h",
+    "ua": "user_agents_24h",
+    "key": "api_keys_24h",
+    "lang": "langs_24h",
+    "cot_lang": "cot_langs_24h",
+    "ja4": "ja4s_24h",
+}
+_DAY_NAMES: Final = tuple(_DAY_DISTINCT)
+assert set(_DAY_NAMES) == set(SKETCHES)
+
+
+def _distinct_features(
+    state: AccountState, f: dict[str, float], last_hours: list[int], day_hours: list[int]
+) -> None:
+    hours = state.hours
+    n_last = sum([hours[h][C.N] for h in last_hours if h in hours])
+    counts = _distinct_counts(state, last_hours, _HOUR_NAMES, "1h")
+    for (_, key, ratio), distinct in zip(_HOUR_DISTINCT, counts, strict=True):
+        f[key] = distinct
+        if ratio is not None:
+            f[ratio] = min(1.0, distinct / n_last) if n_last else 1.0
+    day = [hours[h] for h in day_hours if h in hours]
+    f["requests_24h"] = sum([c[C.N] for c in day])
+    f["tokens_out_24h"] = sum([c[C.COMPLETION_TOKENS] for c in day])
+    counts = _distinct_counts(state, day_hours, _DAY_NAMES, "24h")
+    for key, distinct in zip(_DAY_DISTINCT.values(), counts, strict=True):
+        f[key] = distinct
     f["ips_per_key_24h"] = f["ips_24h"] / max(1.0, f["api_keys_24h"])
 
 
@@ -229,24 +300,30 @@ def _time_features(state: AccountState, now: float, f: dict[str, float]) -> None
     observed = max(0.0, now - state.first_ts) if not state.empty else 0.0
     f["observed_hours"] = observed / HOUR
     first_hour = int((now - 24 * HOUR) // HOUR) + 1
-    active_hours = sum(1 for h, c in state.hours.items() if first_hour <= h and c[C.N] > 0)
+    active_hours = len([h for h, c in state.hours.items() if first_hour <= h and c[C.N] > 0])
     f["hours_active_24h"] = float(active_hours)
     possible_hours = min(24.0, math.floor(observed / HOUR) + 1.0)
     f["hour_coverage_24h"] = active_hours / possible_hours if observed >= 6 * HOUR else 0.0
     first_minute = int((now - HOUR) // MINUTE) + 1
-    active_minutes = sum(1 for m in state.minutes if m >= first_minute)
+    minutes = state.minutes
+    if minutes and min(minutes) < first_minute:
+        active_minutes = len([m for m in minutes if m >= first_minute])
+    else:
+        active_minutes = len(minutes)
     possible_minutes = min(60.0, math.floor(observed / MINUTE) + 1.0)
     f["active_minutes_share_1h"] = min(1.0, active_minutes / possible_minutes)
 
 
-def _model_features(state: AccountState, now: float, f: dict[str, float]) -> None:
-    f["models_24h"] = float(sum(1 for _, last in state.models.values() if last >= now - 24 * HOUR))
+def _model_features(
+    state: AccountState, now: float, f: dict[str, float], recent: list[int]
+) -> None:
+    day_start = now - 24 * HOUR
+    f["models_24h"] = float(len([m for m in state.models.values() if m[1] >= day_start]))
     new_models = {
         model
         for model, (first, _) in state.models.items()
-        if first >= now - 24 * HOUR and first >= state.first_ts + HOUR
+        if first >= day_start and first >= state.first_ts + HOUR
     }
-    recent = _hours_within(state, now, HOUR)
     total = new = 0.0
     for hour in recent:
         for model, count in state.sketches[hour].models.items():

@@ -17,10 +17,13 @@ True
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+import operator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Final
+from itertools import repeat
+from typing import Any, Final, TypeVar
+
+import mmh3
 
 from distillguard.models.features import counters as C
 from distillguard.models.features.aggregations import Distinct, hash_str
@@ -37,6 +40,7 @@ MAX_MODELS: Final = 16
 META_FIELDS: Final = ("created_at", "tier", "verified", "payment_fingerprint")
 
 DISTINCT: Final = Distinct(SKETCH_K)
+T = TypeVar("T")
 
 
 def ip_prefix(ip: str) -> str:
@@ -58,13 +62,16 @@ class HourSketch:
     models: dict[str, float] = field(default_factory=dict)
 
     def merge(self, other: HourSketch) -> list[str]:
-        """Merge ``other`` in; return the names of the sketches that changed."""
+        """Merge ``other`` in (its sketches are not changed, ours are changed in place);
+        return the names of the sketches that changed."""
         changed = []
+        sketches = self.sketches
         for name, sk in other.sketches.items():
-            mine = self.sketches.get(name)
-            merged = list(sk) if mine is None else DISTINCT.merge(mine, sk)
-            if merged != mine:
-                self.sketches[name] = merged
+            mine = sketches.get(name)
+            if mine is None:
+                sketches[name] = list(sk)
+                changed.append(name)
+            elif DISTINCT.merge_into(mine, sk):
                 changed.append(name)
         for model, count in other.models.items():
             if model in self.models or len(self.models) < MAX_MODELS:
@@ -127,133 +134,166 @@ class AccountSlice:
         )
 
 
-class _Hasher:
-    """Memoises string hashes (keys, IPs, agents and languages repeat a lot); bounded."""
+class _Memo(dict[str, T]):
+    """Memoised ``compute`` of strings that repeat a lot (keys, IPs, agents); bounded.
 
-    __slots__ = ("cache", "limit")
+    A dict whose misses compute the value, so a hit is a plain C-level lookup
+    (``map(memo.__getitem__, values)`` in the fold's hot path).
+    """
 
-    def __init__(self, limit: int = 200_000) -> None:
-        self.cache: dict[str, int] = {}
+    def __init__(self, compute: Callable[[str], T], limit: int = 200_000) -> None:
+        super().__init__()
+        self.compute = compute
         self.limit = limit
 
-    def __call__(self, value: str) -> int:
-        h = self.cache.get(value)
-        if h is None:
-            if len(self.cache) >= self.limit:
-                self.cache.clear()
-            h = hash_str(value)
-            self.cache[value] = h
-        return h
+    def __missing__(self, value: str) -> T:
+        if len(self) >= self.limit:
+            self.clear()
+        out = self[value] = self.compute(value)
+        return out
 
 
-_HASHER: Final = _Hasher()
+_HASHES: Final = _Memo(hash_str)
+_PREFIXES: Final = _Memo(ip_prefix)
+#: Sketches whose values seldom repeat (a prompt's fingerprint): hashed without the memo,
+#: which would only churn.
+_UNCACHED: Final = frozenset({"fp"})
 
-
-Raw = dict[str, set[str]]
-
-
-def _fold_one(s: AccountSlice, event: Event, raw: dict[int, Raw]) -> None:
-    ts = float(event["ts"])
-    minute = int(ts // MINUTE)
-    bucket = s.minutes.get(minute)
-    if bucket is None:
-        bucket = s.minutes[minute] = C.zero()
-    C.count_event(bucket, event)
-    hour = int(ts // HOUR)
-    sets = raw.get(hour)
-    if sets is None:
-        sets = raw[hour] = defaultdict(set)
-        s.hours[hour] = HourSketch()
-    sets["ip"].add(event["ip"])
-    sets["key"].add(event["api_key_id"])
-    for field_name, name in _OPTIONAL:
-        value = event.get(field_name)
-        if value is not None:
-            sets[name].add(str(value))
-    prompt = event.get("prompt")
-    if prompt:
-        tpl = prompt.get("template")
-        if tpl:
-            sets["tpl"].add(tpl)
-        fp = prompt.get("fingerprint")
-        if fp:
-            sets["fp"].add(fp)
-        lang = prompt.get("lang")
-        if lang:
-            sets["lang"].add(lang)
-            if prompt.get("cot_request"):
-                sets["cot_lang"].add(lang)
-    model = event["model"]
-    models = s.hours[hour].models
-    if model in models or len(models) < MAX_MODELS:
-        models[model] = models.get(model, 0.0) + 1.0
-    if model not in s.models or ts < s.models[model]:
-        s.models[model] = ts
-    account = event.get("account")
-    if account:
-        for name in META_FIELDS:
-            value = account.get(name)
-            if value is not None:
-                s.meta[name] = value
-
-
-_OPTIONAL: Final = (("asn", "asn"), ("user_agent", "ua"), ("ja4", "ja4"))
-
-
-def _sketch(values: set[str], hasher: _Hasher) -> list[int]:
-    return sorted({hasher(v) for v in values})[:SKETCH_K]
+#: The sketches filled from event fields, in the order a slice lists them ("pfx" is
+#: derived from "ip" and comes last).
+_TS: Final = operator.itemgetter("ts")
+_RAW_NAMES: Final = ("ip", "key", "asn", "ua", "ja4", "tpl", "fp", "lang", "cot_lang")
 
 
 def fold_events(events: Iterable[Event]) -> dict[str, AccountSlice]:
     """Fold decoded events (any order) into one :class:`AccountSlice` per account."""
     by_account: dict[str, list[Event]] = {}
     for event in events:
-        by_account.setdefault(event["account_id"], []).append(event)
-    hasher = _HASHER
-    prefixes: dict[str, str] = {}
+        evs = by_account.get(event["account_id"])
+        if evs is None:
+            by_account[event["account_id"]] = [event]
+        else:
+            evs.append(event)
     out: dict[str, AccountSlice] = {}
     for account_id, evs in by_account.items():
-        evs.sort(key=_ts)
-        first = evs[0]
-        s = AccountSlice(
-            account_id=account_id,
-            first_ts=float(first["ts"]),
-            last_ts=float(evs[-1]["ts"]),
-            first_status=first["status"],
-            last_status=evs[-1]["status"],
-            events=len(evs),
-        )
-        prev_ts = -1.0
-        prev_status = 0
-        raw: dict[int, Raw] = {}
-        for event in evs:
-            _fold_one(s, event, raw)
-            ts = float(event["ts"])
-            if prev_ts >= 0.0:
-                _gap(s.minutes[int(ts // MINUTE)], ts - prev_ts, prev_status)
-            prev_ts = ts
-            prev_status = event["status"]
-        for hour, sets in raw.items():
-            for ip in list(sets["ip"]):
-                pfx = prefixes.get(ip)
-                if pfx is None:
-                    pfx = prefixes[ip] = ip_prefix(ip)
-                sets["pfx"].add(pfx)
-            s.hours[hour].sketches = {
-                name: _sketch(values, hasher) for name, values in sets.items() if values
-            }
-        out[account_id] = s
+        evs.sort(key=_TS)  # by time (ts is a number: no float() per event)
+        out[account_id] = _fold_account(account_id, evs)
     return out
 
 
-def _gap(bucket: list[float], gap: float, prev_status: int) -> None:
-    """Record the inter-arrival gap that ends in ``bucket``."""
-    bucket[C.GAPS_N] += 1.0
-    bucket[C.GAPS_SUM] += gap
-    bucket[C.GAPS_SQ] += gap * gap
-    if prev_status == 429 and gap <= C.RETRY_WINDOW_SECONDS:
-        bucket[C.AFTER_429] += 1.0
+def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
+    """One account's events, sorted by time, into its slice.
+
+    Written as one loop over local names because it runs once per event: the minute
+    bucket and the hour's raw value sets are looked up only when the minute or hour
+    changes (events are sorted, so each minute and hour is one run of events).
+    """
+    first = evs[0]
+    last = evs[-1]
+    s = AccountSlice(
+        account_id=account_id,
+        first_ts=float(first["ts"]),
+        last_ts=float(last["ts"]),
+        first_status=first["status"],
+        last_status=last["status"],
+        events=len(evs),
+    )
+    minutes = s.minutes
+    first_seen = s.models
+    meta = s.meta
+    count_event = C.count_event
+    raw: dict[int, list[set[str]]] = {}
+    minute: int | None = None
+    hour: int | None = None
+    bucket: list[float] = []
+    models: dict[str, float] = {}
+    unset: set[str] = set()
+    ips = keys = asns = uas = ja4s = tpls = fps = langs = cot_langs = unset
+    prev_ts = -1.0
+    prev_status = 0
+    for event in evs:
+        ts = float(event["ts"])
+        if ts // MINUTE != minute:
+            minute = int(ts // MINUTE)
+            found = minutes.get(minute)
+            if found is None:
+                found = minutes[minute] = C.zero()
+            bucket = found
+        count_event(bucket, event)
+        if ts // HOUR != hour:
+            hour = int(ts // HOUR)
+            sets = raw.get(hour)
+            if sets is None:
+                sets = raw[hour] = [set() for _ in _RAW_NAMES]
+                s.hours[hour] = HourSketch()
+            ips, keys, asns, uas, ja4s, tpls, fps, langs, cot_langs = sets
+            models = s.hours[hour].models
+        ips.add(event["ip"])
+        keys.add(event["api_key_id"])
+        value = event.get("asn")
+        if value is not None:
+            asns.add(str(value))
+        value = event.get("user_agent")
+        if value is not None:
+            uas.add(str(value))
+        value = event.get("ja4")
+        if value is not None:
+            ja4s.add(str(value))
+        prompt = event.get("prompt")
+        if prompt:
+            tpl = prompt.get("template")
+            if tpl:
+                tpls.add(tpl)
+            fp = prompt.get("fingerprint")
+            if fp:
+                fps.add(fp)
+            lang = prompt.get("lang")
+            if lang:
+                langs.add(lang)
+                if prompt.get("cot_request"):
+                    cot_langs.add(lang)
+        model = event["model"]
+        if model in models:
+            models[model] += 1.0
+        elif len(models) < MAX_MODELS:
+            models[model] = 1.0
+        seen = first_seen.get(model)
+        if seen is None or ts < seen:
+            first_seen[model] = ts
+        account = event.get("account")
+        if account:
+            for name in META_FIELDS:
+                value = account.get(name)
+                if value is not None:
+                    meta[name] = value
+        if prev_ts >= 0.0:  # the inter-arrival gap that ends in this bucket
+            gap = ts - prev_ts
+            bucket[C.GAPS_N] += 1.0
+            bucket[C.GAPS_SUM] += gap
+            bucket[C.GAPS_SQ] += gap * gap
+            if prev_status == 429 and gap <= C.RETRY_WINDOW_SECONDS:
+                bucket[C.AFTER_429] += 1.0
+        prev_ts = ts
+        prev_status = event["status"]
+    for hour, sets in raw.items():
+        pfxs = set(map(_PREFIXES.__getitem__, sets[0]))
+        sketches = s.hours[hour].sketches
+        for name, values in zip(_RAW_NAMES, sets, strict=True):
+            if values:
+                sketches[name] = _sketch(values, name)
+        if pfxs:
+            sketches["pfx"] = _sketch(pfxs, "pfx")
+    return s
 
 
-def _ts(event: Event) -> float:
-    return float(event["ts"])
+def _sketch(values: set[str], name: str) -> list[int]:
+    if name in _UNCACHED:
+        hashes = set(map(mmh3.hash, values, repeat(0), repeat(False)))  # = hash_str
+    else:
+        hashes = set(map(_HASHES.__getitem__, values))
+    if len(hashes) == 1:  # most sets of one account in a few seconds
+        return list(hashes)
+    out = sorted(hashes)
+    if len(out) > SKETCH_K:
+        del out[SKETCH_K:]
+    return out

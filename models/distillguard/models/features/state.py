@@ -10,10 +10,13 @@ of at most 32 hashes, and at most ``MAX_ACCOUNT_MODELS`` models. Buckets that en
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from distillguard.models.features import counters as C
 from distillguard.models.features.slices import HOUR, MINUTE, AccountSlice, HourSketch
+
+if TYPE_CHECKING:
+    from distillguard.models.features.compute import UnionCache
 
 MINUTES_KEPT: Final = 61
 HOURS_KEPT: Final = 25
@@ -39,16 +42,14 @@ class AccountState:
     models: dict[str, list[float]] = field(default_factory=dict)
     #: running sum of every minute bucket in the ring (kept exact under merge and prune)
     minute_total: list[float] = field(default_factory=C.zero)
-    #: bumped when a sketch of a past hour changes; keys the 24 h distinct-count cache
+    #: bumped when a sketch of a past hour changes or an hour is dropped: keys the
+    #: unions of past hours that the distinct counts reuse
     sketch_version: int = 0
-    day_cache_key: Any = field(default=None, compare=False, repr=False)
-    day_cache: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
     #: per sketch name, bumped whenever a sketch of that name changes (not serialised:
     #: it only keys ``distinct_cache``, which starts empty after a restore)
     name_versions: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
-    distinct_cache: dict[Any, tuple[Any, float]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    #: per window ("1h", "24h"), see ``features.compute._distinct_counts``
+    distinct_cache: dict[str, UnionCache] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def empty(self) -> bool:
@@ -73,14 +74,9 @@ class AccountState:
             self._add_minute(minute, bucket)
         if boundary_gap is not None:
             first_minute = int(piece.first_ts // MINUTE)
-            extra = C.zero()
-            extra[C.GAPS_N] = 1.0
-            extra[C.GAPS_SUM] = boundary_gap
-            extra[C.GAPS_SQ] = boundary_gap * boundary_gap
-            if self.last_status == 429 and boundary_gap <= C.RETRY_WINDOW_SECONDS:
-                extra[C.AFTER_429] = 1.0
             if (first_minute + 1) * MINUTE > closed_before:
-                self._add_minute(first_minute, extra)
+                after_429 = self.last_status == 429 and boundary_gap <= C.RETRY_WINDOW_SECONDS
+                self._add_gap(first_minute, boundary_gap, after_429)
         for hour, hs in piece.hours.items():
             if (hour + 1) * HOUR <= closed_before:
                 continue
@@ -126,6 +122,23 @@ class AccountState:
             self.hours[hour] = list(bucket)
         else:
             C.add_into(hb, bucket)
+
+    def _add_gap(self, minute: int, gap: float, after_429: bool) -> None:
+        """Count the gap between the previous slice's last event and this one's first,
+        like ``_add_minute`` with a bucket holding only the gap counters."""
+        mine = self.minutes.get(minute)
+        if mine is None:
+            mine = self.minutes[minute] = C.zero()
+        hour = minute * MINUTE // HOUR
+        hb = self.hours.get(hour)
+        if hb is None:
+            hb = self.hours[hour] = C.zero()
+        for bucket in (mine, self.minute_total, hb):
+            bucket[C.GAPS_N] += 1.0
+            bucket[C.GAPS_SUM] += gap
+            bucket[C.GAPS_SQ] += gap * gap
+            if after_429:
+                bucket[C.AFTER_429] += 1.0
 
     def _prune(self) -> None:
         newest_minute = int(self.last_ts // MINUTE)

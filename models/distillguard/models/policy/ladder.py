@@ -54,6 +54,7 @@ class Policy:
         self.enter = [getattr(p.thresholds, a) for a in ACTIONS]
         self.hysteresis = p.hysteresis
         self.ttl = [getattr(p.ttl, a) for a in ACTIONS]
+        self.allowlist = p.allowlist
 
     def _level(self, risk: float, slack: float = 0.0) -> int:
         level = -1
@@ -63,9 +64,9 @@ class Policy:
         return level
 
     def allowlisted(self, account_id: str, now: float) -> bool:
-        return any(
-            e.account_id == account_id and now < e.expires_at for e in self.config.policy.allowlist
-        )
+        if not self.allowlist:
+            return False
+        return any(e.account_id == account_id and now < e.expires_at for e in self.allowlist)
 
     def decide(
         self, account_id: str, state: PolicyState, assessment: Assessment, now: float

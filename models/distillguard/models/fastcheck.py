@@ -1,0 +1,345 @@
+"""A fast proof that a decoded record is valid, derived from its JSON Schema at import time.
+
+The compiled fastjsonschema validator stays the judge of what the contract accepts; it
+costs ~9 µs per API event because it runs as generated Python. This module turns the
+same schema into msgspec types (checked in C, ~1.3 µs per event) and checks the string
+keywords msgspec cannot express (``pattern``, ``format``, ``anyOf`` of them) with the
+regular expressions fastjsonschema compiled for them, remembering strings that passed
+(an account reuses a few IP addresses). The result is one-sided by design:
+
+- ``True`` proves the record valid: every check is the schema's own keyword, at least as
+  strict as fastjsonschema reads it (msgspec rejects ``200.0`` for an integer and
+  integers beyond 64 bits, which fastjsonschema accepts);
+- ``False`` proves nothing; the caller asks the full validator, which accepts or builds
+  the error. The accepted set and every error stay exactly fastjsonschema's.
+
+A schema keyword this module does not know makes :func:`compile_fast_check` raise
+:class:`UnsupportedSchemaError`, so a schema change can never be read loosely; the caller
+then validates everything the slow way.
+
+>>> check = compile_fast_check({"type": "object", "required": ["n"],
+...     "properties": {"n": {"type": "integer", "minimum": 0},
+...                    "tag": {"type": ["string", "null"], "pattern": "^[a-z]+$"}}})
+>>> check({"n": 1, "tag": "ok", "extra": [1]}), check({"n": -1}), check({"n": 1, "tag": "A"})
+(True, False, False)
+>>> check({"n": True}), check({"n": 1.0})  # bool is never an integer; 1.0 goes to the judge
+(False, False)
+"""
+
+from __future__ import annotations
+
+import functools
+import keyword
+import operator
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, Final, Literal
+
+import fastjsonschema
+import msgspec
+
+from distillguard.models.errors import DistillguardError
+
+#: Keywords with no effect on validity.
+_ANNOTATIONS: Final = frozenset(
+    {"title", "description", "$comment", "examples", "deprecated", "readOnly", "writeOnly"}
+)
+#: Keywords on a leaf property that msgspec cannot express; they constrain strings only
+#: and are checked with the regular expressions fastjsonschema compiled for them.
+_RESIDUAL: Final = frozenset({"pattern", "format", "anyOf"})
+_STRING: Final = frozenset({"minLength", "maxLength"})
+_NUMBER: Final = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"})
+_OBJECT: Final = frozenset({"properties", "required"})
+_BOUNDS: Final = {
+    "minimum": "ge",
+    "maximum": "le",
+    "exclusiveMinimum": "gt",
+    "exclusiveMaximum": "lt",
+}
+#: Beyond this a float bound would compare inexactly with a large integer.
+_EXACT_FLOAT: Final = 2**53
+#: Strings remembered per checked property (IP addresses, templates, countries repeat).
+MEMO_SIZE: Final = 4096
+
+FastCheck = Callable[[dict[str, Any]], bool]
+_Check = Callable[[dict[str, Any]], bool]
+
+
+class UnsupportedSchemaError(DistillguardError):
+    """The schema uses a keyword that :func:`compile_fast_check` cannot prove."""
+
+
+@dataclass(frozen=True)
+class _Context:
+    draft: str | None
+    memo_size: int
+
+
+def compile_fast_check(schema: Mapping[str, Any], *, memo_size: int = MEMO_SIZE) -> FastCheck:
+    """A function that returns ``True`` only for records ``schema`` accepts.
+
+    ``schema`` is a draft 2020-12 object schema without ``$ref``; raises
+    :class:`UnsupportedSchemaError` for anything else. Up to ``memo_size`` strings that
+    passed a ``pattern`` or ``format`` are remembered per property (0: none).
+    """
+    ctx = _Context(schema.get("$schema"), memo_size)
+    root = {k: v for k, v in schema.items() if k not in ("$schema", "$id")}
+    if _types(root) != ["object"]:
+        raise UnsupportedSchemaError("the root must be an object schema")
+    residual: list[_Check] = []
+    try:
+        struct = _object(root, (), residual, ctx)
+        msgspec.json.Decoder(struct)  # msgspec checks the types here, not at first use
+    except (TypeError, ValueError) as exc:
+        raise UnsupportedSchemaError(f"msgspec cannot express it: {exc}") from None
+    convert = msgspec.convert
+    invalid = msgspec.ValidationError
+    if not residual:
+
+        def check(record: dict[str, Any]) -> bool:
+            try:
+                convert(record, struct)
+            except invalid:
+                return False
+            return True
+
+        return check
+    rest = _all(residual)
+
+    def check_all(record: dict[str, Any]) -> bool:
+        try:
+            convert(record, struct)
+        except invalid:
+            return False
+        return rest(record)
+
+    return check_all
+
+
+def _all(checks: list[_Check]) -> _Check:
+    """One check of an object that runs ``checks`` on it in turn."""
+    if len(checks) == 1:
+        return checks[0]
+    chain = tuple(checks)
+
+    def check(obj: dict[str, Any]) -> bool:
+        for each in chain:
+            if not each(obj):
+                return False
+        return True
+
+    return check
+
+
+def _nested(name: str, checks: list[_Check]) -> _Check:
+    inner = _all(checks)
+
+    def nested(obj: dict[str, Any]) -> bool:
+        sub = obj.get(name)
+        # msgspec proved it an object or null; null or absent leaves nothing to check
+        return sub is None or inner(sub)
+
+    return nested
+
+
+def _types(schema: Mapping[str, Any]) -> list[str]:
+    declared = schema.get("type")
+    if declared is None:
+        return []
+    return [declared] if isinstance(declared, str) else list(declared)
+
+
+def _object(
+    schema: Mapping[str, Any], path: tuple[str, ...], residual: list[_Check], ctx: _Context
+) -> Any:
+    """A msgspec Struct for an object schema; checks msgspec cannot make go to ``residual``."""
+    _only(schema, {"type"} | _OBJECT, path)
+    required = set(schema.get("required", ()))
+    properties: Mapping[str, Any] = schema.get("properties", {})
+    if not required <= set(properties):
+        raise UnsupportedSchemaError(f"{_where(path)}: a required field without properties")
+    fields: list[tuple[str, Any, Any]] = []
+    for index, (name, sub) in enumerate(properties.items()):
+        if not isinstance(sub, Mapping):
+            raise UnsupportedSchemaError(f"{_where((*path, name))}: a boolean schema")
+        kind = _property(sub, (*path, name), residual, ctx)
+        # JSON names that are no Python identifier get a stand-in attribute name
+        plain = name.isidentifier() and not keyword.iskeyword(name) and name[0] != "_"
+        attr = name if plain else f"field{index}"
+        if not plain and attr in properties:
+            raise UnsupportedSchemaError(f"{_where((*path, name))}: no attribute name")
+        if name in required:
+            fields.append((attr, kind, msgspec.field(name=name)))
+        else:
+            fields.append((attr, kind, msgspec.field(default=None, name=name)))
+    label = "_".join(("Root", *path))
+    return msgspec.defstruct(label, fields, kw_only=True, gc=False)
+
+
+def _property(
+    schema: Mapping[str, Any], path: tuple[str, ...], residual: list[_Check], ctx: _Context
+) -> Any:
+    types = _types(schema)
+    if "object" in types:
+        if not set(types) <= {"object", "null"}:
+            raise UnsupportedSchemaError(f"{_where(path)}: an object or a scalar")
+        inner: list[_Check] = []
+        nested = _object(schema, path, inner, ctx)
+        if inner:
+            residual.append(_nested(path[-1], inner))
+        return nested | None if "null" in types else nested
+    _only(schema, {"type", "enum"} | _STRING | _NUMBER | _RESIDUAL, path)
+    if _RESIDUAL & set(schema):
+        keywords = {k: v for k, v in schema.items() if k in _RESIDUAL}
+        residual.append(_text_check(keywords, path, ctx))
+    if "enum" in schema:
+        return _enum(schema, types, path)
+    if not types:
+        if (_STRING | _NUMBER) & set(schema):
+            raise UnsupportedSchemaError(f"{_where(path)}: bounds without a type")
+        return Any
+    return _union([_scalar(t, schema, path) for t in types])
+
+
+def _scalar(kind: str, schema: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    if kind == "null":
+        return None
+    if kind == "boolean":
+        return bool
+    if kind == "string":
+        meta = {
+            "min_length": schema.get("minLength"),
+            "max_length": schema.get("maxLength"),
+        }
+        return _annotated(str, meta)
+    if kind in ("integer", "number"):
+        base: type = int if kind == "integer" else float
+        meta = {}
+        for keyword_, option in _BOUNDS.items():
+            if keyword_ not in schema:
+                continue
+            bound = schema[keyword_]
+            if isinstance(bound, bool) or not isinstance(bound, int | float):
+                raise UnsupportedSchemaError(f"{_where(path)}: {keyword_} is not a number")
+            if base is int and not isinstance(bound, int):
+                raise UnsupportedSchemaError(f"{_where(path)}: fractional integer bound")
+            if base is float and abs(bound) > _EXACT_FLOAT:
+                raise UnsupportedSchemaError(f"{_where(path)}: bound beyond 2**53")
+            meta[option] = bound
+        return _annotated(base, meta)
+    raise UnsupportedSchemaError(f"{_where(path)}: type {kind!r}")
+
+
+def _enum(schema: Mapping[str, Any], types: list[str], path: tuple[str, ...]) -> Any:
+    values = list(schema["enum"])
+    strings = [v for v in values if isinstance(v, str)]
+    if len(strings) + values.count(None) != len(values) or not set(types) <= {"string", "null"}:
+        raise UnsupportedSchemaError(f"{_where(path)}: enum of other than strings and null")
+    if (_STRING | _NUMBER) & set(schema):
+        raise UnsupportedSchemaError(f"{_where(path)}: enum with bounds")
+    if types and "null" not in types and None in values:
+        values.remove(None)
+    if types and "string" not in types:
+        strings = []
+    kinds: list[Any] = [Literal[tuple(strings)]] if strings else []
+    if None in values:
+        kinds.append(None)
+    return _union(kinds)
+
+
+def _union(kinds: list[Any]) -> Any:
+    if not kinds:
+        raise UnsupportedSchemaError("no type accepts anything")
+    if kinds == [None]:
+        return None
+    return functools.reduce(operator.or_, kinds)
+
+
+def _annotated(base: type, meta: dict[str, Any]) -> Any:
+    given = {k: v for k, v in meta.items() if v is not None}
+    return Annotated[base, msgspec.Meta(**given)] if given else base
+
+
+def _text_check(residual: dict[str, Any], path: tuple[str, ...], ctx: _Context) -> _Check:
+    """``residual`` (``pattern``/``format``/``anyOf``) on one property, remembering passed strings.
+
+    The regular expressions are the very objects fastjsonschema compiled for this schema
+    (``pattern`` with ``re.search``, ``format`` with ``re.match``, as its generated code
+    calls them), so a string passes here exactly when it passes there. Non-strings pass:
+    these keywords constrain strings only, and the type was proven by msgspec.
+    """
+    compiled = fastjsonschema.compile(
+        {**residual, **({"$schema": ctx.draft} if ctx.draft else {})}, use_formats=True
+    )
+    regexes: Mapping[str, re.Pattern[str]] = getattr(compiled, "__globals__", {}).get(
+        "REGEX_PATTERNS", {}
+    )
+    matches = _matcher(residual, regexes, path)
+    name = path[-1]
+    if ctx.memo_size <= 0:
+
+        def check(obj: dict[str, Any]) -> bool:
+            value = obj.get(name)
+            return not isinstance(value, str) or bool(matches(value))
+
+        return check
+    size = ctx.memo_size
+    passed: set[str] = set()
+
+    def accept(obj: dict[str, Any]) -> bool:
+        value = obj.get(name)
+        if not isinstance(value, str) or value in passed:
+            return True
+        if not matches(value):
+            return False
+        if len(passed) >= size:
+            passed.clear()
+        passed.add(value)
+        return True
+
+    return accept
+
+
+def _matcher(
+    schema: Mapping[str, Any], regexes: Mapping[str, re.Pattern[str]], path: tuple[str, ...]
+) -> Callable[[str], object]:
+    checks: list[Callable[[str], object]] = []
+    for key, value in schema.items():
+        if key in _ANNOTATIONS:
+            continue
+        if key == "pattern" and value in regexes:
+            checks.append(regexes[value].search)
+        elif key == "format" and f"{value}_re_pattern" in regexes:
+            checks.append(regexes[f"{value}_re_pattern"].match)
+        elif key == "anyOf" and all(isinstance(b, Mapping) for b in value):
+            checks.append(_any_of(tuple(_matcher(b, regexes, path) for b in value)))
+        else:
+            raise UnsupportedSchemaError(f"{_where(path)}: {key} {value!r}")
+    if not checks:
+        raise UnsupportedSchemaError(f"{_where(path)}: an empty branch")
+    if len(checks) == 1:
+        return checks[0]
+    return lambda text: all(check(text) for check in checks)
+
+
+def _any_of(branches: tuple[Callable[[str], object], ...]) -> Callable[[str], bool]:
+    def any_of(text: str) -> bool:
+        for branch in branches:
+            if branch(text):
+                return True
+        return False
+
+    return any_of
+
+
+def _only(
+    schema: Mapping[str, Any], allowed: set[str] | frozenset[str], path: tuple[str, ...]
+) -> None:
+    unknown = set(schema) - allowed - _ANNOTATIONS
+    if unknown:
+        raise UnsupportedSchemaError(f"{_where(path)}: keywords {sorted(unknown)}")
+
+
+def _where(path: tuple[str, ...]) -> str:
+    return ".".join(path) or "the root"
