@@ -39,7 +39,7 @@ def _pattern_to_the_end(
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-_ToTheEnd = jsonschema.validators.extend(
+_ToTheEnd = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
     jsonschema.Draft202012Validator, {"pattern": _pattern_to_the_end}
 )
 
