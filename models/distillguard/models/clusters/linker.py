@@ -22,7 +22,7 @@ from distillguard.models.clusters.config import LinkingConfig
 from distillguard.models.clusters.coordination import ClusterRisk, assess
 from distillguard.models.clusters.graph import MAX_NEIGHBOURS, ClusterGraph
 from distillguard.models.clusters.index import LinkIndex
-from distillguard.models.clusters.profile import Profile
+from distillguard.models.clusters.profile import Profile, merge_slice
 from distillguard.models.clusters.values import (
     KIND_WEIGHTS,
     SOFT_KINDS,
@@ -69,10 +69,7 @@ class ClusterLinker:
         extend: list[tuple[Profile, set[str]]] = []
         for account_id in sorted(slices):
             piece = slices[account_id]
-            p = self.profiles.get(account_id)
-            if p is None:
-                p = self.profiles[account_id] = Profile(account_id, piece.first_ts, piece.last_ts)
-            p.merge(piece)
+            p = merge_slice(self.profiles, piece)
             values = linking_values(piece)
             self.index.add_all(values, account_id, piece.last_ts)
             for value in values:

@@ -112,3 +112,12 @@ class Profile:
 
 
 _ZERO: Final = [0.0, 0.0, 0.0, 0.0]
+
+
+def merge_slice(profiles: dict[str, Profile], piece: AccountSlice) -> Profile:
+    """Fold one account slice into its profile in ``profiles`` (created on first sight)."""
+    p = profiles.get(piece.account_id)
+    if p is None:
+        p = profiles[piece.account_id] = Profile(piece.account_id, piece.first_ts, piece.last_ts)
+    p.merge(piece)
+    return p

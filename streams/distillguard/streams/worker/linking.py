@@ -31,7 +31,7 @@ from typing import Any
 import orjson
 
 from distillguard.models.clusters import LinkIndex, LinkingConfig, linking_values
-from distillguard.models.clusters.profile import NEW_DAYS, Profile
+from distillguard.models.clusters.profile import NEW_DAYS, Profile, merge_slice
 from distillguard.models.clusters.values import KIND_WEIGHTS, SOFT_KINDS, kind_of
 from distillguard.models.features import AccountSlice
 from distillguard.streams.worker.clustering import ClusteringStage, PairStage, encode_profile
@@ -232,10 +232,7 @@ class ProfileFeed:
         due: set[str] = set()
         for account_id in sorted(slices):
             piece = slices[account_id]
-            p = self.profiles.get(account_id)
-            if p is None:
-                p = self.profiles[account_id] = Profile(account_id, piece.first_ts, piece.last_ts)
-            p.merge(piece)
+            p = merge_slice(self.profiles, piece)
             card = next((v for v in values.get(account_id, ()) if v.startswith("card:")), None)
             if card is not None:
                 p.card = card  # as the replay linker records it
@@ -244,10 +241,10 @@ class ProfileFeed:
                 due.add(account_id)
         out = []
         for account_id in sorted(due | self.pending):
-            p = self.profiles.get(account_id)
-            if p is not None and is_member(account_id):
+            known = self.profiles.get(account_id)
+            if known is not None and is_member(account_id):
                 self.sent[account_id] = now
-                out.append(encode_profile(p))
+                out.append(encode_profile(known))
         self.pending.clear()
         self._expire(now)
         return out
