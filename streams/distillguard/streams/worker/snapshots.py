@@ -14,11 +14,35 @@ import uuid
 from typing import Any
 
 import orjson
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 
 from distillguard.streams.kafka import client_config as kafka_config
 
 log = logging.getLogger(__name__)
+
+
+#: Errors of a partition that exists but has no leader yet.
+_NOT_READY = {
+    KafkaError.NOT_LEADER_FOR_PARTITION,
+    KafkaError.LEADER_NOT_AVAILABLE,
+    KafkaError.UNKNOWN_TOPIC_OR_PART,
+}
+
+
+def _watermarks(consumer: Consumer, tp: TopicPartition, wait: float = 15.0) -> tuple[int, int]:
+    """Low and high offsets, waiting out retriable errors such as a partition whose leader
+    is not elected yet (a snapshot topic created a moment ago)."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            low, high = consumer.get_watermark_offsets(tp, 10)
+            return int(low), int(high)
+        except KafkaException as exc:
+            error = exc.args[0]
+            waiting = error.retriable() or error.code() in _NOT_READY
+            if not waiting or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.25)
 
 
 def load_latest(
@@ -39,7 +63,7 @@ def load_latest(
             return None
         latest: bytes | None = None
         for partition in metadata.partitions:
-            low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), 10)
+            low, high = _watermarks(consumer, TopicPartition(topic, partition))
             if high <= low:
                 continue
             consumer.assign([TopicPartition(topic, partition, low)])
