@@ -63,6 +63,17 @@ class Worker:
     seen_decisions: list[tuple[str, dict[str, Any] | None]] = field(default_factory=list)
     seen_status: list[dict[str, Any]] = field(default_factory=list)
 
+    def config_cli_args(self) -> list[str]:
+        """What `distillguard config` needs to reach this worker's config topic."""
+        return [
+            "--bootstrap-servers",
+            self.bootstrap,
+            "--config-topic",
+            self.topics["config"],
+            "--base",
+            str(self.base),
+        ]
+
     def produce(self, topic: str, key: str, value: Any) -> None:
         producer = Producer({"bootstrap.servers": self.bootstrap, "linger.ms": 1})
         payload = value if isinstance(value, bytes) or value is None else orjson.dumps(value)
@@ -288,14 +299,7 @@ def test_bad_config_is_rejected_and_old_config_stays_then_a_good_one_applies(
     assert after is not None and after["action"] == "suspend"
     assert after["config_version"] == applied["version"]
 
-    kafka = [
-        "--bootstrap-servers",
-        worker.bootstrap,
-        "--config-topic",
-        worker.topics["config"],
-        "--base",
-        str(worker.base),
-    ]
+    kafka = worker.config_cli_args()
     history = cli("config", "history", *kafka, "--config-status-topic", worker.topics["status"])
     assert history.returncode == 0, history.stderr
     assert history.stdout.count("rejected") == 3 and "applied" in history.stdout
@@ -373,14 +377,7 @@ def test_a_rule_switched_to_shadow_stops_producing_enforceable_decisions(
 
     ops = tmp_path / "shadow.yaml"
     ops.write_text("shadow:\n  rules: {test-harvest: true}\n", encoding="utf-8")
-    kafka = [
-        "--bootstrap-servers",
-        worker.bootstrap,
-        "--config-topic",
-        worker.topics["config"],
-        "--base",
-        str(worker.base),
-    ]
+    kafka = worker.config_cli_args()
     diff = cli("config", "diff", str(ops), *kafka)
     assert diff.returncode == 0 and "+ shadow: added" in diff.stdout, diff.stdout + diff.stderr
     published = cli(

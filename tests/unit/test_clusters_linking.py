@@ -83,6 +83,25 @@ def legit_events(n: int, minutes: int, start: float = NOW0) -> list[dict[str, An
     return out
 
 
+def fresh_joiner(created: float, start: float, seconds: int) -> list[dict[str, Any]]:
+    """A new, unverified account on the fleet's card, proxy and template (a failover
+    replacement), one request every 5 s from ``start``."""
+    return [
+        event(
+            "fresh",
+            start + s,
+            ip="203.0.113.99",
+            asn=64512,
+            ua="python-httpx/0.27.2",
+            template="00000000000000a1",
+            created_at=created,
+            verified=False,
+            card="fleet-card-1",
+        )
+        for s in range(0, seconds, 5)
+    ]
+
+
 def run(linker: ClusterLinker, events: list[dict[str, Any]], tick: float = 30.0) -> float:
     """Feed events to the linker in ``tick``-second slices, as the engine does."""
     events = sorted(events, key=lambda e: e["ts"])
@@ -161,21 +180,7 @@ def test_failover_account_joins_the_cluster_and_carries_failover_evidence() -> N
     evs = fleet_events(5, 20)
     now = run(linker, evs)
     linker.observe_decision("fleet-0", {"mode": "enforce", "action": "throttle"}, now)
-    fresh = [
-        event(
-            "fresh",
-            now + 60 + s,
-            ip="203.0.113.99",
-            asn=64512,
-            ua="python-httpx/0.27.2",
-            template="00000000000000a1",
-            created_at=now,
-            verified=False,
-            card="fleet-card-1",
-        )
-        for s in range(0, 120, 5)
-    ]
-    now = run(linker, fresh)
+    now = run(linker, fresh_joiner(now, now + 60, 120))
     cid = linker.graph.cluster_of("fresh")
     assert cid is not None and cid == linker.graph.cluster_of("fleet-0")
     codes = {e.code for e in linker.evidence("fresh", {}, now)}
@@ -295,20 +300,7 @@ def test_cluster_risk_follows_joins_and_enforcement_without_waiting_for_refresh(
     cid = linker.graph.cluster_of("fleet-0")
     assert cid is not None
     before, _ = linker.cluster_risk(cid, now)
-    fresh = [
-        event(
-            "fresh",
-            now + 1 + s,
-            ip="203.0.113.99",
-            asn=64512,
-            ua="python-httpx/0.27.2",
-            template="00000000000000a1",
-            created_at=now,
-            verified=False,
-            card="fleet-card-1",
-        )
-        for s in range(0, 20, 5)
-    ]
+    fresh = fresh_joiner(now, now + 1, 20)
     linker.observe_decision("fleet-0", {"mode": "enforce", "action": "throttle"}, now)
     now = run(linker, fresh)  # one tick later: well within the risk cache's refresh time
     assert linker.graph.cluster_of("fresh") == cid

@@ -48,16 +48,21 @@ def _produce(bootstrap: str, topic: str, lines: list[bytes]) -> None:
     producer.flush(60)
 
 
-def _raw_consume(bootstrap: str, topic: str, count: int) -> tuple[float, float]:
-    """(wall-clock events/s, events per CPU second of this process) for consume + decode."""
-    consumer = Consumer(
+def _reader(bootstrap: str, purpose: str) -> Consumer:
+    """A consumer of its own group, reading topics from the start."""
+    return Consumer(
         {
             "bootstrap.servers": bootstrap,
-            "group.id": f"bench-raw-{uuid.uuid4().hex}",
+            "group.id": f"bench-{purpose}-{uuid.uuid4().hex}",
             "auto.offset.reset": "earliest",
             "enable.auto.commit": False,
         }
     )
+
+
+def _raw_consume(bootstrap: str, topic: str, count: int) -> tuple[float, float]:
+    """(wall-clock events/s, events per CPU second of this process) for consume + decode."""
+    consumer = _reader(bootstrap, "raw")
     consumer.subscribe([topic])
     seen, started, cpu_started = 0, 0.0, 0.0
     while seen < count:
@@ -114,14 +119,7 @@ def _worker_throughput(
 def _latency(
     bootstrap: str, events_topic: str, decisions_topic: str, lines: list[bytes], rate: float
 ) -> list[float]:
-    consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap,
-            "group.id": f"bench-latency-{uuid.uuid4().hex}",
-            "auto.offset.reset": "earliest",
-            "enable.auto.commit": False,
-        }
-    )
+    consumer = _reader(bootstrap, "latency")
     # Read everything and keep the decisions of this phase: its events start later in
     # event time than anything before, and issued_at is event time.
     consumer.subscribe([decisions_topic])
