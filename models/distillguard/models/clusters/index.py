@@ -17,9 +17,11 @@ ever admitted, so a value that overflowed its cap is still known to be popular.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import islice
+
+from distillguard.models.clusters.values import SOFT_KINDS, kind_of
 
 
 @dataclass(slots=True)
@@ -73,6 +75,18 @@ class LinkIndex:
         if len(members) <= limit:
             return list(members)
         return list(islice(reversed(members), limit))
+
+    def specificity(
+        self, value: str, popular_members: int, sample: int, is_new: Callable[[str], bool | None]
+    ) -> float:
+        """1 for a card, network or creation bucket at most ``popular_members`` accounts
+        share; for a popular one, and for any prompt or client value, ``0.4 + 0.6 x`` the
+        share of its ``sample`` most recent members that ``is_new`` (None: unknown, not
+        counted)."""
+        if kind_of(value) not in SOFT_KINDS and self.popularity(value) <= popular_members:
+            return 1.0
+        flags = [flag for a in self.recent(value, sample) if (flag := is_new(a)) is not None]
+        return 0.4 + 0.6 * (sum(flags) / max(1, len(flags)))
 
     def expire(self, now: float) -> None:
         """Forget members (and values) not seen within ``ttl``."""

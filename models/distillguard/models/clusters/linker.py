@@ -25,7 +25,6 @@ from distillguard.models.clusters.index import LinkIndex
 from distillguard.models.clusters.profile import Profile, merge_slice
 from distillguard.models.clusters.values import (
     KIND_WEIGHTS,
-    SOFT_KINDS,
     kind_of,
     linking_values,
 )
@@ -108,7 +107,12 @@ class ClusterLinker:
             self.enforced[account_id] = now
             cid = self.graph.cluster_of(account_id)
             if cid is not None:
-                self._risk.pop(cid, None)  # failover evidence for the next joiner at once
+                self.invalidate_risk(cid)  # failover evidence for the next joiner at once
+
+    def invalidate_risk(self, cid: str) -> None:
+        """Forget the cached risk of cluster ``cid``: its inputs changed (a member was
+        enforced, or a member's activity arrived), so the next read recomputes it."""
+        self._risk.pop(cid, None)
 
     # linking --------------------------------------------------------------------------
     def _news(self, account_id: str, value: str) -> bool:
@@ -130,16 +134,14 @@ class ClusterLinker:
         cached = self._spec.get(value)
         if cached is not None and now - cached[0] < self.config.refresh_seconds:
             return cached[1]
-        if (
-            kind_of(value) not in SOFT_KINDS
-            and self.index.popularity(value) <= self.config.popular_members
-        ):
-            spec = 1.0
-        else:
-            sample = self.index.recent(value, self.config.sample)
-            profiles = [self.profiles[a] for a in sample if a in self.profiles]
-            new = sum(1 for p in profiles if p.is_new(now)) / max(1, len(profiles))
-            spec = 0.4 + 0.6 * new
+        profiles = self.profiles
+
+        def is_new(account_id: str) -> bool | None:
+            p = profiles.get(account_id)
+            return p.is_new(now) if p is not None else None
+
+        c = self.config
+        spec = self.index.specificity(value, c.popular_members, c.sample, is_new)
         self._spec[value] = (now, spec)
         return spec
 

@@ -234,7 +234,7 @@ class ClusteringStage:
         self._dirty.add(p.account_id)
         if old is None:
             # the cluster's risk was computed without this member's activity
-            self.linker._risk.pop(cid, None)  # noqa: SLF001 - the linker's own risk cache
+            self.linker.invalidate_risk(cid)
 
     def _maintain(self) -> None:
         """Link decay and expiry on the linker's own schedule (event time): the linker

@@ -32,7 +32,7 @@ import orjson
 
 from distillguard.models.clusters import LinkIndex, LinkingConfig, linking_values
 from distillguard.models.clusters.profile import NEW_DAYS, Profile, merge_slice
-from distillguard.models.clusters.values import KIND_WEIGHTS, SOFT_KINDS, kind_of
+from distillguard.models.clusters.values import KIND_WEIGHTS, kind_of
 from distillguard.models.features import AccountSlice
 from distillguard.streams.worker.clustering import ClusteringStage, PairStage, encode_profile
 from distillguard.streams.worker.slicing import partition_of
@@ -106,11 +106,9 @@ class ValueStage:
 
     def specificity(self, value: str) -> float:
         c = self.config
-        if kind_of(value) not in SOFT_KINDS and self.index.popularity(value) <= c.popular_members:
-            return 1.0
-        sample = self.index.recent(value, c.sample)
-        new = sum(1 for a in sample if self.new.get(a)) / max(1, len(sample))
-        return 0.4 + 0.6 * new
+        return self.index.specificity(
+            value, c.popular_members, c.sample, lambda a: bool(self.new.get(a))
+        )
 
     def apply(self, value: str, rows: list[list[Any]]) -> list[dict[str, Any]]:
         """Admit members; return the co-memberships that are new, and those of members
