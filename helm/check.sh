@@ -92,7 +92,7 @@ PY
   echo "$root_dir/bin/go"
 }
 go=$(find_go)
-if [ -x "$helm" ] && "$go" version -m "$helm" 2>/dev/null | grep -q "mod[[:space:]]*helm.sh/helm/v3[[:space:]]*$HELM_VERSION"; then
+if [ -x "$helm" ] && "$go" version -m "$helm" 2>/dev/null | grep "mod[[:space:]]*helm.sh/helm/v3[[:space:]]*$HELM_VERSION" >/dev/null; then
   echo "helm $HELM_VERSION: cached in $helm"
 else
   echo "helm $HELM_VERSION: building with $("$go" env GOVERSION) go install (first run only)"
