@@ -8,6 +8,8 @@ threshold can be tried against recorded traffic before it is enabled.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import sys
 import time
 from collections.abc import Iterator
@@ -27,6 +29,9 @@ from distillguard.models.intel.match import open_source
 HELP = "offline backtest: run detection in event time over an events file, write decisions"
 #: Malformed lines reported one by one before the rest are only counted.
 MAX_REPORTED = 20
+#: With automatic garbage collection paused (:func:`_collection_paused`), what the run
+#: allocated since the last pass is checked for reference cycles once per this many events.
+COLLECT_EVERY = 500_000
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -78,7 +83,27 @@ class _Reader:
                     print(f"distillguard replay: line {lineno}: {exc.detail}", file=self.err)
                 continue
             self.events += 1
+            if self.events % COLLECT_EVERY == 0:
+                gc.collect(1)  # only what was allocated since the last pass
             yield event
+
+
+@contextlib.contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Run without automatic garbage collection: the engine's state is large, long-lived
+    and free of reference cycles, and each automatic full collection traverses all of it
+    again (a sixth of the time of a replay of a few hours, for nothing found). Objects
+    from before the run are frozen out of every pass; cycles made during the run are
+    still found, every ``COLLECT_EVERY`` events."""
+    enabled = gc.isenabled()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.unfreeze()
 
 
 def _open_in(name: str) -> IO[bytes]:
@@ -103,14 +128,15 @@ def run(args: argparse.Namespace) -> int:
     reader = _Reader(source, sys.stderr)
     counts = {"records": 0, "tombstones": 0, "enforce": 0, "shadow": 0}
     try:
-        for record in engine.run(intel.watch(reader) if intel else reader):
-            out.write(orjson.dumps({"key": record.key, "value": record.value, "ts": record.ts}))
-            out.write(b"\n")
-            counts["records"] += 1
-            if record.value is None:
-                counts["tombstones"] += 1
-            else:
-                counts[str(record.value["mode"])] += 1
+        with _collection_paused():
+            for record in engine.run(intel.watch(reader) if intel else reader):
+                out.write(orjson.dumps({"key": record.key, "value": record.value, "ts": record.ts}))
+                out.write(b"\n")
+                counts["records"] += 1
+                if record.value is None:
+                    counts["tombstones"] += 1
+                else:
+                    counts[str(record.value["mode"])] += 1
     finally:
         if out is not sys.stdout.buffer:
             out.close()
