@@ -10,15 +10,25 @@ from what a fleet does together and a set of independent customers does not:
 - ``combined_volume``: the cluster moves far more output than its largest member;
 - ``capability_focus``: the cluster's requests concentrate on the targeted capabilities,
   with chain-of-thought elicitation;
-- ``shared_payment``: several members pay with one card;
+- ``shared_payment``: several members pay with one card (counting less when they are all
+  one organisation's accounts: a company card);
 - ``fleet_size``: many accounts on one narrow, reasoning-eliciting workload;
 - ``failover``: members that appeared right after other members were enforced;
 - ``rotating_networks``: members each hop across many networks (rotating proxies),
   where a team stays on its office network and a CI fleet on a few clouds.
 
+A cluster whose members all belong to one organisation has no risk: that is one customer,
+under the organisation's shared limits, not identities spread to evade them.
+
 A cluster needs ``min_members`` active members and two factors, one of which is about
 acting together (``BEHAVIOUR``), before it has any risk: sharing, volume and focus alone
-have benign twins (a team on one card and office network, benchmark users).
+have benign twins (a team on one card and office network, benchmark users). Factors of a
+small cluster count less (a few accounts can share values by chance), except for *one
+payer*: every member pays with the same card, they are not one organisation's accounts,
+all are new or unverified, each runs at a machine's pace (``MACHINE_PACE``) and the
+workload elicits reasoning (``ELICITING``). Those are one operator for certain, so two
+members suffice and the factors count in full: a fleet's first accounts are judged before
+the fleet grows.
 
 >>> from distillguard.models.clusters.profile import Profile
 >>> ps = [Profile(f"a{i}", 0.0, 60.0, verified=False, card="c",
@@ -32,14 +42,19 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
 from distillguard.models.clusters.profile import CAPABILITY, COT, OUT, REQ, Profile
 
 #: Minutes of per-minute series compared for synchronized timing.
-SYNC_MINUTES: Final = 15
+SYNC_MINUTES: Final = 30
+#: Share of requests asking for step-by-step reasoning from which a workload is reasoning
+#: elicitation (ordinary use asks for it in a few percent of requests).
+ELICITING: Final = 0.2
+#: Requests per active minute above which an account runs at a machine's pace.
+MACHINE_PACE: Final = 6.0
 #: Factors that are about acting together rather than sharing; a cluster needs one of them.
 #: (Sharing, volume and focus all have benign twins: teams, benchmark users, gateways.)
 BEHAVIOUR: Final = frozenset(
@@ -95,6 +110,17 @@ def synchrony(profiles: Sequence[Profile], now: float) -> float:
     return sum(corrs) / len(corrs)
 
 
+def _payers(profiles: Iterable[Profile]) -> dict[str, tuple[int, bool]]:
+    """Card -> (members paying with it, whether they are all one organisation's accounts)."""
+    orgs: dict[str, set[str | None]] = {}
+    count: Counter[str] = Counter()
+    for p in profiles:
+        if p.card:
+            count[p.card] += 1
+            orgs.setdefault(p.card, set()).add(p.org)
+    return {card: (k, len(orgs[card]) == 1 and None not in orgs[card]) for card, k in count.items()}
+
+
 def assess(
     profiles: Sequence[Profile],
     now: float,
@@ -111,22 +137,46 @@ def assess(
     totals = [p.totals(now) for p in profiles]
     active = [(p, t) for p, t in zip(profiles, totals, strict=True) if t[REQ] > 0]
     n = len(active)
-    if n < min_members:
-        return ClusterRisk(0.0, active=n, computed_at=now)
+    orgs = {p.org for p, _ in active}
+    if len(orgs) == 1 and None not in orgs:
+        # one organisation's accounts: one customer under the organisation's shared limits,
+        # not identities spread to evade them; each account is still judged on its own
+        return ClusterRisk(0.0, active=n, computed_at=now, stats={"one_org": 1.0})
+    payers = _payers(p for p, _ in active)
+    new = sum(1 for p, _ in active if p.is_new(now))
     req = sum(t[REQ] for _, t in active)
+    cot_share = sum(t[COT] for _, t in active) / req if req else 0.0
+    # one card, not one organisation's accounts, every member new or unverified, each at a
+    # machine's pace, on a workload of reasoning elicitation: a fleet's first accounts. (A
+    # team has its card's owner, an established account, among its members; people work
+    # at a few requests a minute and ask mostly for answers, not for reasoning.)
+    one_payer = (
+        n >= 2
+        and new == n
+        and cot_share >= ELICITING
+        and list(payers.values()) == [(n, False)]
+        and min(p.pace(now) for p, _ in active) >= MACHINE_PACE
+    )
+    if n < (2 if one_payer else min_members):
+        return ClusterRisk(0.0, active=n, computed_at=now)
     out = sum(t[OUT] for _, t in active)
     max_out = max(t[OUT] for _, t in active)
-    new_share = sum(1 for p, _ in active if p.is_new(now)) / n
-    cards = Counter(p.card for p, _ in active if p.card)
-    card_share = sum(1 for p, _ in active if p.card and cards[p.card] >= 3) / n
+    new_share = new / n
+    sharing = 2 if one_payer else 3
+    card_share = company_share = 0.0
+    for members, company in payers.values():
+        if members >= sharing:
+            if company:
+                company_share += members / n
+            else:
+                card_share += members / n
     sync = synchrony([p for p, _ in active], now)
     rotating = sum(1 for p, _ in active if p.rotates_networks()) / n
     cap_share = sum(t[CAPABILITY] for _, t in active) / req
-    cot_share = sum(t[COT] for _, t in active) / req
     ratio = out * scale / max_out if max_out > 0 else 0.0
     factors = {
         "cluster.synchronized": (
-            0.45 * _clamp((sync - 0.15) / 0.35),
+            0.45 * _clamp((sync - 0.45) / 0.35),
             f"timing correlation {sync:.2f}",
         ),
         "cluster.new_accounts": (
@@ -152,7 +202,11 @@ def assess(
             0.3 * _clamp((rotating - 0.3) / 0.4),
             f"{rotating:.0%} of members hop across many networks (rotating proxies)",
         ),
-        "cluster.shared_payment": (0.25 * card_share, f"{card_share:.0%} of members share a card"),
+        "cluster.shared_payment": (
+            0.25 * card_share + 0.1 * company_share,
+            f"{card_share + company_share:.0%} of members share a card"
+            + (f" ({company_share:.0%} one organisation's)" if company_share else ""),
+        ),
         "cluster.shared_infrastructure": (
             0.2 * infra_share,
             f"{infra_share:.0%} of members linked by card or network",
@@ -162,9 +216,10 @@ def assess(
             f"{failover_joins} members appeared right after others were enforced",
         ),
     }
-    size = _clamp((n - min_members + 1) / 3.0)
+    size = 1.0 if one_payer else _clamp((n - min_members + 1) / 3.0)
     present = {c: (w * size, d) for c, (w, d) in factors.items() if w * size >= 0.05}
     stats = {"sync": sync, "new_share": new_share, "card_share": card_share, "ratio": ratio}
+    stats |= {"company_card_share": company_share, "one_payer": float(one_payer)}
     stats["rotating_share"] = rotating
     stats |= {"capability_share": cap_share, "cot_share": cot_share, "active": float(n)}
     if len(present) < 2 or not set(present) & BEHAVIOUR:

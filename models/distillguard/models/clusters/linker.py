@@ -38,6 +38,9 @@ MIN_RELINK_SECONDS = 300.0
 MAX_VALUES = 64
 #: A rise of cluster risk that offers its quiet members for scoring again (:meth:`due`).
 RISE = 0.05
+#: A cluster smaller than this still without risk is reassessed at every tick, not every
+#: ``refresh_seconds``: a fleet's first accounts show what they are within a minute or two.
+SMALL = 10
 
 
 class ClusterLinker:
@@ -254,7 +257,7 @@ class ClusterLinker:
     # testimony ------------------------------------------------------------------------
     def cluster_risk(self, cid: str, now: float) -> tuple[ClusterRisk, list[float]]:
         """The cluster's risk and its members' enforcement times (cached for a while, and
-        until members join or leave)."""
+        until members join or leave; a small cluster without risk only within a tick)."""
         cached = self._risk.get(cid)
         size = len(self.graph.members(cid))
         # a few members more or less change a large cluster's risk little: recompute at once
@@ -262,6 +265,7 @@ class ClusterLinker:
         if cached is not None and (
             now - cached[0].computed_at < self.config.refresh_seconds
             and abs(size - cached[2]) * 10 <= cached[2]
+            and (cached[0].risk > 0.0 or size >= SMALL or cached[0].computed_at == now)
         ):
             return cached[0], cached[1]
         c = self.config

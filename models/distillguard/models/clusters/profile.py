@@ -42,6 +42,8 @@ class Profile:
     created_at: float | None = None
     verified: bool | None = None
     card: str | None = None
+    #: the organisation the account belongs to (``None``: none registered)
+    org: str | None = None
     minutes: dict[int, list[float]] = field(default_factory=dict)
     values: set[str] = field(default_factory=set)
     #: when this account's links were last computed, and its value count then
@@ -62,6 +64,9 @@ class Profile:
         verified = meta.get("verified")
         if isinstance(verified, bool):
             self.verified = verified
+        org = meta.get("org_id")
+        if isinstance(org, str):
+            self.org = org
         for minute, c in piece.minutes.items():
             bucket = self.minutes.get(minute)
             if bucket is None:
@@ -104,6 +109,13 @@ class Profile:
                 cot += c
                 capability += k
         return [req, out, cot, capability]
+
+    def pace(self, now: float, horizon: float = 3600.0) -> float:
+        """Requests per minute over the minutes within ``horizon`` in which it was active
+        (refused requests count: a client that keeps its pace through 429s is a machine)."""
+        first = int((now - horizon) // MINUTE)
+        active = [b[REQ] for m, b in self.minutes.items() if m > first and b[REQ] > 0]
+        return sum(active) / len(active) if active else 0.0
 
     def series(self, now: float, length: int) -> list[float]:
         """Requests per minute over the ``length`` minutes ending at ``now``."""

@@ -37,6 +37,7 @@ SKETCHES: Final = ("tpl", "fp", "ip", "pfx", "asn", "ua", "key", "lang", "cot_la
 SKETCH_K: Final = 32
 #: Models counted per hour bucket (the rest is dropped: model mix is about the top few).
 MAX_MODELS: Final = 16
+#: Fields of the event's ``account`` object kept in ``AccountSlice.meta`` (with ``org_id``).
 META_FIELDS: Final = ("created_at", "tier", "verified", "payment_fingerprint")
 
 DISTINCT: Final = Distinct(SKETCH_K)
@@ -266,6 +267,9 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
                 value = account.get(name)
                 if value is not None:
                     meta[name] = value
+        value = event.get("org_id")
+        if value is not None:
+            meta["org_id"] = value
         if prev_ts >= 0.0:  # the inter-arrival gap that ends in this bucket
             gap = ts - prev_ts
             bucket[C.GAPS_N] += 1.0

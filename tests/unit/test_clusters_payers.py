@@ -1,0 +1,111 @@
+"""Cluster risk and who pays: one organisation's accounts, a company card, one payer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from distillguard.models.clusters import ClusterLinker
+from distillguard.models.clusters.coordination import MACHINE_PACE, assess
+from distillguard.models.clusters.profile import Profile
+from distillguard.models.features import fold_events
+from tests.unit.test_clusters_linking import NOW0, event, fleet_events, run
+
+DAY = 86400.0
+NOW = 1_780_000_000.0
+MINUTE = int(NOW // 60)
+
+
+def member(
+    name: str,
+    *,
+    card: str = "card-1",
+    org: str | None = None,
+    new: bool = True,
+    pace: float = 12.0,
+    cot: float = 0.6,
+    minutes: int = 3,
+) -> Profile:
+    """A member active for the last ``minutes`` minutes at ``pace`` requests a minute, 900
+    output tokens each, every request on the targeted capabilities, ``cot`` of them asking
+    for reasoning."""
+    return Profile(
+        name,
+        NOW - minutes * 60.0,
+        NOW,
+        created_at=NOW - (0.02 if new else 400.0) * DAY,
+        verified=not new,
+        card=card,
+        org=org,
+        minutes={MINUTE - i: [pace, 900.0 * pace, cot * pace, pace] for i in range(minutes)},
+    )
+
+
+def risk_of(*members: Profile) -> Any:
+    return assess(list(members), NOW, failover_joins=0, infra_share=1.0)
+
+
+def test_a_fleets_first_two_accounts_on_one_card_are_judged_at_once() -> None:
+    """Two new accounts, not one organisation's, one card, a machine's pace, eliciting
+    reasoning: one operator for certain, judged in full before a third member appears."""
+    r = risk_of(member("a"), member("b", org="org-b"))
+    assert r.stats["one_payer"] == 1.0
+    assert r.risk * 0.9 >= 0.6, r  # as cluster evidence alone: at least degrade
+    assert {c for c, _, _ in r.reasons} >= {"cluster.new_accounts", "cluster.shared_payment"}
+
+
+def test_two_accounts_on_one_card_without_every_sign_of_a_fleet_need_a_third() -> None:
+    """Each of these is one missing sign; below ``min_members`` they have no risk at all."""
+    variants = {
+        "an established member (the card's owner)": (member("a"), member("b", new=False)),
+        "a person's pace": (member("a", pace=2.0), member("b", pace=2.0)),
+        "answers, not reasoning": (member("a", cot=0.1), member("b", cot=0.1)),
+        "two cards": (member("a"), member("b", card="card-2")),
+        "one organisation's accounts": (member("a", org="org-1"), member("b", org="org-1")),
+    }
+    for why, members in variants.items():
+        r = risk_of(*members)
+        assert r.risk == 0.0 and not r.stats.get("one_payer"), why
+    assert MACHINE_PACE > 2.0
+
+
+def test_one_organisations_accounts_are_one_customer_not_a_fleet() -> None:
+    """Five new accounts of one organisation on its card, at a machine's pace, eliciting
+    reasoning: the organisation's limits are shared, nothing is spread to evade them."""
+    team = [member(f"m{i}", org="org-1") for i in range(5)]
+    assert risk_of(*team).risk == 0.0
+    unaffiliated = [member(f"m{i}", org=f"org-{i}") for i in range(5)]
+    assert risk_of(*unaffiliated).risk > 0.5
+
+
+def test_a_company_card_counts_less_than_a_card_across_unaffiliated_accounts() -> None:
+    company = [member(f"c{i}", org="org-1", card="company") for i in range(3)]
+    others = [member(f"o{i}", card=f"own-{i}") for i in range(2)]
+    r = risk_of(*company, *others)
+    assert r.stats["company_card_share"] == 0.6 and r.stats["card_share"] == 0.0
+    weights = {c: w for c, _, w in r.reasons}
+    spread = risk_of(*[member(f"c{i}", card="company") for i in range(3)], *others)
+    assert (
+        weights["cluster.shared_payment"]
+        < {c: w for c, _, w in spread.reasons}["cluster.shared_payment"]
+    )
+
+
+def test_the_linker_reads_the_organisation_from_the_events() -> None:
+    """Fleet traffic with every account in one organisation: linked, but no risk."""
+    events = fleet_events(6, 20)
+    for ev in events:
+        ev["org_id"] = "org-1"
+    linker = ClusterLinker()
+    now = run(linker, events)
+    cid = linker.graph.cluster_of("fleet-0")
+    assert cid is not None and linker.profiles["fleet-0"].org == "org-1"
+    assert linker.cluster_risk(cid, now)[0].risk == 0.0
+    plain = ClusterLinker()
+    now = run(plain, fleet_events(6, 20))
+    assert plain.cluster_risk(str(plain.graph.cluster_of("fleet-0")), now)[0].risk > 0.5
+
+
+def test_slices_carry_the_organisation() -> None:
+    ev = event("a", NOW0)
+    ev["org_id"] = "org-7"
+    assert fold_events([ev])["a"].meta["org_id"] == "org-7"
