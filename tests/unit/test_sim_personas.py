@@ -208,3 +208,23 @@ def test_legit_classifiers_are_a_benign_twin_of_logit_harvesting() -> None:
         and e["params"].get("max_tokens") == 1
     }
     assert twins, "legitimate label scoring with logit_bias and 1-token outputs"
+
+
+def test_a_dev_team_is_one_organisation_on_one_card_and_office(
+    by_persona: dict[str, Events],
+) -> None:
+    """Each team: one card and one organisation for all its members, most requests from one
+    office /24, established members beside fresh, unverified new hires."""
+    team = by_persona["dev-team"]
+    accounts = {e["account_id"] for e in team}
+    assert len(accounts) >= 2
+    by_card: dict[str, set[str]] = defaultdict(set)
+    for e in team:
+        by_card[e["account"]["payment_fingerprint"]].add(e["account_id"])
+    assert max(len(a) for a in by_card.values()) >= 2, "teammates share the company card"
+    for members in by_card.values():
+        mine = [e for e in team if e["account_id"] in members]
+        assert len({e["org_id"] for e in mine}) == 1 and mine[0]["org_id"] is not None
+        office, n = Counter(e["ip"].rsplit(".", 1)[0] for e in mine).most_common(1)[0]
+        assert n >= 0.6 * len(mine), office
+    assert any(e["account"]["verified"] for e in team)

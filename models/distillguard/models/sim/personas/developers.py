@@ -6,11 +6,16 @@
   the same prompts again and again.
 - ``small-dev``: a developer; short visits from home, sometimes logprob classification.
 - ``shared-template-users``: unrelated accounts on framework default or benchmark prompts.
+- ``dev-team``: a team's accounts on one company card and office network, sharing internal
+  templates, mostly coding with some step-by-step prompts; new hires are fresh and unverified.
+  The benign twin of a fleet's shared payment and network (``org_share`` 0: a team that never
+  set up an organisation, each member signed up alone with the company card).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from typing import Any, Final
 
 import numpy as np
 from pydantic import Field
@@ -28,6 +33,7 @@ from distillguard.models.sim.personas.base import (
     zipf_weights,
 )
 from distillguard.models.sim.plan import Plan, make_plan
+from distillguard.models.sim.world import hex_id, payment_fingerprint
 
 Rng = np.random.Generator
 
@@ -290,6 +296,98 @@ def build_shared_users(
     return plans
 
 
+class TeamParams(PersonaParams):
+    rpm: float = 2.0
+    members: int = Field(5, ge=1, description="accounts per team (``count``: how many teams)")
+    visits_per_hour: float = Field(1.5, gt=0)
+    visit_minutes: float = Field(25.0, gt=0)
+    new_member_share: float = Field(0.4, ge=0, le=1, description="fresh, unverified new hires")
+    org_share: float = Field(1.0, ge=0, le=1, description="teams that registered an organisation")
+    cot_share: float = Field(0.3, ge=0, le=1, description="team templates asking for reasoning")
+    office_share: float = Field(0.8, ge=0, le=1, description="requests from the office network")
+
+
+def build_team(ctx: Context, rng: Rng, p: TeamParams, count: int, campaign: str) -> list[Plan]:
+    del campaign
+    plans = []
+    for _ in range(count):
+        card = payment_fingerprint(rng)
+        org = hex_id(rng, "org_") if rng.random() < p.org_share else None
+        office = world.nets_in_subnets(rng, [world.subnet24(rng, world.RESIDENTIAL)], 6)
+        tool = world.client(rng, world.SDK_STACKS)  # the team's internal tool
+        shared = prompts.make_templates(
+            rng, 4, categories=TEAM_WORK, cot_share=p.cot_share, chars=(200, 2500)
+        )
+        shape = timing.diurnal(float(rng.uniform(-8, 9)), 0.9, peak_hour=14)
+        for _ in range(p.members):
+            fresh = rng.random() < p.new_member_share
+            acct = account(
+                rng,
+                ctx,
+                tier=str(rng.choice(["tier1", "tier2", "tier2", "tier3"])),
+                verified=not fresh,
+                age_days=(0.0, 3.0) if fresh else (60, 1200),
+                card=card,
+            )
+            acct = dataclasses.replace(acct, org_id=org)
+            ts = timing.visits(
+                rng,
+                ctx.start,
+                ctx.end,
+                p.visits_per_hour,
+                p.visit_minutes,
+                ctx.rpm(p.rpm, rng),
+                shape,
+            )
+            n = int(ts.shape[0])
+            nets = office + world.random_nets(rng, world.RESIDENTIAL, 1, v6_share=0.3)
+            weights = np.array([p.office_share / len(office)] * len(office) + [1 - p.office_share])
+            clients = [tool, world.client(rng, world.DEV_TOOLS)]
+            own = prompts.make_templates(rng, 2, categories=TEAM_WORK, chars=(100, 2000))
+            plans.append(
+                make_plan(
+                    rng,
+                    account=acct,
+                    persona="dev-team",
+                    is_attack=False,
+                    campaign=None,
+                    ts=ts,
+                    keys=keys(rng, 1),
+                    key=pick(rng, n, 1),
+                    nets=nets,
+                    net=pick(rng, n, len(nets), weights),
+                    clients=clients,
+                    client=pick(rng, n, 2, np.array([0.8, 0.2])),
+                    models=ctx.models,
+                    model=ctx.pick_models(rng, ts, jump_share=0.4, jump_delay=1800),
+                    param_sets=[params(temperature=float(rng.choice([0.0, 0.3])), max_tokens=2048)],
+                    param=pick(rng, n, 1),
+                    prompt=prompts.columns(
+                        rng,
+                        n,
+                        shared + own,
+                        free_share=0.4,
+                        free_categories=TEAM_WORK,
+                        free_cot_share=0.15,
+                    ),
+                    completion_median=350,
+                )
+            )
+    return plans
+
+
+#: What an engineering team asks about: mostly code, some reasoning and tooling, and the
+#: documentation, writing and lookups around it.
+TEAM_WORK: Final = {
+    "coding": 5.0,
+    "reasoning": 1.0,
+    "agentic": 1.0,
+    "knowledge": 1.5,
+    "creative": 0.5,
+    "other": 1.0,
+}
+
+
 PERSONAS: tuple[Persona[Any], ...] = (
     Persona(
         "eval-harness",
@@ -307,4 +405,5 @@ PERSONAS: tuple[Persona[Any], ...] = (
         build_shared_users,
         "unrelated accounts on framework/benchmark templates",
     ),
+    Persona("dev-team", False, TeamParams, build_team, "a team on one company card and office"),
 )
