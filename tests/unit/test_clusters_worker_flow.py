@@ -13,7 +13,7 @@ from distillguard.models.clusters import ClusterLinker
 from distillguard.models.features import fold_events
 from distillguard.streams.bench.cluster_flow import PartitionedFlow
 from distillguard.streams.worker.clustering import ClusteringStage, decode_profile, encode_profile
-from distillguard.streams.worker.linking import ProfileFeed, ValueMemo
+from distillguard.streams.worker.linking import ProfileFeed, ValueMemo, rebuild_stage
 from distillguard.streams.worker.slicing import partition_of
 from tests.unit.test_clusters_linking import fleet_events, legit_events
 
@@ -100,3 +100,28 @@ def test_a_value_goes_to_the_by_value_stage_when_new_and_then_once_per_half_reli
     assert memo.due({"a": {"net:1", "card:2"}}, 1.0) == {}
     assert memo.due({"a": {"net:1", "prompt:3"}}, 2.0) == {"a": {"prompt:3"}}
     assert memo.due({"a": {"net:1"}}, half) == {"a": {"net:1"}}
+
+
+def test_a_stage_rebuilt_from_its_records_is_the_stage_that_applied_them() -> None:
+    """What a newly assigned clustering instance does with the clustering topic: the same
+    clusters, ids, links, risk and verdicts, and nothing to publish again."""
+    flow = PartitionedFlow(PARTITIONS)
+    records: list[bytes] = []
+    apply = flow.stage.apply
+
+    def recording(record: Any) -> None:
+        records.append(orjson.dumps(record))
+        apply(record)
+
+    flow.stage.apply = recording  # type: ignore[method-assign]
+    events = sorted(fleet_events(8, 30) + legit_events(12, 30), key=lambda e: e["ts"])
+    for _ in flow.run(events):
+        pass
+    stage = flow.stage
+    rebuilt, n = rebuild_stage(None, lambda: records)
+    assert n == len(records) > 0
+    cid = stage.linker.graph.cluster_of("fleet-0")
+    assert cid is not None and rebuilt.linker.graph.cluster_of("fleet-0") == cid
+    assert rebuilt.view(cid) == stage.view(cid)
+    assert rebuilt.published == stage.published
+    assert rebuilt.verdicts() == {}

@@ -117,14 +117,14 @@ class PartitionedFlow:
                 records.append({"t": "decisions", "rows": feedback})
             self.linking_cpu += time.process_time() - started
         started = time.process_time()
-        for record in records:
+        for record in records:  # as the clustering agent: verdicts after each record
             self.stage.apply(record)
+            verdicts = self.stage.verdicts()
+            self.records["verdicts"] += len(verdicts)
+            for account_id, verdict in verdicts.items():
+                for part in self.partitions:
+                    part.verdicts.update(account_id, verdict)
         self.records["clustering"] += len(records)
-        verdicts = self.stage.verdicts()
-        self.records["verdicts"] += len(verdicts)
-        for account_id, verdict in verdicts.items():
-            for part in self.partitions:
-                part.verdicts.update(account_id, verdict)
         for part in self.partitions:
             part.feed.note_members(part.verdicts.drain_joined())
             part.rescore = part.verdicts.drain_changed()

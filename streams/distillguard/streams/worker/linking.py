@@ -18,12 +18,17 @@ partition. No stage needs all events, or all accounts, in one partition:
    member's verdict to the compacted verdicts topic, which every worker reads
    (:mod:`~distillguard.streams.worker.verdicts`).
 
-State here is in memory and rebuilt from traffic (links live for hours, not days); the
-verdicts survive a restart in their compacted topic. See ``docs/clusters.md``.
+The clustering stage's state is rebuilt whenever an instance is assigned the clustering
+partition: it applies that partition's records from the beginning up to the group's
+committed offset (the topic keeps ``ttl_seconds`` and a maintenance interval of them), so
+clusters keep their ids and members across restarts and rebalances. By-value membership
+is in memory and rebuilt from traffic (links live for hours, not days); the verdicts
+survive a restart in their compacted topic. See ``docs/clusters.md``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -45,6 +50,7 @@ __all__ = [
     "ProfileFeed",
     "ValueMemo",
     "ValueStage",
+    "rebuild_stage",
     "value_records",
 ]
 
@@ -257,6 +263,21 @@ class ProfileFeed:
             self.sent.pop(account_id, None)
 
 
+def rebuild_stage(
+    config: LinkingConfig | None, records: Callable[[], Iterable[bytes]]
+) -> tuple[ClusteringStage, int]:
+    """A clustering stage that applied ``records()`` in order, exactly as the clustering
+    agent applies them (verdicts taken after each, so none already published is sent
+    again); and how many there were."""
+    stage = ClusteringStage(config)
+    n = 0
+    for payload in records():
+        stage.apply(orjson.loads(payload))
+        stage.verdicts()
+        n += 1
+    return stage, n
+
+
 class Linking:
     """Faust wiring of the stages; ``publish`` and ``feedback`` are called by the worker's
     merging agent, ``verdicts`` is the scoring stage's cluster evidence source."""
@@ -271,6 +292,7 @@ class Linking:
         partitions: int,
         verdicts: ClusterVerdicts | None = None,
         config: LinkingConfig | None = None,
+        restore: Callable[[], Iterable[bytes]] | None = None,
     ) -> None:
         # internal: the Faust app creates these topics with these partition counts
         self.by_value = app.topic(
@@ -280,12 +302,15 @@ class Linking:
             partitions=partitions,
             internal=True,
         )
+        c = config or LinkingConfig()
         self.clustering = app.topic(
             clustering_topic,
             key_serializer="raw",
             value_serializer="raw",
             partitions=1,
             internal=True,
+            # what a newly assigned clustering stage replays (older links have expired)
+            retention=c.ttl_seconds + c.maintenance_seconds,
         )
         self.verdicts_topic = app.topic(
             verdicts_topic,
@@ -302,9 +327,35 @@ class Linking:
         self.memo = ValueMemo(config)
         self.verdicts = verdicts if verdicts is not None else ClusterVerdicts()
         self.config = config
-        self.stats = {"value_records": 0, "clustering_records": 0, "verdicts_sent": 0}
+        self.stats = {
+            "value_records": 0,
+            "clustering_records": 0,
+            "verdicts_sent": 0,
+            "clustering_restored": 0,  # records replayed into the stage when last assigned
+        }
         self.now = 0.0
         self._rescore: set[str] = set()
+        #: set while the clustering stage holds the state of every record it was given
+        self.stage_ready = asyncio.Event()
+        self.stage_ready.set()
+
+        @app.on_partitions_assigned.connect
+        async def restore_stage(sender: Any, assigned: Any, /, **kwargs: Any) -> None:
+            if restore is None or not any(tp.topic == clustering_topic for tp in assigned):
+                return
+            self.stage_ready.clear()
+            try:
+                loop = asyncio.get_running_loop()
+                self.stage, n = await loop.run_in_executor(None, rebuild_stage, config, restore)
+                self.stats["clustering_restored"] = n
+                log.info("clustering stage rebuilt from %d records", n)
+            finally:
+                self.stage_ready.set()
+
+        @app.on_partitions_revoked.connect
+        async def forget_stage(sender: Any, revoked: Any, /, **kwargs: Any) -> None:
+            if any(tp.topic == clustering_topic for tp in revoked):
+                self.stage = ClusteringStage(config)  # another instance owns it now
 
         @app.timer(1.0)
         async def flush_profiles() -> None:
@@ -330,6 +381,7 @@ class Linking:
         @app.agent(self.clustering)
         async def cluster(stream: Any) -> None:
             async for payload in stream:
+                await self.stage_ready.wait()
                 self.stage.apply(orjson.loads(payload))
                 self.stats["clustering_records"] += 1
                 for account_id, verdict in self.stage.verdicts().items():

@@ -11,6 +11,7 @@ import base64
 import logging
 import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -109,3 +110,49 @@ class SnapshotWriter:
         }
         self._producer.produce(self._topic, key=self._key, value=orjson.dumps(envelope))
         self._producer.flush(10)
+
+
+def read_committed(
+    bootstrap: str,
+    topic: str,
+    group: str,
+    client_config: dict[str, Any] | None = None,
+    partition: int = 0,
+) -> Iterator[bytes]:
+    """The values of one partition from its first offset up to ``group``'s committed
+    offset: what a stage of that group had consumed when its previous owner stopped. An
+    uncommitted partition yields nothing (the group starts it from the beginning itself)."""
+    consumer = Consumer(
+        {
+            **kafka_config(bootstrap),
+            "group.id": group,
+            "enable.auto.commit": False,
+            **(client_config or {}),
+        }
+    )
+    try:
+        tp = TopicPartition(topic, partition)
+        (committed,) = consumer.committed([tp], timeout=15)
+        end = committed.offset
+        low, _ = _watermarks(consumer, tp)
+        if end is None or end <= low:
+            return
+        consumer.assign([TopicPartition(topic, partition, low)])
+        position = low
+        idle = time.monotonic() + 30
+        while position < end:
+            for message in consumer.consume(500, timeout=0.5):
+                offset = message.offset()
+                if message.error() is None and offset is not None and offset < end:
+                    idle = time.monotonic() + 30
+                    value = message.value()
+                    if value is not None:
+                        yield value
+            # the next offset to fetch (past transaction markers, which are never delivered)
+            (at,) = consumer.position([tp])
+            if at.offset is not None and at.offset >= 0:
+                position = at.offset
+            if position < end and time.monotonic() >= idle:
+                raise TimeoutError(f"{topic}[{partition}]: stuck at offset {position} of {end}")
+    finally:
+        consumer.close()
