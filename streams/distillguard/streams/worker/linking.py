@@ -338,24 +338,23 @@ class Linking:
         #: set while the clustering stage holds the state of every record it was given
         self.stage_ready = asyncio.Event()
         self.stage_ready.set()
+        self._rebuilding: asyncio.Future[None] | None = None
 
         @app.on_partitions_assigned.connect
         async def restore_stage(sender: Any, assigned: Any, /, **kwargs: Any) -> None:
             if restore is None or not any(tp.topic == clustering_topic for tp in assigned):
                 return
+            # in the background: the rebalance completes at once, the agent waits for it
             self.stage_ready.clear()
-            try:
-                loop = asyncio.get_running_loop()
-                self.stage, n = await loop.run_in_executor(None, rebuild_stage, config, restore)
-                self.stats["clustering_restored"] = n
-                log.info("clustering stage rebuilt from %d records", n)
-            finally:
-                self.stage_ready.set()
+            self._cancel_rebuild()
+            self._rebuilding = asyncio.ensure_future(self._rebuild(restore))
 
         @app.on_partitions_revoked.connect
         async def forget_stage(sender: Any, revoked: Any, /, **kwargs: Any) -> None:
             if any(tp.topic == clustering_topic for tp in revoked):
+                self._cancel_rebuild()
                 self.stage = ClusteringStage(config)  # another instance owns it now
+                self.stage_ready.set()
 
         @app.timer(1.0)
         async def flush_profiles() -> None:
@@ -388,6 +387,27 @@ class Linking:
                     value = orjson.dumps(verdict) if verdict is not None else None
                     await self.verdicts_topic.send(key=account_id.encode(), value=value)
                     self.stats["verdicts_sent"] += 1
+
+    def _cancel_rebuild(self) -> None:
+        if self._rebuilding is not None and not self._rebuilding.done():
+            self._rebuilding.cancel()  # its thread finishes on its own; the result is dropped
+        self._rebuilding = None
+
+    async def _rebuild(self, restore: Callable[[], Iterable[bytes]]) -> None:
+        """Replace the clustering stage by one rebuilt from the clustering partition; on
+        failure go on with an empty stage (clusters then re-form from traffic)."""
+        loop = asyncio.get_running_loop()
+        try:
+            stage, n = await loop.run_in_executor(None, rebuild_stage, self.config, restore)
+        except asyncio.CancelledError:
+            raise  # reassigned or revoked meanwhile: whoever cancelled sets the stage
+        except Exception:
+            log.exception("rebuilding the clustering stage failed; it starts empty")
+            stage, n = ClusteringStage(self.config), 0
+        self.stage = stage
+        self.stats["clustering_restored"] = n
+        log.info("clustering stage rebuilt from %d records", n)
+        self.stage_ready.set()
 
     async def _send(self, record: dict[str, Any]) -> None:
         await self.clustering.send(key=b"clustering", value=orjson.dumps(record))
