@@ -15,7 +15,7 @@ each value weighted by its specificity (:meth:`ClusterLinker.specificity`).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from distillguard.models.clusters.config import LinkingConfig
@@ -38,8 +38,9 @@ MIN_RELINK_SECONDS = 300.0
 MAX_VALUES = 64
 #: A rise of cluster risk that offers its quiet members for scoring again (:meth:`due`).
 RISE = 0.05
-#: A cluster smaller than this still without risk is reassessed at every tick, not every
-#: ``refresh_seconds``: a fleet's first accounts show what they are within a minute or two.
+#: A cluster smaller than this still without risk is reassessed at every tick a member is
+#: active, not every ``refresh_seconds``: a fleet's first accounts show what they are
+#: within a minute or two.
 SMALL = 10
 
 
@@ -88,6 +89,7 @@ class ClusterLinker:
                 relink.append(p)  # it now shares something with accounts outside its cluster
             elif fresh:
                 extend.append((p, fresh))
+        self.reassess_small(slices)
         for p in relink:
             self._link(p, now)
         for p, fresh in extend:
@@ -111,6 +113,19 @@ class ClusterLinker:
             cid = self.graph.cluster_of(account_id)
             if cid is not None:
                 self.invalidate_risk(cid)  # failover evidence for the next joiner at once
+
+    def reassess_small(self, active: Iterable[str]) -> None:
+        """Forget the cached risk of small clusters still without risk that have an
+        ``active`` member: a fleet's first accounts show what they are within a minute or
+        two, sooner than ``refresh_seconds``."""
+        risk, cluster_of, members = self._risk, self.graph.cluster_of, self.graph.members
+        for account_id in active:
+            cid = cluster_of(account_id)
+            if cid is None:
+                continue
+            cached = risk.get(cid)
+            if cached is not None and cached[0].risk == 0.0 and len(members(cid)) < SMALL:
+                del risk[cid]
 
     def invalidate_risk(self, cid: str) -> None:
         """Forget the cached risk of cluster ``cid``: its inputs changed (a member was
@@ -257,7 +272,7 @@ class ClusterLinker:
     # testimony ------------------------------------------------------------------------
     def cluster_risk(self, cid: str, now: float) -> tuple[ClusterRisk, list[float]]:
         """The cluster's risk and its members' enforcement times (cached for a while, and
-        until members join or leave; a small cluster without risk only within a tick)."""
+        until members join or leave, or a member of a small cluster without risk is active)."""
         cached = self._risk.get(cid)
         size = len(self.graph.members(cid))
         # a few members more or less change a large cluster's risk little: recompute at once
@@ -265,7 +280,6 @@ class ClusterLinker:
         if cached is not None and (
             now - cached[0].computed_at < self.config.refresh_seconds
             and abs(size - cached[2]) * 10 <= cached[2]
-            and (cached[0].risk > 0.0 or size >= SMALL or cached[0].computed_at == now)
         ):
             return cached[0], cached[1]
         c = self.config

@@ -235,6 +235,8 @@ class ClusteringStage:
         if old is None:
             # the cluster's risk was computed without this member's activity
             self.linker.invalidate_risk(cid)
+        else:
+            self.linker.reassess_small((p.account_id,))  # as replay, for a member's activity
 
     def _maintain(self) -> None:
         """Link decay and expiry on the linker's own schedule (event time): the linker
