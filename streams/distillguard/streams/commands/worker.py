@@ -37,6 +37,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--web", default="127.0.0.1:6066", metavar="HOST:PORT", help="metrics/health/explain"
     )
     parser.add_argument(
+        "--advertise-url",
+        default=os.environ.get("DISTILLGUARD_ADVERTISE_URL"),
+        metavar="URL",
+        help="how other workers reach this one's web server, for forwarded /accounts and "
+        "/clusters requests (env DISTILLGUARD_ADVERTISE_URL; default http://HOST:PORT of "
+        "--web, or this host's FQDN when --web binds every interface)",
+    )
+    parser.add_argument(
         "--slice-interval", type=float, default=1.0, help="seconds of events per slice batch"
     )
     parser.add_argument("--tick-seconds", type=float, default=5.0, help="scoring tick (wall s)")
@@ -90,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
             instance_id=args.instance_id,
             web_host=host,
             web_port=int(port),
+            advertised_url=args.advertise_url,
             slice_interval=args.slice_interval,
             tick_seconds=args.tick_seconds,
             snapshot_seconds=args.snapshot_seconds,

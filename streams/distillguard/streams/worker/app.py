@@ -98,6 +98,7 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
         topic_replication_factor=settings.replication,
         web_host=settings.web_host,
         web_port=settings.web_port,
+        canonical_url=settings.canonical_url,
         web_in_thread=False,
         consumer_group_instance_id=f"{settings.app_id}-{settings.instance_id}",
         consumer_auto_offset_reset="earliest",

@@ -34,6 +34,9 @@ class WorkerSettings(BaseModel):
     instance_id: str = Field(default_factory=socket.gethostname, min_length=1)
     web_host: str = "127.0.0.1"
     web_port: int = Field(6066, ge=0, le=65535)
+    #: how the other workers reach this one's web endpoints (``/accounts`` and ``/clusters``
+    #: requests are forwarded to the instance that holds the answer); ``None``: derived
+    advertised_url: str | None = Field(None, pattern=r"^https?://[^/\s]+(:\d+)?/?$")
     slice_interval: float = Field(1.0, gt=0, le=60)
     tick_seconds: float = Field(5.0, gt=0, le=600)
     snapshot_seconds: float = Field(30.0, gt=0, le=3600)
@@ -42,6 +45,18 @@ class WorkerSettings(BaseModel):
     intel_watch: Path | None = None
     consortium_key_file: Path | None = None
     client_config: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def canonical_url(self) -> str:
+        """``advertised_url``, else ``http://HOST:PORT`` of the web server; a server bound to
+        every interface is advertised under this host's fully qualified name (in a
+        StatefulSet: the pod's stable DNS name), never as ``0.0.0.0``."""
+        if self.advertised_url:
+            return self.advertised_url.rstrip("/")
+        host = self.web_host
+        if host in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 (a check, not a bind)
+            host = socket.getfqdn()
+        return f"http://{host}:{self.web_port}"
 
     @property
     def group_id(self) -> str:
