@@ -118,7 +118,7 @@ def test_a_stage_rebuilt_from_its_records_is_the_stage_that_applied_them() -> No
     for _ in flow.run(events):
         pass
     stage = flow.stage
-    rebuilt, n = rebuild_stage(None, lambda: records)
+    rebuilt, n = rebuild_stage(None, records)
     assert n == len(records) > 0
     cid = stage.linker.graph.cluster_of("fleet-0")
     assert cid is not None and rebuilt.linker.graph.cluster_of("fleet-0") == cid

@@ -37,7 +37,7 @@ from distillguard.streams.worker.linking import Linking
 from distillguard.streams.worker.scoring import Scoring
 from distillguard.streams.worker.settings import WorkerSettings
 from distillguard.streams.worker.slicing import partition_of
-from distillguard.streams.worker.snapshots import read_committed
+from distillguard.streams.worker.snapshots import PartitionLog
 from distillguard.streams.worker.stored import StoredAccount
 from distillguard.streams.worker.transport import App
 from distillguard.streams.worker.verdicts import ClusterVerdicts, VerdictReader
@@ -137,12 +137,9 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
         verdicts_topic=settings.verdicts_topic,
         partitions=settings.partitions,
         verdicts=scoring.clusters,
-        # the clustering stage's records up to what the group (the Faust app) committed
-        restore=lambda: read_committed(
-            settings.bootstrap,
-            settings.clustering_topic,
-            app.conf.id,
-            settings.client_config,
+        # the clustering partition as the group (the Faust app) committed it
+        restore=PartitionLog(
+            settings.bootstrap, settings.clustering_topic, app.conf.id, settings.client_config
         ),
     )
     # Never written: one partition, assigned with the clustering topic's, so that

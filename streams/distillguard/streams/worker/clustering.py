@@ -25,6 +25,8 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any, Final
 
+import orjson
+
 from distillguard.models.clusters import ClusterGraph, ClusterLinker, LinkingConfig
 from distillguard.models.clusters.profile import MINUTES, Profile
 from distillguard.models.clusters.view import cluster_view
@@ -208,6 +210,12 @@ class ClusteringStage:
         else:
             raise ValueError(f"unknown clustering record type {kind!r}")
         self._maintain()
+
+    def take(self, payload: bytes) -> dict[str, dict[str, Any] | None]:
+        """One record off the clustering topic: apply it, return the verdicts it changed
+        (what the clustering agent publishes, and what a rebuild replays)."""
+        self.apply(orjson.loads(payload))
+        return self.verdicts()
 
     def _absorb(self, data: Mapping[str, Any]) -> None:
         """Replace a member's profile with the one its owner sent."""

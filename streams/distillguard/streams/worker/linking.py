@@ -31,7 +31,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -49,6 +49,7 @@ __all__ = [
     "PairStage",
     "ProfileFeed",
     "ValueMemo",
+    "StageLog",
     "ValueStage",
     "rebuild_stage",
     "value_records",
@@ -263,17 +264,24 @@ class ProfileFeed:
             self.sent.pop(account_id, None)
 
 
+class StageLog(Protocol):
+    """The clustering partition as the stage's consumer group left it
+    (:class:`~distillguard.streams.worker.snapshots.PartitionLog`)."""
+
+    def committed(self) -> int: ...
+    def read(self, end: int) -> Iterable[bytes]: ...
+
+
 def rebuild_stage(
-    config: LinkingConfig | None, records: Callable[[], Iterable[bytes]]
+    config: LinkingConfig | None, records: Iterable[bytes]
 ) -> tuple[ClusteringStage, int]:
-    """A clustering stage that applied ``records()`` in order, exactly as the clustering
-    agent applies them (verdicts taken after each, so none already published is sent
-    again); and how many there were."""
+    """A clustering stage that took ``records`` in order, as the clustering agent does
+    (verdicts taken after each, so none already published is sent again); and how many
+    there were."""
     stage = ClusteringStage(config)
     n = 0
-    for payload in records():
-        stage.apply(orjson.loads(payload))
-        stage.verdicts()
+    for payload in records:
+        stage.take(payload)
         n += 1
     return stage, n
 
@@ -292,7 +300,7 @@ class Linking:
         partitions: int,
         verdicts: ClusterVerdicts | None = None,
         config: LinkingConfig | None = None,
-        restore: Callable[[], Iterable[bytes]] | None = None,
+        restore: StageLog | None = None,
     ) -> None:
         # internal: the Faust app creates these topics with these partition counts
         self.by_value = app.topic(
@@ -339,6 +347,8 @@ class Linking:
         self.stage_ready = asyncio.Event()
         self.stage_ready.set()
         self._rebuilding: asyncio.Future[None] | None = None
+        #: offset of the next clustering record the stage has not taken
+        self.next_offset = 0
 
         @app.on_partitions_assigned.connect
         async def restore_stage(sender: Any, assigned: Any, /, **kwargs: Any) -> None:
@@ -350,10 +360,11 @@ class Linking:
             self._rebuilding = asyncio.ensure_future(self._rebuild(restore))
 
         @app.on_partitions_revoked.connect
-        async def forget_stage(sender: Any, revoked: Any, /, **kwargs: Any) -> None:
+        async def stop_rebuild(sender: Any, revoked: Any, /, **kwargs: Any) -> None:
+            # the stage stays: if the partition comes back and nobody took records meanwhile,
+            # it goes on from where it was (see ``_rebuild``)
             if any(tp.topic == clustering_topic for tp in revoked):
                 self._cancel_rebuild()
-                self.stage = ClusteringStage(config)  # another instance owns it now
                 self.stage_ready.set()
 
         @app.timer(1.0)
@@ -379,11 +390,15 @@ class Linking:
 
         @app.agent(self.clustering)
         async def cluster(stream: Any) -> None:
-            async for payload in stream:
+            async for event in stream.events():
                 await self.stage_ready.wait()
-                self.stage.apply(orjson.loads(payload))
+                offset = event.message.offset
+                if offset < self.next_offset:
+                    continue  # taken before a rebalance; the group resumes at its commit
+                changed = self.stage.take(event.value)
+                self.next_offset = offset + 1
                 self.stats["clustering_records"] += 1
-                for account_id, verdict in self.stage.verdicts().items():
+                for account_id, verdict in changed.items():
                     value = orjson.dumps(verdict) if verdict is not None else None
                     await self.verdicts_topic.send(key=account_id.encode(), value=value)
                     self.stats["verdicts_sent"] += 1
@@ -393,20 +408,26 @@ class Linking:
             self._rebuilding.cancel()  # its thread finishes on its own; the result is dropped
         self._rebuilding = None
 
-    async def _rebuild(self, restore: Callable[[], Iterable[bytes]]) -> None:
-        """Replace the clustering stage by one rebuilt from the clustering partition; on
-        failure go on with an empty stage (clusters then re-form from traffic)."""
+    async def _rebuild(self, restore: StageLog) -> None:
+        """Make the stage hold every clustering record before the group's committed offset:
+        keep it when it already took them (the partition stayed here, or came back with
+        nobody having taken more); otherwise replace it by one rebuilt from the partition.
+        On failure go on with an empty stage (clusters then re-form from traffic)."""
         loop = asyncio.get_running_loop()
         try:
-            stage, n = await loop.run_in_executor(None, rebuild_stage, self.config, restore)
+            committed = await loop.run_in_executor(None, restore.committed)
+            if committed > self.next_offset:
+                stage, n = await loop.run_in_executor(
+                    None, lambda: rebuild_stage(self.config, restore.read(committed))
+                )
+                self.stage, self.next_offset = stage, committed
+                self.stats["clustering_restored"] = n
+                log.info("clustering stage rebuilt from %d records", n)
         except asyncio.CancelledError:
-            raise  # reassigned or revoked meanwhile: whoever cancelled sets the stage
+            raise  # reassigned or revoked meanwhile: whoever cancelled sets the stage ready
         except Exception:
             log.exception("rebuilding the clustering stage failed; it starts empty")
-            stage, n = ClusteringStage(self.config), 0
-        self.stage = stage
-        self.stats["clustering_restored"] = n
-        log.info("clustering stage rebuilt from %d records", n)
+            self.stage, self.next_offset = ClusteringStage(self.config), 0
         self.stage_ready.set()
 
     async def _send(self, record: dict[str, Any]) -> None:

@@ -15,11 +15,20 @@ from collections.abc import Iterator
 from typing import Any
 
 import orjson
-from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
+from confluent_kafka import (
+    Consumer,
+    KafkaError,
+    KafkaException,
+    Message,
+    Producer,
+    TopicPartition,
+)
 
 from distillguard.streams.kafka import client_config as kafka_config
 
 log = logging.getLogger(__name__)
+#: A partition read gives up when no message arrives for this long before its end.
+IDLE_SECONDS = 30.0
 
 
 #: Errors of a partition that exists but has no leader yet.
@@ -67,17 +76,12 @@ def load_latest(
             low, high = _watermarks(consumer, TopicPartition(topic, partition))
             if high <= low:
                 continue
-            consumer.assign([TopicPartition(topic, partition, low)])
-            position = low
-            deadline = time.monotonic() + 30
-            while position < high and time.monotonic() < deadline:
-                for message in consumer.consume(500, timeout=0.5):
-                    offset = message.offset()
-                    if message.error() is not None or offset is None:
-                        continue
-                    position = offset + 1
+            try:
+                for message in _read(consumer, TopicPartition(topic, partition), low, high):
                     if message.key() == key.encode():
                         latest = message.value()
+            except TimeoutError:
+                log.warning("snapshot topic %s[%d] stalled; using what was read", topic, partition)
         if latest is None:
             return None
         envelope = orjson.loads(latest)
@@ -112,47 +116,70 @@ class SnapshotWriter:
         self._producer.flush(10)
 
 
-def read_committed(
-    bootstrap: str,
-    topic: str,
-    group: str,
-    client_config: dict[str, Any] | None = None,
-    partition: int = 0,
-) -> Iterator[bytes]:
-    """The values of one partition from its first offset up to ``group``'s committed
-    offset: what a stage of that group had consumed when its previous owner stopped. An
-    uncommitted partition yields nothing (the group starts it from the beginning itself)."""
-    consumer = Consumer(
-        {
-            **kafka_config(bootstrap),
-            "group.id": group,
-            "enable.auto.commit": False,
-            **(client_config or {}),
-        }
-    )
-    try:
-        tp = TopicPartition(topic, partition)
-        (committed,) = consumer.committed([tp], timeout=15)
-        end = committed.offset
-        low, _ = _watermarks(consumer, tp)
-        if end is None or end <= low:
-            return
-        consumer.assign([TopicPartition(topic, partition, low)])
-        position = low
-        idle = time.monotonic() + 30
-        while position < end:
-            for message in consumer.consume(500, timeout=0.5):
-                offset = message.offset()
-                if message.error() is None and offset is not None and offset < end:
-                    idle = time.monotonic() + 30
-                    value = message.value()
-                    if value is not None:
-                        yield value
-            # the next offset to fetch (past transaction markers, which are never delivered)
-            (at,) = consumer.position([tp])
-            if at.offset is not None and at.offset >= 0:
-                position = at.offset
-            if position < end and time.monotonic() >= idle:
-                raise TimeoutError(f"{topic}[{partition}]: stuck at offset {position} of {end}")
-    finally:
-        consumer.close()
+class PartitionLog:
+    """One partition of a topic read back by a stage of consumer group ``group``: the offset
+    the group committed there, and the records before an offset."""
+
+    def __init__(
+        self,
+        bootstrap: str,
+        topic: str,
+        group: str,
+        client_config: dict[str, Any] | None = None,
+        partition: int = 0,
+    ) -> None:
+        self.bootstrap, self.group, self.client_config = bootstrap, group, client_config
+        self.tp = TopicPartition(topic, partition)
+
+    def _consumer(self) -> Consumer:
+        return Consumer(
+            {
+                **kafka_config(self.bootstrap),
+                "group.id": self.group,
+                "enable.auto.commit": False,
+                **(self.client_config or {}),
+            }
+        )
+
+    def committed(self) -> int:
+        """The group's committed offset (the next record it would consume); -1: none."""
+        consumer = self._consumer()
+        try:
+            (at,) = consumer.committed([self.tp], timeout=15)
+            return at.offset if at.offset is not None and at.offset >= 0 else -1
+        finally:
+            consumer.close()
+
+    def read(self, end: int) -> Iterator[bytes]:
+        """The values from the partition's first offset up to ``end`` (exclusive)."""
+        consumer = self._consumer()
+        try:
+            low, _ = _watermarks(consumer, self.tp)
+            if end <= low:
+                return
+            for message in _read(consumer, self.tp, low, end):
+                value = message.value()
+                if value is not None:
+                    yield value
+        finally:
+            consumer.close()
+
+
+def _read(consumer: Consumer, tp: TopicPartition, start: int, end: int) -> Iterator[Message]:
+    """The messages of ``tp`` from offset ``start`` up to ``end`` (exclusive); a
+    ``TimeoutError`` when no message arrives for ``IDLE_SECONDS`` before ``end``."""
+    consumer.assign([TopicPartition(tp.topic, tp.partition, start)])
+    position = start
+    idle = time.monotonic() + IDLE_SECONDS
+    while position < end:
+        for message in consumer.consume(500, timeout=0.5):
+            offset = message.offset()
+            if message.error() is None and offset is not None and offset < end:
+                idle = time.monotonic() + IDLE_SECONDS
+                yield message
+        # the next offset to fetch (past transaction markers, which are never delivered)
+        (at,) = consumer.position([tp])
+        if at.offset is not None and at.offset >= 0:
+            position = at.offset
+        if position < end and time.monotonic() >= idle:
+            raise TimeoutError(f"{tp.topic}[{tp.partition}]: stuck at offset {position} of {end}")
