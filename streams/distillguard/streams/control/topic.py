@@ -63,12 +63,20 @@ def assigned_consumer(
             **dict(client_config or {}),
         }
     )
-    try:
-        metadata = consumer.list_topics(topic, timeout=timeout)
-    except KafkaException as exc:
-        consumer.close()
-        raise KafkaUnavailableError(f"Kafka at {bootstrap} did not answer: {exc}") from None
-    meta = metadata.topics.get(topic)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            metadata = consumer.list_topics(topic, timeout=timeout)
+        except KafkaException as exc:
+            consumer.close()
+            raise KafkaUnavailableError(f"Kafka at {bootstrap} did not answer: {exc}") from None
+        meta = metadata.topics.get(topic)
+        # a topic the broker is creating (auto-creation on this very request) has no
+        # leader yet: ask again until it has, or until ``timeout``
+        creating = meta is not None and meta.error is not None and meta.error.retriable()
+        if not creating or time.monotonic() >= deadline:
+            break
+        time.sleep(0.25)
     if meta is None or meta.error is not None or not meta.partitions:
         consumer.close()
         raise KafkaUnavailableError(f"topic {topic!r} does not exist on {bootstrap}")
