@@ -126,14 +126,22 @@ class Engine:
     def run(self, events: Iterable[Event]) -> Iterator[DecisionRecord]:
         """Observe events in arrival order, ticking every ``tick_seconds`` of event time."""
         step = self.config.tick_seconds
+        # what ``observe`` does, on local names: this loop runs once per event
+        pending, clock, next_tick = self._pending, self.clock, self.next_tick
         for event in events:
             ts = float(event["ts"])
-            if self.next_tick is None:
-                self.next_tick = (ts // step + 1) * step
-            while ts >= self.next_tick:
-                yield from self.tick(self.next_tick)
-                self.next_tick += step
-            self.observe(event)
+            if next_tick is None:
+                next_tick = self.next_tick = (ts // step + 1) * step
+            if ts >= next_tick:
+                self.clock = clock
+                while ts >= next_tick:
+                    yield from self.tick(next_tick)
+                    next_tick = self.next_tick = next_tick + step
+                pending = self._pending
+            pending.append(event)
+            if ts > clock:
+                clock = ts
+        self.clock = clock
         if self.next_tick is not None and self._pending:
             yield from self.tick(max(self.next_tick, self.clock))
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import repeat
 from typing import Any, Final, TypeVar
 
 import mmh3
@@ -201,14 +200,13 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
     )
     minutes = s.minutes
     first_seen = s.models
-    meta = s.meta
     count_event = C.count_event
-    raw: dict[int, list[set[str]]] = {}
+    raw: dict[int, list[set[Any]]] = {}
     minute: int | None = None
     hour: int | None = None
     bucket: list[float] = []
     models: dict[str, float] = {}
-    unset: set[str] = set()
+    unset: set[Any] = set()
     ips = keys = asns = uas = ja4s = tpls = fps = langs = cot_langs = unset
     prev_ts = -1.0
     prev_status = 0
@@ -231,15 +229,10 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
             models = s.hours[hour].models
         ips.add(event["ip"])
         keys.add(event["api_key_id"])
-        value = event.get("asn")
-        if value is not None:
-            asns.add(str(value))
-        value = event.get("user_agent")
-        if value is not None:
-            uas.add(str(value))
-        value = event.get("ja4")
-        if value is not None:
-            ja4s.add(str(value))
+        # absent and null alike; made strings when sketched (``_sketch``)
+        asns.add(event.get("asn"))
+        uas.add(event.get("user_agent"))
+        ja4s.add(event.get("ja4"))
         prompt = event.get("prompt")
         if prompt:
             tpl = prompt.get("template")
@@ -258,18 +251,8 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
             models[model] += 1.0
         elif len(models) < MAX_MODELS:
             models[model] = 1.0
-        seen = first_seen.get(model)
-        if seen is None or ts < seen:
+        if model not in first_seen:  # events are sorted: its first event is its earliest
             first_seen[model] = ts
-        account = event.get("account")
-        if account:
-            for name in META_FIELDS:
-                value = account.get(name)
-                if value is not None:
-                    meta[name] = value
-        value = event.get("org_id")
-        if value is not None:
-            meta["org_id"] = value
         if prev_ts >= 0.0:  # the inter-arrival gap that ends in this bucket
             gap = ts - prev_ts
             bucket[C.GAPS_N] += 1.0
@@ -279,25 +262,58 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
                 bucket[C.AFTER_429] += 1.0
         prev_ts = ts
         prev_status = event["status"]
+    _fold_meta(s.meta, evs)
     for hour, sets in raw.items():
         pfxs = set(map(_PREFIXES.__getitem__, sets[0]))
         sketches = s.hours[hour].sketches
-        for name, values in zip(_RAW_NAMES, sets, strict=True):
-            if values:
-                sketches[name] = _sketch(values, name)
-        if pfxs:
-            sketches["pfx"] = _sketch(pfxs, "pfx")
+        for name, hasher, values in zip(_RAW_NAMES, _HASHERS, sets, strict=True):
+            values.discard(None)
+            if len(values) == 1:  # most sets of one account in a few seconds
+                sketches[name] = [hasher(next(iter(values)))]
+            elif values:
+                sketches[name] = _sketch(set(map(hasher, values)))
+        if len(pfxs) == 1:
+            sketches["pfx"] = [_HASHES[next(iter(pfxs))]]
+        elif pfxs:
+            sketches["pfx"] = _sketch(set(map(_HASHES.__getitem__, pfxs)))
     return s
 
 
-def _sketch(values: set[str], name: str) -> list[int]:
-    if name in _UNCACHED:
-        hashes = set(map(mmh3.hash, values, repeat(0), repeat(False)))  # = hash_str
-    else:
-        hashes = set(map(_HASHES.__getitem__, values))
-    if len(hashes) == 1:  # most sets of one account in a few seconds
-        return list(hashes)
+def _fold_meta(meta: dict[str, Any], evs: list[Event]) -> None:
+    """The latest non-null value of each account attribute and of ``org_id`` among
+    ``evs`` (sorted by time) into ``meta``: read from the last event back, most often
+    the last event alone."""
+    missing = [*META_FIELDS, "org_id"]
+    for event in reversed(evs):
+        account = event.get("account") or {}
+        for name in list(missing):
+            value = account.get(name) if name != "org_id" else event.get("org_id")
+            if value is not None:
+                meta[name] = value
+                missing.remove(name)
+        if not missing:
+            break
+
+
+def _sketch(hashes: set[int]) -> list[int]:
+    """The KMV sketch of a set of hashes: its ``SKETCH_K`` smallest, sorted."""
     out = sorted(hashes)
     if len(out) > SKETCH_K:
         del out[SKETCH_K:]
     return out
+
+
+def _hash_uncached(value: str) -> int:
+    return mmh3.hash(value, 0, False)  # = hash_str
+
+
+def _hash_number(value: Any) -> int:
+    return _HASHES[str(value)]
+
+
+#: How each raw value is hashed, in ``_RAW_NAMES`` order: through the memo, except values
+#: that seldom repeat (``_UNCACHED``); an ASN is a number, hashed as its decimal string.
+_HASHERS: Final = tuple(
+    _hash_uncached if name in _UNCACHED else _hash_number if name == "asn" else _HASHES.__getitem__
+    for name in _RAW_NAMES
+)
