@@ -123,8 +123,11 @@ class DetectionConfig(_Frozen):
     #: ...or this long after its last scoring (busy accounts are scored every tick)
     rescore_max_seconds: float = Field(default=120.0, ge=0.0)
     #: an account held at degrade or stronger is rescored this often while active (at
-    #: monitor, every tick): escalation and renewal need no per-tick scoring
+    #: monitor, every tick): escalation and renewal need no per-tick scoring...
     rescore_held_seconds: float = Field(default=120.0, ge=0.0)
+    #: ...and, while its rescorings change nothing, twice as long after each, up to this
+    #: (never past the moment it may step down: ``policy.min_dwell_seconds`` at its action)
+    rescore_held_max_seconds: float = Field(default=480.0, ge=0.0)
     shadow: bool = False
     rules: tuple[Rule, ...] | None = None
     policy: PolicyConfig = PolicyConfig()

@@ -114,6 +114,8 @@ class Engine:
         self.scored = 0
         self._anomaly_at: dict[str, float] = {}
         self._scored_at: dict[str, tuple[float, int]] = {}
+        #: enforced account -> its rescorings in a row that changed nothing (``_due``)
+        self._unchanged: dict[str, int] = {}
         self._anomaly_evidence: dict[str, list[Evidence]] = {}
 
     def observe(self, event: Event) -> None:
@@ -175,7 +177,12 @@ class Engine:
         """Assess one account at ``now`` and apply the policy."""
         state = self.states[account_id]
         recent = state.requests_within_hour(now)
-        held = any(o.holds(account_id) for o in self.observers)
+        pstate = self.policies.get(account_id)
+        enforced = pstate is not None and pstate.action is not None and pstate.action != "monitor"
+        if enforced and recent >= self.config.min_requests_1h:
+            held = False  # the cluster's hold changes nothing for an account enforced against
+        else:
+            held = any(o.holds(account_id) for o in self.observers)
         if recent < self.config.min_requests_1h and not held:
             return None
         if not self._due(account_id, state.events_total, recent, now, held):
@@ -190,10 +197,13 @@ class Engine:
             evidence.extend(self._anomaly(account_id, evidence, features, now))
         assessment = fuse(evidence, features)
         self.assessments[account_id] = assessment
-        pstate = self.policies.get(account_id)
         if pstate is None:
             pstate = self.policies[account_id] = PolicyState()
         record = self.policy.decide(account_id, pstate, assessment, now)
+        if enforced and record is None:
+            self._unchanged[account_id] = self._unchanged.get(account_id, 0) + 1
+        else:
+            self._unchanged.pop(account_id, None)
         if record is not None:
             for observer in self.observers:
                 observer.observe_decision(account_id, record.value, now)
@@ -210,7 +220,11 @@ class Engine:
         of its last hour) or ``rescore_max_seconds`` passed: its features barely move in
         between. A suspect (held at ``monitor``, or held by cross-account evidence) is
         scored every tick: it may need to be enforced now. One already enforced is
-        rescored every ``rescore_held_seconds`` (escalation, renewal).
+        rescored ``rescore_held_seconds`` after its decision changed (escalation), then
+        twice as long after each rescoring that changed nothing, up to
+        ``rescore_held_max_seconds``, and at the latest when it may step down (the end of
+        ``min_dwell_seconds`` at its action): an enforced attacker keeps sending, and
+        re-judging it every two minutes was most of the scoring work.
         """
         last = self._scored_at.get(account_id)
         if last is None:
@@ -219,7 +233,11 @@ class Engine:
         pstate = self.policies.get(account_id)
         action = pstate.action if pstate is not None else None
         if action is not None and action != "monitor":
-            return now - at >= self.config.rescore_held_seconds
+            c = self.config
+            step = c.rescore_held_seconds * 2.0 ** self._unchanged.get(account_id, 0)
+            due = at + min(step, max(c.rescore_held_seconds, c.rescore_held_max_seconds))
+            dwell_end = pstate.entered_at + c.policy.min_dwell_seconds if pstate else due
+            return now >= (dwell_end if at < dwell_end < due else due)
         if held or action is not None:
             return True
         if now - at >= self.config.rescore_max_seconds:
