@@ -157,3 +157,25 @@ def test_distinct_counts_follow_sketches_that_change_between_readings() -> None:
         now = float(events[min(i + 44, len(events) - 1)]["ts"]) + 1.0
         restored = AccountState.from_dict(fresh_each_time.to_dict())
         assert state.features(now) == restored.features(now)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    offsets=st.lists(st.floats(0, 3 * 3600), min_size=1, max_size=60),
+    chunk=st.integers(1, 10),
+    late=st.sampled_from([0.0, 120.0, 3600.0]),
+)
+def test_the_oldest_minute_hint_is_the_oldest_minute(
+    offsets: list[float], chunk: int, late: float
+) -> None:
+    """Slices in any order (late ones too): the state's hint of its oldest minute bucket
+    is exact whenever it is known, so pruning and features may trust it."""
+    state = AccountState("acct-a")
+    events = [event(i, ts=T0 + offset) for i, offset in enumerate(offsets)]
+    for i in range(0, len(events), chunk):
+        state.merge(fold_events(events[i : i + chunk])["acct-a"], late_seconds=late)
+        if state.oldest_minute is not None:
+            assert state.oldest_minute == min(state.minutes)
+    restored = AccountState.from_dict(orjson.loads(orjson.dumps(state.to_dict())))
+    now = T0 + max(offsets)
+    assert restored.features(now) == state.features(now)
