@@ -66,6 +66,20 @@ FastCheck = Callable[[dict[str, Any]], bool]
 _Check = Callable[[dict[str, Any]], bool]
 
 
+@dataclass(frozen=True, slots=True)
+class _Text:
+    """String keywords on property ``name``: ``matches`` decides; up to ``size`` strings
+    that passed are remembered in ``passed`` (0: none)."""
+
+    name: str
+    matches: Callable[[str], object]
+    passed: set[str]
+    size: int
+
+
+_Residual = _Text | _Check
+
+
 class UnsupportedSchemaError(DistillguardError):
     """The schema uses a keyword that :func:`compile_fast_check` cannot prove."""
 
@@ -87,7 +101,7 @@ def compile_fast_check(schema: Mapping[str, Any], *, memo_size: int = MEMO_SIZE)
     root = {k: v for k, v in schema.items() if k not in ("$schema", "$id")}
     if _types(root) != ["object"]:
         raise UnsupportedSchemaError("the root must be an object schema")
-    residual: list[_Check] = []
+    residual: list[_Residual] = []
     try:
         struct = _object(root, (), residual, ctx)
         msgspec.json.Decoder(struct)  # msgspec checks the types here, not at first use
@@ -117,14 +131,25 @@ def compile_fast_check(schema: Mapping[str, Any], *, memo_size: int = MEMO_SIZE)
     return check_all
 
 
-def _all(checks: list[_Check]) -> _Check:
-    """One check of an object that runs ``checks`` on it in turn."""
-    if len(checks) == 1:
-        return checks[0]
-    chain = tuple(checks)
+def _all(checks: list[_Residual]) -> _Check:
+    """One check of an object: its properties' string keywords in one loop (it runs for
+    every record), then its nested objects' checks."""
+    texts = tuple((c.name, c.matches, c.passed, c.size) for c in checks if isinstance(c, _Text))
+    nested = tuple(c for c in checks if not isinstance(c, _Text))
 
     def check(obj: dict[str, Any]) -> bool:
-        for each in chain:
+        get = obj.get
+        for name, matches, passed, size in texts:
+            value = get(name)
+            if not isinstance(value, str) or value in passed:
+                continue
+            if not matches(value):
+                return False
+            if size:
+                if len(passed) >= size:
+                    passed.clear()
+                passed.add(value)
+        for each in nested:
             if not each(obj):
                 return False
         return True
@@ -132,7 +157,7 @@ def _all(checks: list[_Check]) -> _Check:
     return check
 
 
-def _nested(name: str, checks: list[_Check]) -> _Check:
+def _nested(name: str, checks: list[_Residual]) -> _Check:
     inner = _all(checks)
 
     def nested(obj: dict[str, Any]) -> bool:
@@ -151,7 +176,7 @@ def _types(schema: Mapping[str, Any]) -> list[str]:
 
 
 def _object(
-    schema: Mapping[str, Any], path: tuple[str, ...], residual: list[_Check], ctx: _Context
+    schema: Mapping[str, Any], path: tuple[str, ...], residual: list[_Residual], ctx: _Context
 ) -> Any:
     """A msgspec Struct for an object schema; checks msgspec cannot make go to ``residual``."""
     _only(schema, {"type"} | _OBJECT, path)
@@ -178,13 +203,13 @@ def _object(
 
 
 def _property(
-    schema: Mapping[str, Any], path: tuple[str, ...], residual: list[_Check], ctx: _Context
+    schema: Mapping[str, Any], path: tuple[str, ...], residual: list[_Residual], ctx: _Context
 ) -> Any:
     types = _types(schema)
     if "object" in types:
         if not set(types) <= {"object", "null"}:
             raise UnsupportedSchemaError(f"{_where(path)}: an object or a scalar")
-        inner: list[_Check] = []
+        inner: list[_Residual] = []
         nested = _object(schema, path, inner, ctx)
         if inner:
             residual.append(_nested(path[-1], inner))
@@ -261,7 +286,7 @@ def _annotated(base: type, meta: dict[str, Any]) -> Any:
     return Annotated[base, msgspec.Meta(**given)] if given else base
 
 
-def _text_check(residual: dict[str, Any], path: tuple[str, ...], ctx: _Context) -> _Check:
+def _text_check(residual: dict[str, Any], path: tuple[str, ...], ctx: _Context) -> _Text:
     """``residual`` (``pattern``/``format``/``anyOf``) on one property, remembering passed strings.
 
     The regular expressions are the very objects fastjsonschema compiled for this schema
@@ -275,30 +300,7 @@ def _text_check(residual: dict[str, Any], path: tuple[str, ...], ctx: _Context) 
     regexes: Mapping[str, re.Pattern[str]] = getattr(compiled, "__globals__", {}).get(
         "REGEX_PATTERNS", {}
     )
-    matches = _matcher(residual, regexes, path)
-    name = path[-1]
-    if ctx.memo_size <= 0:
-
-        def check(obj: dict[str, Any]) -> bool:
-            value = obj.get(name)
-            return not isinstance(value, str) or bool(matches(value))
-
-        return check
-    size = ctx.memo_size
-    passed: set[str] = set()
-
-    def accept(obj: dict[str, Any]) -> bool:
-        value = obj.get(name)
-        if not isinstance(value, str) or value in passed:
-            return True
-        if not matches(value):
-            return False
-        if len(passed) >= size:
-            passed.clear()
-        passed.add(value)
-        return True
-
-    return accept
+    return _Text(path[-1], _matcher(residual, regexes, path), set(), max(0, ctx.memo_size))
 
 
 def _matcher(

@@ -78,7 +78,8 @@ def count_event(c: list[float], event: dict[str, Any]) -> None:
         c[SHORT_OUT] += 1.0
     params = event.get("params")
     if params:
-        max_tokens = params.get("max_tokens")
+        get = params.get
+        max_tokens = get("max_tokens")
         if max_tokens:
             c[MT_N] += 1.0
             used = out / max_tokens
@@ -86,29 +87,30 @@ def count_event(c: list[float], event: dict[str, Any]) -> None:
                 c[MT_FULL] += 1.0
                 used = 1.0 if used > 1.0 else used
             c[MT_USED] += used
-        top = params.get("top_logprobs")
-        lp = bool(params.get("logprobs")) or bool(top)
+        top = get("top_logprobs")
+        lp = bool(get("logprobs")) or bool(top)
         if lp:
             c[LOGPROBS] += 1.0
         if top:
             c[TOP_LOGPROBS] += 1.0
-        if params.get("logit_bias"):
+        if get("logit_bias"):
             c[LOGIT_BIAS] += 1.0
             if lp and short:
                 c[HARVEST] += 1.0
-        n = params.get("n")
+        n = get("n")
         if n is not None and n > 1:
             c[N_GT1] += 1.0
-        if params.get("tools"):
+        if get("tools"):
             c[TOOLS] += 1.0
     prompt = event.get("prompt")
     if prompt:
-        if prompt.get("cot_request"):
+        get = prompt.get
+        if get("cot_request"):
             c[COT] += 1.0
             c[COT_OUT_TOKENS] += out
-        if prompt.get("rubric_request"):
+        if get("rubric_request"):
             c[RUBRIC] += 1.0
-        category = prompt.get("category")
+        category = get("category")
         if category is not None:
             c[CAT_KNOWN] += 1.0
             c[_CAT_INDEX[category]] += 1.0

@@ -243,22 +243,23 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
             models = s.hours[hour].models
         ips.add(event["ip"])
         keys.add(event["api_key_id"])
-        # absent and null alike; made strings when sketched (``_sketch``)
-        asns.add(event.get("asn"))
-        uas.add(event.get("user_agent"))
-        ja4s.add(event.get("ja4"))
-        prompt = event.get("prompt")
+        get = event.get
+        asns.add(get("asn"))  # absent and null alike: None is dropped before sketching
+        uas.add(get("user_agent"))
+        ja4s.add(get("ja4"))
+        prompt = get("prompt")
         if prompt:
-            tpl = prompt.get("template")
+            get = prompt.get
+            tpl = get("template")
             if tpl:
                 tpls.add(tpl)
-            fp = prompt.get("fingerprint")
+            fp = get("fingerprint")
             if fp:
                 fps.add(fp)
-            lang = prompt.get("lang")
+            lang = get("lang")
             if lang:
                 langs.add(lang)
-                if prompt.get("cot_request"):
+                if get("cot_request"):
                     cot_langs.add(lang)
         model = event["model"]
         if model in models:
