@@ -54,7 +54,7 @@ class LinkIndex:
                 entry.seen += 1
                 if len(members) >= cap:
                     del members[next(iter(members))]  # least recently seen
-            else:
+            elif next(reversed(members)) != account_id:
                 del members[account_id]  # re-insert: dict order is recency order
             members[account_id] = ts
             if ts > entry.last_seen:
