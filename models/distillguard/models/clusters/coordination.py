@@ -15,7 +15,8 @@ from what a fleet does together and a set of independent customers does not:
 - ``fleet_size``: many accounts on one narrow, reasoning-eliciting workload;
 - ``failover``: members that appeared right after other members were enforced;
 - ``rotating_networks``: members each hop across many networks (rotating proxies),
-  where a team stays on its office network and a CI fleet on a few clouds.
+  where a team stays on its office network and a CI fleet on a few clouds; members too
+  slow to show it alone show it together (a new network at nearly every repeat request).
 
 A cluster whose members all belong to one organisation has no risk: that is one customer,
 under the organisation's shared limits, not identities spread to evade them.
@@ -55,6 +56,9 @@ SYNC_MINUTES: Final = 30
 ELICITING: Final = 0.2
 #: Requests per active minute above which an account runs at a machine's pace.
 MACHINE_PACE: Final = 6.0
+#: Repeat requests (after each member's first) from which members' network changes are
+#: judged together (``rotating_networks``).
+POOLED_REPEATS: Final = 6.0
 #: Factors that are about acting together rather than sharing; a cluster needs one of them.
 #: (Sharing, volume and focus all have benign twins: teams, benchmark users, gateways.)
 BEHAVIOUR: Final = frozenset(
@@ -172,6 +176,15 @@ def assess(
                 card_share += members / n
     sync = synchrony([p for p, _ in active], now)
     rotating = sum(1 for p, _ in active if p.rotates_networks()) / n
+    # members too slow to show rotation alone show it together: pooled, nearly every
+    # request after a member's first comes from a network that member had not used
+    repeats = changes = 0.0
+    for p, _ in active:
+        r, k = p.network_changes()
+        repeats += r
+        changes += k
+    churn = changes / repeats if repeats >= POOLED_REPEATS else 0.0
+    rotation = max(_clamp((rotating - 0.3) / 0.4), _clamp((churn - 0.6) / 0.3))
     cap_share = sum(t[CAPABILITY] for _, t in active) / req
     ratio = out * scale / max_out if max_out > 0 else 0.0
     factors = {
@@ -199,8 +212,9 @@ def assess(
             f"{n} accounts on one narrow, reasoning-eliciting workload",
         ),
         "cluster.rotating_networks": (
-            0.3 * _clamp((rotating - 0.3) / 0.4),
-            f"{rotating:.0%} of members hop across many networks (rotating proxies)",
+            0.3 * rotation,
+            f"{rotating:.0%} of members hop across many networks, a new network at "
+            f"{churn:.0%} of repeat requests (rotating proxies)",
         ),
         "cluster.shared_payment": (
             0.25 * card_share + 0.1 * company_share,
@@ -221,6 +235,7 @@ def assess(
     stats = {"sync": sync, "new_share": new_share, "card_share": card_share, "ratio": ratio}
     stats |= {"company_card_share": company_share, "one_payer": float(one_payer)}
     stats["rotating_share"] = rotating
+    stats["network_churn"] = churn
     stats |= {"capability_share": cap_share, "cot_share": cot_share, "active": float(n)}
     if len(present) < 2 or not set(present) & BEHAVIOUR:
         return ClusterRisk(0.0, active=n, computed_at=now, stats=stats)

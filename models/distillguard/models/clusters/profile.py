@@ -32,6 +32,8 @@ ROTATION_MIN_ASNS: Final = 4
 ROTATION_SHARE: Final = 0.4
 #: Distinct networks (ASNs) remembered per account.
 MAX_ASNS: Final = 32
+#: Distinct IP prefixes (/24, /48) remembered per account.
+MAX_NETS: Final = 32
 
 
 @dataclass(slots=True)
@@ -53,6 +55,8 @@ class Profile:
     #: at most ``MAX_ASNS``) they came from
     requests: float = 0.0
     asns: set[int] = field(default_factory=set)
+    #: the distinct IP prefixes (hashes, at most ``MAX_NETS``) they came from
+    nets: set[int] = field(default_factory=set)
 
     def merge(self, piece: AccountSlice) -> None:
         self.last_seen = max(self.last_seen, piece.last_ts)
@@ -79,6 +83,9 @@ class Profile:
         if len(self.asns) < MAX_ASNS:
             for hour in piece.hours.values():
                 self.asns.update(hour.sketches.get("asn", ()))
+        if len(self.nets) < MAX_NETS:
+            for hour in piece.hours.values():
+                self.nets.update(hour.sketches.get("pfx", ()))
         if len(self.minutes) > MINUTES:
             horizon = int(self.last_seen // MINUTE) - MINUTES
             for minute in [m for m in self.minutes if m <= horizon]:
@@ -96,6 +103,15 @@ class Profile:
         gateway each stay on a few."""
         n = len(self.asns)
         return n >= ROTATION_MIN_ASNS and n >= ROTATION_SHARE * self.requests
+
+    def network_changes(self) -> tuple[float, float]:
+        """(requests after its first, how many of them came from a network it had not used
+        before): a client behind rotating proxies changes network at nearly every request;
+        a person, an office or a server rarely does. Counted while its distinct networks
+        are remembered in full (``MAX_NETS``)."""
+        if len(self.nets) >= MAX_NETS or self.requests < 2:
+            return 0.0, 0.0
+        return self.requests - 1.0, float(len(self.nets) - 1)
 
     def totals(self, now: float, horizon: float = 3600.0) -> list[float]:
         """Sum of the buckets within ``horizon`` seconds of ``now``."""

@@ -1,0 +1,76 @@
+"""Rotating networks, judged together: members too slow to show proxy rotation alone."""
+
+from __future__ import annotations
+
+from distillguard.models.clusters.coordination import POOLED_REPEATS, assess
+from distillguard.models.clusters.profile import MAX_NETS, Profile, merge_slice
+from distillguard.models.features import fold_events
+from tests.unit.detection_support import event
+
+NOW = 1_780_000_000.0
+MINUTE = int(NOW // 60)
+DAY = 86400.0
+
+
+def slow(name: str, requests: int, networks: int, *, card: str = "card-1") -> Profile:
+    """An aged, verified member at a trickle: ``requests`` in the last minutes, from
+    ``networks`` distinct prefixes, all on the targeted capabilities with reasoning."""
+    return Profile(
+        name,
+        NOW - 600.0,
+        NOW,
+        created_at=NOW - 200 * DAY,
+        verified=True,
+        card=card,
+        minutes={MINUTE - i: [1.0, 900.0, 0.6, 1.0] for i in range(requests)},
+        requests=float(requests),
+        nets=set(range(networks)),
+    )
+
+
+def factors(*members: Profile) -> dict[str, float]:
+    r = assess(list(members), NOW, failover_joins=0, infra_share=0.0)
+    return {code: weight for code, _, weight in r.reasons}
+
+
+def test_members_changing_network_at_every_request_rotate_together() -> None:
+    """Three requests each, each from a network the member had not used: no member shows
+    rotation alone (fewer than four networks), the fleet does."""
+    fleet = [slow(f"a{i}", 3, 3) for i in range(6)]
+    assert not any(p.rotates_networks() for p in fleet)
+    r = assess(fleet, NOW, failover_joins=0, infra_share=0.0)
+    assert r.stats["network_churn"] == 1.0
+    assert "cluster.rotating_networks" in {code for code, _, _ in r.reasons}
+
+
+def test_members_that_keep_their_network_do_not() -> None:
+    """The same fleet from one office or home network each: no rotation, and without a
+    factor about acting together the shared card and the focus are no risk."""
+    r = assess([slow(f"a{i}", 3, 1) for i in range(6)], NOW, failover_joins=0, infra_share=0.0)
+    assert r.stats["network_churn"] == 0.0
+    assert r.risk == 0.0
+
+
+def test_a_few_requests_are_no_evidence() -> None:
+    """One request per member tells nothing about changing networks; the pooled judgement
+    waits for ``POOLED_REPEATS`` repeat requests."""
+    assert "cluster.rotating_networks" not in factors(*[slow(f"a{i}", 1, 1) for i in range(8)])
+    few = int(POOLED_REPEATS) - 1  # repeat requests in all, each from a new network
+    members = [slow(f"a{i}", 2, 2) for i in range(few)]
+    assert assess(members, NOW, failover_joins=0, infra_share=0.0).stats["network_churn"] == 0.0
+
+
+def test_a_member_past_its_remembered_networks_is_left_out() -> None:
+    busy = slow("busy", 500, MAX_NETS)
+    assert busy.network_changes() == (0.0, 0.0)
+    assert slow("a", 5, 5).network_changes() == (4.0, 4.0)
+
+
+def test_profiles_remember_the_prefixes_an_account_came_from() -> None:
+    events = [event(i, "acct-r", NOW + i, ip=f"203.0.{113 + i}.7") for i in range(4)] + [
+        event(9, "acct-r", NOW + 9, ip="203.0.113.8")
+    ]  # the first /24 again
+    profiles: dict[str, Profile] = {}
+    p = merge_slice(profiles, fold_events(events)["acct-r"])
+    assert len(p.nets) == 4
+    assert p.network_changes() == (4.0, 3.0)
