@@ -17,7 +17,6 @@ True
 
 from __future__ import annotations
 
-import bisect
 import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -67,23 +66,10 @@ class HourSketch:
         return the names of the sketches that changed."""
         changed = []
         sketches = self.sketches
-        k = DISTINCT.k
         for name, sk in other.sketches.items():
             mine = sketches.get(name)
             if mine is None:
                 sketches[name] = list(sk)
-                changed.append(name)
-            elif len(sk) == 1:  # most: DISTINCT.merge_into for one hash, inline
-                value = sk[0]
-                n = len(mine)
-                if n >= k and value >= mine[-1]:
-                    continue
-                i = bisect.bisect_left(mine, value)
-                if i < n and mine[i] == value:
-                    continue
-                mine.insert(i, value)
-                if n >= k:
-                    mine.pop()
                 changed.append(name)
             elif DISTINCT.merge_into(mine, sk):
                 changed.append(name)
