@@ -24,7 +24,7 @@ def slow(name: str, requests: int, networks: int, *, card: str = "card-1") -> Pr
         card=card,
         minutes={MINUTE - i: [1.0, 900.0, 0.6, 1.0] for i in range(requests)},
         requests=float(requests),
-        nets=set(range(networks)),
+        networks=networks,
     )
 
 

@@ -12,7 +12,12 @@ import orjson
 from distillguard.models.clusters import ClusterLinker
 from distillguard.models.features import fold_events
 from distillguard.streams.bench.cluster_flow import PartitionedFlow
-from distillguard.streams.worker.clustering import ClusteringStage, decode_profile, encode_profile
+from distillguard.streams.worker.clustering import (
+    LOCAL_FIELDS,
+    ClusteringStage,
+    decode_profile,
+    encode_profile,
+)
 from distillguard.streams.worker.linking import ProfileFeed, ValueMemo, rebuild_stage
 from distillguard.streams.worker.slicing import partition_of
 from tests.unit.test_clusters_linking import fleet_events, legit_events
@@ -70,9 +75,10 @@ def test_profiles_travel_with_every_activity_field() -> None:
     p = feed.profiles[row["account_id"]]
     q = decode_profile(orjson.loads(orjson.dumps(row)))
     for f in dataclasses.fields(p):
-        if f.name not in ("values", "linked_at", "linked_values"):
+        if f.name not in LOCAL_FIELDS:
             assert getattr(q, f.name) == getattr(p, f.name), f.name
     assert encode_profile(q) == row
+    assert q.networks == len(p.nets) > 0  # the prefixes stay home; their count travels
 
 
 def test_a_new_owners_shorter_profile_keeps_what_the_stage_saw() -> None:

@@ -55,8 +55,10 @@ class Profile:
     #: at most ``MAX_ASNS``) they came from
     requests: float = 0.0
     asns: set[int] = field(default_factory=set)
-    #: the distinct IP prefixes (hashes, at most ``MAX_NETS``) they came from
+    #: the distinct IP prefixes (hashes, at most ``MAX_NETS``) they came from, and how many
+    #: (what the clustering stage is sent: the prefixes stay with the account's owner)
     nets: set[int] = field(default_factory=set)
+    networks: int = 0
 
     def merge(self, piece: AccountSlice) -> None:
         self.last_seen = max(self.last_seen, piece.last_ts)
@@ -86,6 +88,7 @@ class Profile:
         if len(self.nets) < MAX_NETS:
             for hour in piece.hours.values():
                 self.nets.update(hour.sketches.get("pfx", ()))
+            self.networks = len(self.nets)
         if len(self.minutes) > MINUTES:
             horizon = int(self.last_seen // MINUTE) - MINUTES
             for minute in [m for m in self.minutes if m <= horizon]:
@@ -109,9 +112,9 @@ class Profile:
         before): a client behind rotating proxies changes network at nearly every request;
         a person, an office or a server rarely does. Counted while its distinct networks
         are remembered in full (``MAX_NETS``)."""
-        if len(self.nets) >= MAX_NETS or self.requests < 2:
+        if self.networks >= MAX_NETS or self.requests < 2:
             return 0.0, 0.0
-        return self.requests - 1.0, float(len(self.nets) - 1)
+        return self.requests - 1.0, float(self.networks - 1)
 
     def totals(self, now: float, horizon: float = 3600.0) -> list[float]:
         """Sum of the buckets within ``horizon`` seconds of ``now``."""
