@@ -67,3 +67,16 @@ def test_rescoring_backs_off_only_for_accounts_enforced_against() -> None:
     source, records = _run({0.0: 0.35}, minutes=10.0)  # monitor: a suspect
     assert records == [0.0]
     assert len(source.asked) == len(set(source.asked)) >= 19  # every tick
+
+
+def test_an_account_enforced_for_weeks_is_still_rescored_on_time() -> None:
+    """Thousands of rescorings that changed nothing (a week at the longest interval) keep
+    the interval at its cap."""
+    config = DetectionConfig(rules=(), anomaly=AnomalyConfig(enabled=False))
+    engine = Engine(config, sources=[FixedRisk(0.65)])
+    list(engine.run(stream(60, every=2.0)))
+    (account_id,) = engine.states
+    engine._unchanged[account_id] = 5_000
+    at, seen = engine._scored_at[account_id]
+    assert not engine._due(account_id, seen, 60.0, at + 479.0, held=False)
+    assert engine._due(account_id, seen, 60.0, at + 480.0, held=False)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Final, Protocol, runtime_checkable
 
 from distillguard.models.config import DetectionConfig
 from distillguard.models.detectors.anomaly import AnomalyDetector
@@ -38,6 +38,9 @@ from distillguard.models.features import AccountSlice, AccountState, fold_events
 from distillguard.models.policy import DecisionRecord, Policy, PolicyState
 
 Event = dict[str, Any]
+#: An enforced account's rescoring interval doubles at most this often (the interval is
+#: capped by ``rescore_held_max_seconds`` long before; this only bounds the arithmetic).
+MAX_DOUBLINGS: Final = 16
 
 
 class SliceObserver(Protocol):
@@ -234,7 +237,8 @@ class Engine:
         action = pstate.action if pstate is not None else None
         if action is not None and action != "monitor":
             c = self.config
-            step = c.rescore_held_seconds * 2.0 ** self._unchanged.get(account_id, 0)
+            doublings = min(self._unchanged.get(account_id, 0), MAX_DOUBLINGS)
+            step = c.rescore_held_seconds * 2.0**doublings
             due = at + min(step, max(c.rescore_held_seconds, c.rescore_held_max_seconds))
             dwell_end = pstate.entered_at + c.policy.min_dwell_seconds if pstate else due
             return now >= (dwell_end if at < dwell_end < due else due)
