@@ -78,5 +78,6 @@ def test_an_account_enforced_for_weeks_is_still_rescored_on_time() -> None:
     (account_id,) = engine.states
     engine._unchanged[account_id] = 5_000
     at, seen = engine._scored_at[account_id]
-    assert not engine._due(account_id, seen, 60.0, at + 479.0, held=False)
-    assert engine._due(account_id, seen, 60.0, at + 480.0, held=False)
+    pstate = engine.policies[account_id]
+    assert not engine._due(account_id, pstate, seen, 60.0, at + 479.0, held=False)
+    assert engine._due(account_id, pstate, seen, 60.0, at + 480.0, held=False)

@@ -181,14 +181,14 @@ class Engine:
         state = self.states[account_id]
         recent = state.requests_within_hour(now)
         pstate = self.policies.get(account_id)
-        enforced = pstate is not None and pstate.action is not None and pstate.action != "monitor"
+        enforced = pstate is not None and pstate.above_monitor
         if enforced and recent >= self.config.min_requests_1h:
             held = False  # the cluster's hold changes nothing for an account enforced against
         else:
             held = any(o.holds(account_id) for o in self.observers)
         if recent < self.config.min_requests_1h and not held:
             return None
-        if not self._due(account_id, state.events_total, recent, now, held):
+        if not self._due(account_id, pstate, state.events_total, recent, now, held):
             return None
         self._scored_at[account_id] = (now, state.events_total)
         features = state.features(now)
@@ -215,7 +215,13 @@ class Engine:
         return record
 
     def _due(
-        self, account_id: str, events_total: int, recent: float, now: float, held: bool
+        self,
+        account_id: str,
+        pstate: PolicyState | None,
+        events_total: int,
+        recent: float,
+        now: float,
+        held: bool,
     ) -> bool:
         """Whether an active account is worth scoring again this tick.
 
@@ -233,16 +239,14 @@ class Engine:
         if last is None:
             return True
         at, seen = last
-        pstate = self.policies.get(account_id)
-        action = pstate.action if pstate is not None else None
-        if action is not None and action != "monitor":
+        if pstate is not None and pstate.above_monitor:
             c = self.config
             doublings = min(self._unchanged.get(account_id, 0), MAX_DOUBLINGS)
             step = c.rescore_held_seconds * 2.0**doublings
             due = at + min(step, max(c.rescore_held_seconds, c.rescore_held_max_seconds))
-            dwell_end = pstate.entered_at + c.policy.min_dwell_seconds if pstate else due
+            dwell_end = pstate.entered_at + c.policy.min_dwell_seconds
             return now >= (dwell_end if at < dwell_end < due else due)
-        if held or action is not None:
+        if held or (pstate is not None and pstate.action is not None):
             return True
         if now - at >= self.config.rescore_max_seconds:
             return True

@@ -36,6 +36,11 @@ class PolicyState:
     episode_enforced: bool = False
     decision_id: str = ""
 
+    @property
+    def above_monitor(self) -> bool:
+        """A decision at ``degrade`` or stronger is live (in either mode)."""
+        return self.action is not None and self.action != "monitor"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "action": self.action,
