@@ -306,8 +306,7 @@ def _time_features(state: AccountState, now: float, f: dict[str, float]) -> None
     f["hour_coverage_24h"] = active_hours / possible_hours if observed >= 6 * HOUR else 0.0
     first_minute = int((now - HOUR) // MINUTE) + 1
     minutes = state.minutes
-    oldest = state.oldest_minute
-    if minutes and (min(minutes) if oldest is None else oldest) < first_minute:
+    if minutes and min(minutes) < first_minute:
         active_minutes = len([m for m in minutes if m >= first_minute])
     else:
         active_minutes = len(minutes)

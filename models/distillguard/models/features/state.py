@@ -50,8 +50,6 @@ class AccountState:
     name_versions: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     #: per window ("1h", "24h"), see ``features.compute._distinct_counts``
     distinct_cache: dict[str, UnionCache] = field(default_factory=dict, compare=False, repr=False)
-    #: the oldest minute bucket, or ``None`` when not known (derived; not serialised)
-    oldest_minute: int | None = field(default=None, compare=False, repr=False)
 
     @property
     def empty(self) -> bool:
@@ -115,8 +113,6 @@ class AccountState:
         mine = self.minutes.get(minute)
         if mine is None:
             self.minutes[minute] = list(bucket)
-            if self.oldest_minute is not None and minute < self.oldest_minute:
-                self.oldest_minute = minute
         else:
             C.add_into(mine, bucket)
         C.add_into(self.minute_total, bucket)
@@ -133,8 +129,6 @@ class AccountState:
         mine = self.minutes.get(minute)
         if mine is None:
             mine = self.minutes[minute] = C.zero()
-            if self.oldest_minute is not None and minute < self.oldest_minute:
-                self.oldest_minute = minute
         hour = minute * MINUTE // HOUR
         hb = self.hours.get(hour)
         if hb is None:
@@ -148,14 +142,10 @@ class AccountState:
 
     def _prune(self) -> None:
         newest_minute = int(self.last_ts // MINUTE)
-        oldest = self.oldest_minute
-        if oldest is None:
-            oldest = self.oldest_minute = min(self.minutes)
-        if len(self.minutes) <= MINUTES_KEPT and oldest > newest_minute - MINUTES_KEPT:
+        if len(self.minutes) <= MINUTES_KEPT and min(self.minutes) > newest_minute - MINUTES_KEPT:
             return
         for minute in [m for m in self.minutes if m <= newest_minute - MINUTES_KEPT]:
             C.subtract_from(self.minute_total, self.minutes.pop(minute))
-        self.oldest_minute = min(self.minutes) if self.minutes else None
         newest_hour = int(self.last_ts // HOUR)
         for hour in [h for h in self.hours if h <= newest_hour - HOURS_KEPT]:
             del self.hours[hour]
