@@ -189,15 +189,7 @@ def build_small_dev(
             age_days=(0.0, 2.0) if fresh else (10, 900),
         )
         shape = timing.diurnal(float(rng.uniform(-8, 9)), 0.9, peak_hour=16)
-        ts = timing.visits(
-            rng,
-            ctx.start,
-            ctx.end,
-            p.visits_per_hour,
-            p.visit_minutes,
-            ctx.rpm(p.rpm, rng),
-            shape,
-        )
+        ts = _visits(ctx, rng, p, shape)
         n = int(ts.shape[0])
         nets = world.random_nets(rng, world.RESIDENTIAL, 2, v6_share=0.3)
         clients = [world.client(rng, world.DEV_TOOLS), world.client(rng, world.SDK_STACKS)]
@@ -307,6 +299,16 @@ class TeamParams(PersonaParams):
     office_share: float = Field(0.8, ge=0, le=1, description="requests from the office network")
 
 
+def _visits(
+    ctx: Context, rng: Rng, p: SmallDevParams | TeamParams, shape: timing.RateFn
+) -> timing.Times:
+    """A person's working sessions: ``p.visits_per_hour`` visits of ~``p.visit_minutes``
+    at about ``p.rpm`` inside each, over the scenario."""
+    return timing.visits(
+        rng, ctx.start, ctx.end, p.visits_per_hour, p.visit_minutes, ctx.rpm(p.rpm, rng), shape
+    )
+
+
 def build_team(ctx: Context, rng: Rng, p: TeamParams, count: int, campaign: str) -> list[Plan]:
     del campaign
     plans = []
@@ -330,15 +332,7 @@ def build_team(ctx: Context, rng: Rng, p: TeamParams, count: int, campaign: str)
                 card=card,
             )
             acct = dataclasses.replace(acct, org_id=org)
-            ts = timing.visits(
-                rng,
-                ctx.start,
-                ctx.end,
-                p.visits_per_hour,
-                p.visit_minutes,
-                ctx.rpm(p.rpm, rng),
-                shape,
-            )
+            ts = _visits(ctx, rng, p, shape)
             n = int(ts.shape[0])
             nets = office + world.random_nets(rng, world.RESIDENTIAL, 1, v6_share=0.3)
             weights = np.array([p.office_share / len(office)] * len(office) + [1 - p.office_share])
