@@ -80,6 +80,21 @@ def make_topic(bootstrap: str, uid: str) -> Iterator[Callable[..., str]]:
 
 
 @pytest.fixture
+def worker_topics(make_topic: Callable[..., str]) -> Callable[[int], dict[str, str]]:
+    """A worker's event, decision (compacted) and dead-letter topics, ``partitions`` each:
+    ``worker_topics(2)`` -> ``{"events": ..., "decisions": ..., "deadletter": ...}``."""
+
+    def make(partitions: int) -> dict[str, str]:
+        return {
+            "events": make_topic("events", partitions=partitions),
+            "decisions": make_topic("decisions", partitions=partitions, compacted=True),
+            "deadletter": make_topic("deadletter", partitions=partitions),
+        }
+
+    return make
+
+
+@pytest.fixture
 def consumer_factory(bootstrap: str, uid: str) -> Iterator[Callable[..., Consumer]]:
     """A confluent-kafka consumer in a fresh group, reading from the beginning."""
     consumers: list[Consumer] = []

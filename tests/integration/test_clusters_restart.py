@@ -41,16 +41,12 @@ def _view(worker: services.Service, cid: str) -> dict[str, Any] | None:
 
 def test_cluster_keeps_its_id_members_and_links_across_kill_9(
     bootstrap: str,
-    make_topic: Callable[..., str],
+    worker_topics: Callable[[int], dict[str, str]],
     consumer_factory: Callable[..., Consumer],
     uid: str,
     tmp_path: Path,
 ) -> None:
-    topics = {
-        "events": make_topic("events", partitions=2),
-        "decisions": make_topic("decisions", partitions=2, compacted=True),
-        "deadletter": make_topic("deadletter", partitions=2),
-    }
+    topics = worker_topics(2)
 
     port = services.free_port()
 

@@ -57,17 +57,13 @@ def _enforced(decisions: dict[str, list[dict[str, Any]]]) -> dict[str, set[str |
 
 def test_fleet_over_two_workers_is_enforced_with_one_cluster_id(
     bootstrap: str,
-    make_topic: Callable[..., str],
+    worker_topics: Callable[[int], dict[str, str]],
     consumer_factory: Callable[..., Consumer],
     uid: str,
     tmp_path: Path,
 ) -> None:
     assert {partition_of(a, PARTITIONS) for a in FLEET} == set(range(PARTITIONS))
-    topics = {
-        "events": make_topic("events", partitions=PARTITIONS),
-        "decisions": make_topic("decisions", partitions=PARTITIONS, compacted=True),
-        "deadletter": make_topic("deadletter", partitions=PARTITIONS),
-    }
+    topics = worker_topics(PARTITIONS)
     events = sorted(fleet_events(8, 40) + legit_events(12, 40), key=lambda e: e["ts"])
 
     def start(n: int) -> services.Service:

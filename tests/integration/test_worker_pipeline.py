@@ -127,17 +127,13 @@ def traffic(tmp_path: Path) -> Iterator[tuple[list[bytes], dict[str, dict[str, A
 def test_worker_detects_recovers_from_kill_9_and_does_not_flap(
     bootstrap: str,
     uid: str,
-    make_topic: Callable[..., str],
+    worker_topics: Callable[[int], dict[str, str]],
     consumer_factory: Callable[..., Consumer],
     tmp_path: Path,
     traffic: tuple[list[bytes], dict[str, dict[str, Any]]],
 ) -> None:
     lines, truth = traffic
-    topics = {
-        "events": make_topic("events", partitions=2),
-        "decisions": make_topic("decisions", partitions=2, compacted=True),
-        "deadletter": make_topic("deadletter", partitions=2),
-    }
+    topics = worker_topics(2)
     per_account: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     half = len(lines) // 2
     for i, line in enumerate(lines):
