@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from distillguard.models import schemas
+
 
 def minimal_event(i: int = 0, **overrides: Any) -> dict[str, Any]:
     """An API event with only the required fields (brief section 3)."""
@@ -64,3 +66,17 @@ def full_event(i: int = 0, **overrides: Any) -> dict[str, Any]:
     )
     event.update(overrides)
     return event
+
+
+def contract_view(data: dict[str, Any], schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a decoded event record keeps of ``data`` (``codec.event_dict``): the
+    contract's fields that are not null."""
+    schema = schema or schemas.load(schemas.API_EVENT_V1)
+    out = {}
+    for name, sub in schema["properties"].items():
+        value = data.get(name)
+        if isinstance(value, dict):
+            out[name] = contract_view(value, sub)
+        elif value is not None:
+            out[name] = value
+    return out

@@ -9,6 +9,7 @@ from pathlib import Path
 import orjson
 from confluent_kafka import Consumer, Producer
 
+from distillguard.models.codec import event_records
 from distillguard.streams.worker.slicing import partition_of, slice_batches
 from tests.unit.test_clusters_linking import fleet_events, legit_events
 
@@ -29,11 +30,12 @@ def test_fleet_across_partitions_is_one_cluster_and_legit_sharers_are_not(
     fleet = [f"fleet-{i}" for i in range(8)]
     assert {partition_of(a, PARTITIONS) for a in fleet} == set(range(PARTITIONS))
     legit = [f"legit-{i}" for i in range(12)]
-    events = sorted(fleet_events(8, 6) + legit_events(12, 6), key=lambda e: e["ts"])
+    events = sorted(event_records(fleet_events(8, 6) + legit_events(12, 6)), key=lambda e: e.ts)
     transform = slice_batches(slices_topic, PARTITIONS)
     producer = Producer({"bootstrap.servers": bootstrap})
     for start in range(0, len(events), 200):
         for record in transform(events[start : start + 200]):
+            assert record.partition is not None  # slices go to their account's partition
             producer.produce(
                 record.topic, key=record.key, value=record.value, partition=record.partition
             )

@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 from confluent_kafka import Producer
 
+from distillguard.models.codec import event_records
 from distillguard.models.config import DetectionConfig
 from distillguard.models.intel.export import ExportOptions, export_bundle
 from distillguard.models.intel.harvest import Harvest
@@ -25,7 +26,7 @@ SECRET = b"lab-a-to-lab-b-secret-000000001"
 def _bundle() -> dict[str, Any]:
     harvest = Harvest(ConsortiumKey(b"consortium-secret-for-tests-0001"))
     harvest.add_decisions(campaign_decisions())
-    harvest.add_events(campaign_events())
+    harvest.add_events(event_records(campaign_events()))
     doc: dict[str, Any] = orjson.loads(
         export_bundle(harvest, ExportOptions(producer="lab-a"), DetectionConfig()).serialize()
     )

@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 from confluent_kafka import Producer
 
+from distillguard.models.codec import event_record
 from distillguard.models.intel.match import open_source
 from distillguard.streams.demo import services
 from tests.unit.intel_support import partner_lab
@@ -22,7 +23,7 @@ def test_worker_fuses_partner_watch_rules(
     key, watch, events = partner_lab(tmp_path)
     direct = open_source(watch, key)
     for event in events:
-        direct.observe(event)
+        direct.observe(event_record(event))
     matched = sorted(direct.hits, key=lambda a: -sum(direct.hits[a].values()))[:3]
     assert matched, "lab A's rules match none of lab B's accounts"
 

@@ -54,8 +54,8 @@ def test_streams_exactly_the_generated_events(
     ids = set()
     for key, value in records:
         event = decode_event(value)
-        assert key == event["account_id"].encode()
-        ids.add(event["event_id"])
+        assert key == event.account_id.encode()
+        ids.add(event.event_id)
     assert ids == {e["event_id"] for e in sim.events()}
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from distillguard.models.clusters import ClusterLinker, LinkIndex, LinkingConfig, linking_values
 from distillguard.models.clusters.graph import ClusterGraph, cluster_id
+from distillguard.models.codec import event_records
 from distillguard.models.features import fold_events
 
 DAY = 86400.0
@@ -109,16 +110,16 @@ def run(linker: ClusterLinker, events: list[dict[str, Any]], tick: float = 30.0)
     batch: list[dict[str, Any]] = []
     for ev in events:
         while ev["ts"] >= now:
-            linker.observe_slices(fold_events(batch), now)
+            linker.observe_slices(fold_events(event_records(batch)), now)
             batch = []
             now += tick
         batch.append(ev)
-    linker.observe_slices(fold_events(batch), now)
+    linker.observe_slices(fold_events(event_records(batch)), now)
     return now
 
 
 def test_linking_values_cover_every_kind_and_hash_the_card() -> None:
-    values = linking_values(fold_events([event("a", NOW0)])["a"])
+    values = linking_values(fold_events(event_records([event("a", NOW0)]))["a"])
     kinds = {v.split(":", 1)[0] for v in values}
     assert kinds == {"prompt", "net", "client", "card", "created"}
     assert not any("card-a" in v for v in values)

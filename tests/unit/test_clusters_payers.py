@@ -7,6 +7,7 @@ from typing import Any
 from distillguard.models.clusters import ClusterLinker
 from distillguard.models.clusters.coordination import MACHINE_PACE, assess
 from distillguard.models.clusters.profile import Profile
+from distillguard.models.codec import event_records
 from distillguard.models.features import fold_events
 from tests.unit.test_clusters_linking import NOW0, event, fleet_events, run
 
@@ -108,4 +109,4 @@ def test_the_linker_reads_the_organisation_from_the_events() -> None:
 def test_slices_carry_the_organisation() -> None:
     ev = event("a", NOW0)
     ev["org_id"] = "org-7"
-    assert fold_events([ev])["a"].meta["org_id"] == "org-7"
+    assert fold_events(event_records([ev]))["a"].meta["org_id"] == "org-7"

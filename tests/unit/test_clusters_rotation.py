@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from distillguard.models.clusters.coordination import POOLED_REPEATS, assess
 from distillguard.models.clusters.profile import MAX_NETS, Profile, merge_slice
+from distillguard.models.codec import event_records
 from distillguard.models.features import fold_events
 from tests.unit.detection_support import event
 
@@ -71,6 +72,6 @@ def test_profiles_remember_the_prefixes_an_account_came_from() -> None:
         event(9, "acct-r", NOW + 9, ip="203.0.113.8")
     ]  # the first /24 again
     profiles: dict[str, Profile] = {}
-    p = merge_slice(profiles, fold_events(events)["acct-r"])
+    p = merge_slice(profiles, fold_events(event_records(events))["acct-r"])
     assert len(p.nets) == 4
     assert p.network_changes() == (4.0, 3.0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from distillguard.models.codec import event_records
 from distillguard.models.features import fold_events
 from distillguard.streams.worker.linking import PairStage, ValueStage, value_records
 from tests.unit.test_clusters_linking import fleet_events, legit_events
@@ -16,7 +17,7 @@ def _run_stages(events: list[dict[str, Any]], partitions: int = 2) -> dict[str, 
     clusters: dict[str, str] = {}
     ordered = sorted(events, key=lambda e: float(e["ts"]))
     for start in range(0, len(ordered), 50):
-        slices = fold_events(ordered[start : start + 50])
+        slices = fold_events(event_records(ordered[start : start + 50]))
         for value, rows in value_records(slices).items():
             stage = stages[sum(value.encode()) % partitions]
             for record in stage.apply(value, rows):
@@ -25,7 +26,7 @@ def _run_stages(events: list[dict[str, Any]], partitions: int = 2) -> dict[str, 
 
 
 def test_value_records_group_accounts_by_value() -> None:
-    slices = fold_events(fleet_events(3, 1))
+    slices = fold_events(event_records(fleet_events(3, 1)))
     records = value_records(slices)
     card_rows = [rows for value, rows in records.items() if value.startswith("card:")]
     assert sorted(len(rows) for rows in card_rows) == [1, 2]

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from distillguard.models.clusters import ClusterLinker
+from distillguard.models.codec import event_records
 from distillguard.models.features import fold_events
 from distillguard.streams.bench.cluster_flow import PartitionedFlow
 from distillguard.streams.worker.clustering import (
@@ -30,7 +31,7 @@ def run_two_workers(
 ) -> tuple[dict[str, list[dict[str, Any]]], ClusteringStage]:
     flow = PartitionedFlow(PARTITIONS)
     decisions: dict[str, list[dict[str, Any]]] = {}
-    for record in flow.run(sorted(events, key=lambda e: e["ts"])):
+    for record in flow.run(event_records(sorted(events, key=lambda e: e["ts"]))):
         if record.value is not None:
             decisions.setdefault(record.key.partition(":")[2], []).append(record.value)
     return decisions, flow.stage
@@ -70,7 +71,7 @@ def test_verdicts_carry_the_replay_linkers_evidence() -> None:
 
 def test_profiles_travel_with_every_activity_field() -> None:
     feed = ProfileFeed()
-    slices = fold_events(fleet_events(2, 4))
+    slices = fold_events(event_records(fleet_events(2, 4)))
     (row, _) = feed.rows(slices, {}, lambda a: True, 100.0)
     p = feed.profiles[row["account_id"]]
     q = decode_profile(orjson.loads(orjson.dumps(row)))
@@ -87,12 +88,18 @@ def test_a_new_owners_shorter_profile_keeps_what_the_stage_saw() -> None:
     events = fleet_events(1, 6)
     old_owner, new_owner = ProfileFeed(), ProfileFeed()
     stage.apply(
-        {"t": "profiles", "rows": old_owner.rows(fold_events(events), {}, lambda a: True, 1.0)}
+        {
+            "t": "profiles",
+            "rows": old_owner.rows(fold_events(event_records(events)), {}, lambda a: True, 1.0),
+        }
     )
     before = stage.linker.profiles["fleet-0"]
     late = [e for e in events if e["ts"] >= events[-1]["ts"] - 30]
     stage.apply(
-        {"t": "profiles", "rows": new_owner.rows(fold_events(late), {}, lambda a: True, 2.0)}
+        {
+            "t": "profiles",
+            "rows": new_owner.rows(fold_events(event_records(late)), {}, lambda a: True, 2.0),
+        }
     )
     after = stage.linker.profiles["fleet-0"]
     assert after.first_seen == before.first_seen < new_owner.profiles["fleet-0"].first_seen
@@ -121,7 +128,7 @@ def test_a_stage_rebuilt_from_its_records_is_the_stage_that_applied_them() -> No
 
     flow.stage.apply = recording  # type: ignore[method-assign]
     events = sorted(fleet_events(8, 30) + legit_events(12, 30), key=lambda e: e["ts"])
-    for _ in flow.run(events):
+    for _ in flow.run(event_records(events)):
         pass
     stage = flow.stage
     rebuilt, n = rebuild_stage(None, records)

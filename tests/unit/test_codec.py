@@ -1,8 +1,9 @@
 """The codec accepts every contract-valid event and dead-letters everything else.
 
-Most events are proven valid by the fast check (:mod:`distillguard.models.fastcheck`);
-the differential tests below hold it to the compiled validator (the same bytes give the
-same event or the same error with and without it) and to jsonschema.
+Most events are decoded and proven valid in one typed pass
+(:mod:`distillguard.models.fastcheck`); the differential tests below hold it to the
+compiled validator (the same bytes give the same record or the same error with and
+without it) and to jsonschema.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ import base64
 import copy
 import hashlib
 import json
+import types
+import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import msgspec
 import orjson
 import pytest
 from hypothesis import given, settings
@@ -29,8 +33,8 @@ from distillguard.models.codec import (
     encode,
 )
 from distillguard.models.errors import DecodeError
-from distillguard.models.fastcheck import UnsupportedSchemaError, compile_fast_check
-from tests.support import full_event, minimal_event
+from distillguard.models.fastcheck import UnsupportedSchemaError, compile_record_type
+from tests.support import contract_view, full_event, minimal_event
 from tests.unit.test_schemas import reference_validator
 
 text = st.text(min_size=1, max_size=40)
@@ -119,8 +123,10 @@ events = st.fixed_dictionaries(
 @settings(max_examples=300, deadline=None)
 @given(events)
 def test_any_contract_valid_event_is_accepted_unchanged(event: dict[str, Any]) -> None:
-    assert decode_event(orjson.dumps(event)) == event
-    assert codec._proven_valid(orjson.loads(orjson.dumps(event))), "took the slow path"
+    raw = orjson.dumps(event)
+    assert codec.event_dict(decode_event(raw)) == contract_view(event)
+    assert codec.EVENTS.decode(raw) is not None, "took the slow path"
+    assert codec.event_record(event) == decode_event(raw)
 
 
 # --- differential: fast check against the compiled validator and jsonschema -------------
@@ -189,12 +195,12 @@ def _outcome(raw: bytes) -> tuple[Any, ...]:
 @contextmanager
 def _without_fast_check() -> Iterator[None]:
     """decode_event exactly as before the fast check: every event to fastjsonschema."""
-    fast = codec._proven_valid
-    codec._proven_valid = codec._never
+    fast = codec._fast
+    codec._fast = lambda raw: None
     try:
         yield
     finally:
-        codec._proven_valid = fast
+        codec._fast = fast
 
 
 def _differences(raw: bytes) -> list[str]:
@@ -228,27 +234,28 @@ def test_every_edge_value_in_every_field_gets_the_same_verdict(path: tuple[str, 
 
 def test_the_differential_check_catches_a_fast_check_that_is_too_loose() -> None:
     raw = _mutate(full_event(1), [(("status",), 600)])
-    fast = codec._proven_valid
-    codec._proven_valid = lambda event: True
+    fast = codec._fast
+    codec._fast = lambda raw: codec.EVENTS.build(orjson.loads(raw))  # no checks at all
     try:
         assert _differences(raw)
     finally:
-        codec._proven_valid = fast
+        codec._fast = fast
 
 
 def test_the_fast_check_is_in_use_for_the_event_contract() -> None:
-    assert codec.EVENT_FAST_PATH
+    assert codec._fast == codec.EVENTS.decode
+    assert codec.EVENTS.decode(orjson.dumps(full_event(1))) is not None
 
 
 def test_remembered_strings_do_not_change_verdicts() -> None:
-    remembering = compile_fast_check(SCHEMA, memo_size=2)
-    forgetting = compile_fast_check(SCHEMA, memo_size=0)
+    remembering = compile_record_type(SCHEMA, memo_size=2).prove
+    forgetting = compile_record_type(SCHEMA, memo_size=0).prove
     values = ["203.0.113.9", "2001:db8::7", "203.0.113.9\n", "1.2.3.999", "::1", "fe80::1%1"]
     for value in values * 3:
         event = full_event(2, ip=value)
-        assert remembering(event) == forgetting(event), value
-    assert remembering(full_event(2, ip="203.0.113.9")) is True
-    assert remembering(full_event(2, ip="203.0.113.9\n")) is False
+        assert (remembering(event) is None) == (forgetting(event) is None), value
+    assert remembering(full_event(2, ip="203.0.113.9")) is not None
+    assert remembering(full_event(2, ip="203.0.113.9\n")) is None
 
 
 @pytest.mark.parametrize(
@@ -269,7 +276,7 @@ def test_remembered_strings_do_not_change_verdicts() -> None:
 )
 def test_keywords_it_cannot_prove_are_refused_not_skipped(schema: dict[str, Any]) -> None:
     with pytest.raises(UnsupportedSchemaError):
-        compile_fast_check(schema)
+        compile_record_type(schema)
 
 
 @pytest.mark.parametrize(
@@ -343,3 +350,48 @@ def test_encode_round_trips_and_keeps_tombstones() -> None:
     assert orjson.loads(encode(event) or b"") == event
     assert encode(None) is None
     assert decision_key("ip_prefix", "203.0.113.0/24") == "ip_prefix:203.0.113.0/24"
+
+
+def _base(kind: Any) -> frozenset[Any]:
+    """The types a field may hold, without msgspec constraints (an enum's values as ``str``)."""
+    origin = typing.get_origin(kind)
+    if origin is typing.Annotated:
+        return _base(typing.get_args(kind)[0])
+    if origin is typing.Literal:
+        return frozenset({str})
+    if origin in (typing.Union, types.UnionType):
+        return frozenset().union(*(_base(k) for k in typing.get_args(kind)))
+    return frozenset({type(None) if kind is None else kind})
+
+
+def _record_types() -> dict[str, Any]:
+    """The root record and its nested objects' records, by name."""
+    out = {"event": codec.EVENTS.struct}
+    for field in msgspec.structs.fields(codec.EVENTS.struct):
+        for kind in typing.get_args(field.type):
+            if isinstance(kind, type) and issubclass(kind, msgspec.Struct):
+                out[field.name] = kind
+    return out
+
+
+@pytest.mark.parametrize(
+    ("view", "name"),
+    [
+        (codec.Event, "event"),
+        (codec.EventParams, "params"),
+        (codec.EventPrompt, "prompt"),
+        (codec.EventAccount, "account"),
+    ],
+)
+def test_the_typed_view_is_exactly_the_records_of_the_schema(view: Any, name: str) -> None:
+    """``codec.Event`` (what mypy checks the fold against) has every field of the records
+    the schema compiles to, with the same types, and nothing else."""
+    structs = _record_types()
+    hints = typing.get_type_hints(view)
+    fields = {f.name: f.type for f in msgspec.structs.fields(structs[name])}
+    assert set(hints) == set(fields)
+    for field, kind in hints.items():
+        if field in structs:  # a nested object: its own record, or null
+            assert _base(fields[field]) == {structs[field], type(None)}
+        else:
+            assert _base(kind) == _base(fields[field]), field

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from distillguard.models.codec import event_records
 from distillguard.models.config import DetectionConfig
 from distillguard.models.control import ControlState, reconfigure
 from distillguard.models.engine import Engine
@@ -232,16 +233,16 @@ def _harvest(account: str, start: float) -> list[dict[str, Any]]:
 
 def test_reconfigure_changes_decisions_and_keeps_state(state: ControlState) -> None:
     engine = Engine(BASE)
-    first = [r for r in engine.run(_harvest("a", 1000.0)) if r.value is not None]
+    first = [r for r in engine.run(event_records(_harvest("a", 1000.0))) if r.value is not None]
     assert first[-1].value is not None and first[-1].value["action"] == "challenge"
     new = state.apply("policy", rec("policy", {"thresholds": {"challenge": 0.85, "suspend": 0.89}}))
     new = new.apply("shadow", rec("shadow", {"rules": {"test-cot": True}}))
     reconfigure(engine, new.config)
     assert "a" in engine.states and "a" in engine.policies
-    second = [r for r in engine.run(_harvest("b", 1100.0)) if r.value is not None]
+    second = [r for r in engine.run(event_records(_harvest("b", 1100.0))) if r.value is not None]
     assert second[-1].value is not None and second[-1].value["action"] == "suspend"
     assert second[-1].value["config_version"] == new.version
     shadow_new = new.apply("shadow", rec("shadow", {"rules": {"test-harvest": True}}))
     reconfigure(engine, shadow_new.config)
-    third = [r for r in engine.run(_harvest("c", 1200.0)) if r.value is not None]
+    third = [r for r in engine.run(event_records(_harvest("c", 1200.0))) if r.value is not None]
     assert third and all(r.value is not None and r.value["mode"] == "shadow" for r in third)

@@ -34,7 +34,7 @@ def test_any_contract_valid_traffic_yields_valid_decisions(
         event = {**event, "account_id": f"acct-{account}", "ts": 1_780_000_000 + offset}
         batch.append(decode_event(orjson.dumps(event)))  # as the replay and the worker see it
     if in_order:
-        batch.sort(key=lambda e: e["ts"])
+        batch.sort(key=lambda e: e.ts)
     linker = ClusterLinker()
     engine = Engine(CONFIG, sources=[linker], observers=[linker])
     records = list(engine.run(batch))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from distillguard.models.codec import event_records
 from distillguard.models.config import AnomalyConfig, DetectionConfig
 from distillguard.models.detectors.evidence import Evidence
 from distillguard.models.engine import Engine
@@ -42,7 +43,7 @@ def _run(weight_at: dict[float, float], minutes: float = 40.0) -> tuple[FixedRis
             source.weight = max((at, w) for at, w in weight_at.items() if at <= max(0.0, offset))[1]
             yield event
 
-    records = [r.ts - first_tick for r in engine.run(events())]
+    records = [r.ts - first_tick for r in engine.run(event_records(events()))]
     source.asked = [t - first_tick for t in source.asked]
     return source, records
 
@@ -74,7 +75,7 @@ def test_an_account_enforced_for_weeks_is_still_rescored_on_time() -> None:
     the interval at its cap."""
     config = DetectionConfig(rules=(), anomaly=AnomalyConfig(enabled=False))
     engine = Engine(config, sources=[FixedRisk(0.65)])
-    list(engine.run(stream(60, every=2.0)))
+    list(engine.run(event_records(stream(60, every=2.0))))
     (account_id,) = engine.states
     engine._unchanged[account_id] = 5_000
     at, seen = engine._scored_at[account_id]

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pytest
 
-from distillguard.models.codec import decode_event, validate_decision
+from distillguard.models.codec import (
+    Event,
+    decode_event,
+    event_record,
+    event_records,
+    validate_decision,
+)
 from distillguard.models.config import ACTIONS, DetectionConfig
 from distillguard.models.engine import Engine
 from distillguard.models.policy import DecisionRecord
@@ -20,7 +25,7 @@ SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 CASES = sorted(p.name for p in SCENARIOS.iterdir() if (p / "expected.json").is_file())
 
 
-def _events(case: str) -> list[dict[str, Any]]:
+def _events(case: str) -> list[Event]:
     with (SCENARIOS / case / "events.jsonl").open("rb") as f:
         return [decode_event(line) for line in f if line.strip()]
 
@@ -80,11 +85,11 @@ def test_slightly_out_of_order_events_give_the_same_decisions() -> None:
 def test_only_accounts_active_since_the_last_tick_are_scored() -> None:
     engine = Engine(DetectionConfig())
     for e in stream(40, account_id="busy", every=1.0) + stream(40, account_id="quiet", every=1.0):
-        engine.observe(e)
+        engine.observe(event_record(e))
     engine.tick(T0 + 60)
     assert engine.scored == 2
     for e in stream(5, account_id="busy", every=1.0, start=T0 + 61):
-        engine.observe(e)
+        engine.observe(event_record(e))
     engine.tick(T0 + 90)
     assert engine.scored == 3
 
@@ -92,17 +97,17 @@ def test_only_accounts_active_since_the_last_tick_are_scored() -> None:
 def test_ticks_follow_event_time() -> None:
     config = DetectionConfig(tick_seconds=10)
     engine = Engine(config)
-    list(engine.run(stream(100, every=1.0)))
+    list(engine.run(event_records(stream(100, every=1.0))))
     assert engine.next_tick == pytest.approx(T0 + 100)
     assert engine.states["acct-a"].events_total == 100
 
 
 def test_decisions_expire_into_tombstones_when_the_account_goes_quiet() -> None:
     events = _events("logit-harvest")
-    harvester = [e for e in events if e["account_id"] == "acct-harvester"]
-    last = harvester[-1]["ts"]
+    harvester = [e for e in events if e.account_id == "acct-harvester"]
+    last = harvester[-1].ts
     later = stream(50, account_id="other", every=600.0, start=last + 60)
-    records = list(Engine(DetectionConfig()).run(harvester + later))
+    records = list(Engine(DetectionConfig()).run([*harvester, *event_records(later)]))
     mine = [r for r in records if r.key == "account:acct-harvester"]
     assert mine[0].value is not None
     assert mine[-1].value is None
@@ -111,6 +116,6 @@ def test_decisions_expire_into_tombstones_when_the_account_goes_quiet() -> None:
 
 def test_analyst_labels_reach_the_label_model() -> None:
     engine = Engine(DetectionConfig())
-    list(engine.run(stream(30)))
+    list(engine.run(event_records(stream(30))))
     engine.learn_label("acct-a", True, T0 + 60)
     assert engine.labels is not None and engine.labels.labels[True] == 1

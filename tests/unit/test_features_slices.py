@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import orjson
 
+from distillguard.models.codec import event_records
 from distillguard.models.features import AccountSlice, fold_events
 from distillguard.models.features import counters as C
 from distillguard.models.features.slices import SKETCH_K, ip_prefix
@@ -12,7 +13,7 @@ from tests.unit.detection_support import T0, event, stream
 
 def test_fold_groups_by_account_and_counts() -> None:
     events = stream(10, account_id="a") + stream(4, account_id="b", seed=1)
-    slices = fold_events(events)
+    slices = fold_events(event_records(events))
     assert set(slices) == {"a", "b"}
     assert slices["a"].events == 10
     assert sum(b[C.N] for b in slices["a"].minutes.values()) == 10
@@ -21,15 +22,15 @@ def test_fold_groups_by_account_and_counts() -> None:
 
 def test_fold_is_independent_of_arrival_order() -> None:
     events = stream(50, every=3.0)
-    forward = fold_events(events)["acct-a"].to_dict()
-    backward = fold_events(list(reversed(events)))["acct-a"].to_dict()
+    forward = fold_events(event_records(events))["acct-a"].to_dict()
+    backward = fold_events(event_records(list(reversed(events))))["acct-a"].to_dict()
     assert forward == backward
 
 
 def test_fold_does_not_mutate_events() -> None:
     events = stream(5)
     before = orjson.dumps(events)
-    fold_events(events)
+    fold_events(event_records(events))
     assert orjson.dumps(events) == before
 
 
@@ -52,7 +53,7 @@ def test_optional_fields_absent_or_null_are_accepted() -> None:
         prompt={"category": None, "lang": None, "cot_request": None},
         account={"created_at": None, "tier": None},
     )
-    s = fold_events([bare, nulls, partial])["acct-a"]
+    s = fold_events(event_records([bare, nulls, partial]))["acct-a"]
     assert s.events == 3
     assert s.meta == {}
 
@@ -64,7 +65,7 @@ def test_flags_are_counted() -> None:
         params={"max_tokens": 1, "logprobs": True, "top_logprobs": 5, "logit_bias": True, "n": 3},
         prompt={"cot_request": True, "rubric_request": True, "category": "math"},
     )
-    bucket = next(iter(fold_events([harvest])["acct-a"].minutes.values()))
+    bucket = next(iter(fold_events(event_records([harvest]))["acct-a"].minutes.values()))
     for index in (C.HARVEST, C.LOGIT_BIAS, C.TOP_LOGPROBS, C.LOGPROBS, C.N_GT1, C.COT, C.RUBRIC):
         assert bucket[index] == 1.0
     assert bucket[C.MT_FULL] == 1.0
@@ -72,14 +73,14 @@ def test_flags_are_counted() -> None:
 
 
 def test_sketches_are_bounded() -> None:
-    s = fold_events(stream(500))["acct-a"]
+    s = fold_events(event_records(stream(500)))["acct-a"]
     for hs in s.hours.values():
         assert all(len(sk) <= SKETCH_K for sk in hs.sketches.values())
         assert all(sk == sorted(sk) for sk in hs.sketches.values())
 
 
 def test_slice_round_trips_through_json() -> None:
-    s = fold_events(stream(100, every=7.0))["acct-a"]
+    s = fold_events(event_records(stream(100, every=7.0)))["acct-a"]
     again = AccountSlice.from_dict(orjson.loads(orjson.dumps(s.to_dict())))
     assert again == s
 

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from distillguard.models.codec import event_records
 from distillguard.models.features import AccountState, fold_events
 from distillguard.models.features.aggregations import Distinct
 from distillguard.models.features.names import FEATURE_NAMES
@@ -17,7 +18,7 @@ from tests.unit.detection_support import T0, event, stream
 def _state(events: list[dict[str, object]], chunk: int) -> AccountState:
     state = AccountState("acct-a")
     for i in range(0, len(events), chunk):
-        piece = fold_events(events[i : i + chunk]).get("acct-a")
+        piece = fold_events(event_records(events[i : i + chunk])).get("acct-a")
         if piece is not None:
             state.merge(piece)
     return state
@@ -58,11 +59,11 @@ def test_old_buckets_leave_the_windows() -> None:
 
 def test_late_events_beyond_the_allowance_are_dropped() -> None:
     state = _state(stream(10, every=1.0, start=T0 + 3600), 10)
-    late = fold_events([event(99, ts=T0 + 10)])["acct-a"]
+    late = fold_events(event_records([event(99, ts=T0 + 10)]))["acct-a"]
     state.merge(late, late_seconds=120)
     assert state.late_dropped == 1
     assert state.events_total == 10
-    slightly_late = fold_events([event(98, ts=T0 + 3600 - 30)])["acct-a"]
+    slightly_late = fold_events(event_records([event(98, ts=T0 + 3600 - 30)]))["acct-a"]
     state.merge(slightly_late, late_seconds=120)
     assert state.events_total == 11
 
@@ -85,7 +86,7 @@ def test_state_round_trips_through_json() -> None:
 
 
 def test_merge_rejects_another_accounts_slice() -> None:
-    piece = fold_events([event(0, "other")])["other"]
+    piece = fold_events(event_records([event(0, "other")]))["other"]
     with pytest.raises(ValueError, match="other"):
         AccountState("acct-a").merge(piece)
 
@@ -151,7 +152,7 @@ def test_distinct_counts_follow_sketches_that_change_between_readings() -> None:
     state = AccountState("acct-a")
     fresh_each_time = AccountState("acct-a")
     for i in range(0, len(events), 45):
-        piece = fold_events(events[i : i + 45])["acct-a"]
+        piece = fold_events(event_records(events[i : i + 45]))["acct-a"]
         state.merge(piece)
         fresh_each_time.merge(piece)
         now = float(events[min(i + 44, len(events) - 1)]["ts"]) + 1.0
@@ -173,7 +174,7 @@ def test_slices_in_any_order_keep_the_ring_bounded_and_round_trip(
     state = AccountState("acct-a")
     events = [event(i, ts=T0 + offset) for i, offset in enumerate(offsets)]
     for i in range(0, len(events), chunk):
-        state.merge(fold_events(events[i : i + chunk])["acct-a"], late_seconds=late)
+        state.merge(fold_events(event_records(events[i : i + chunk]))["acct-a"], late_seconds=late)
         newest = int(state.last_ts // 60)
         assert len(state.minutes) <= MINUTES_KEPT
         assert min(state.minutes) > newest - MINUTES_KEPT

@@ -11,6 +11,7 @@ import pytest
 import stix2
 
 from distillguard.cli import main
+from distillguard.models.codec import event_records
 from distillguard.models.config import DetectionConfig
 from distillguard.models.intel.export import ExportOptions, export_bundle
 from distillguard.models.intel.harvest import Harvest
@@ -31,7 +32,7 @@ KEY = ConsortiumKey(b"consortium-secret-for-tests-0001")
 def _export(events: list[dict[str, Any]], **options: Any) -> dict[str, Any]:
     harvest = Harvest(KEY)
     harvest.add_decisions(campaign_decisions())
-    harvest.add_events(events)
+    harvest.add_events(event_records(events))
     bundle = export_bundle(harvest, ExportOptions(**options), DetectionConfig())
     document: dict[str, Any] = orjson.loads(bundle.serialize())
     return document

@@ -9,6 +9,7 @@ import orjson
 import pytest
 
 from distillguard.cli import main
+from distillguard.models.codec import event_records
 from distillguard.models.config import DetectionConfig
 from distillguard.models.intel.export import ExportOptions, export_bundle
 from distillguard.models.intel.harvest import Harvest
@@ -24,7 +25,7 @@ PARTNER_SECRET = "lab-a-to-lab-b-secret-000000001"
 def document() -> dict[str, Any]:
     harvest = Harvest(ConsortiumKey(b"consortium-secret-for-tests-0001"))
     harvest.add_decisions(campaign_decisions())
-    harvest.add_events(campaign_events())
+    harvest.add_events(event_records(campaign_events()))
     bundle = export_bundle(harvest, ExportOptions(producer="lab-a"), DetectionConfig())
     doc: dict[str, Any] = orjson.loads(bundle.serialize())
     return doc

@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 import pytest
 
+from distillguard.models.codec import event_record, event_records
 from distillguard.models.config import DetectionConfig
 from distillguard.models.intel.export import ExportOptions, export_bundle
 from distillguard.models.intel.feedback import feedback_bundle
@@ -30,7 +31,7 @@ def _admit(bundle: Any) -> Admitted:
 def watch() -> WatchList:
     harvest = Harvest(KEY)
     harvest.add_decisions(campaign_decisions())
-    harvest.add_events(campaign_events())
+    harvest.add_events(event_records(campaign_events()))
     bundle = export_bundle(harvest, ExportOptions(producer="lab-a"), DetectionConfig())
     merged, counts = merge(WatchList(), _admit(bundle))
     assert counts["added"] == len(merged.rules) > 10
@@ -40,7 +41,7 @@ def watch() -> WatchList:
 def _lab_b(watch: WatchList, options: MatchOptions | None = None) -> IntelSource:
     source = IntelSource(watch, KEY, options)
     for event in fresh_accounts(campaign_events(), "lab-b", 86400.0):
-        source.observe(event)
+        source.observe(event_record(event))
     return source
 
 
@@ -85,7 +86,7 @@ def test_allow_enforce_lifts_the_cap(watch: WatchList, fresh: list[dict[str, Any
 def test_the_same_account_matches_by_pseudonym_from_one_event(watch: WatchList) -> None:
     source = IntelSource(watch, KEY)
     event = next(e for e in campaign_events() if e["account_id"] == "acct_atk_4")
-    source.observe(event)
+    source.observe(event_record(event))
     (evidence,) = source.evidence("acct_atk_4", {}, event["ts"])
     assert "account" in evidence.detail
 
@@ -141,7 +142,7 @@ def _engine_actions(watch: WatchList, options: MatchOptions | None) -> dict[str,
     engine = Engine(quiet, sources=[source], observers=[source])
     actions: dict[str, set[str]] = {}
     events = fresh_accounts(campaign_events(), "lab-b", 86400.0)
-    for record in engine.run(source.watch(events)):
+    for record in engine.run(source.watch(event_records(events))):
         if record.value is not None:
             assert record.value["origin"] == "intel"
             actions.setdefault(record.key, set()).add(record.value["action"])

@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
+from distillguard.models.codec import event_record, event_records
 from distillguard.models.features import fold_events
 from distillguard.models.intel.match import open_source
 from distillguard.streams.worker import intel as worker_intel
@@ -25,14 +26,14 @@ def test_split_counting_matches_the_backtest(lab: dict[str, Any]) -> None:
     events: list[dict[str, Any]] = lab["events"]
     direct = open_source(lab["watch"], lab["key"])
     for event in events:
-        direct.observe(event)
+        direct.observe(event_record(event))
 
     ingest = worker_intel.WatchFile(lab["watch"], lab["key"])
     faust = worker_intel.WorkerIntel(worker_intel.WatchFile(lab["watch"], lab["key"]))
     for start in range(0, len(events), 500):  # one transform call per slice interval
         batch = events[start : start + 500]
-        hits = worker_intel.harvest(ingest, batch)
-        faust.absorb(hits, fold_events(batch), float(batch[-1]["ts"]))
+        hits = worker_intel.harvest(ingest, list(event_records(batch)))
+        faust.absorb(hits, fold_events(event_records(batch)), float(batch[-1]["ts"]))
 
     split = faust.watch.current()
     assert direct.hits and split.hits == direct.hits

@@ -9,9 +9,10 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from distillguard.models.codec import decode_event
+from distillguard.models.codec import decode_event, event_dict
 from distillguard.models.sim import Simulation, parse_scenario
 from distillguard.models.sim.personas import PERSONAS
+from tests.support import contract_view
 
 
 @st.composite
@@ -41,7 +42,7 @@ def test_any_valid_scenario_gives_valid_ordered_events(data: dict[str, Any]) -> 
     count = 0
     accounts = set()
     for event in sim.events():
-        assert decode_event(orjson.dumps(event)) == event
+        assert event_dict(decode_event(orjson.dumps(event))) == contract_view(event)
         assert last <= event["ts"] < scenario.end_ts
         last = event["ts"]
         count += 1

@@ -3,8 +3,8 @@
 >>> event = decode_event(b'{"event_id":"e1","ts":1.5,"account_id":"a","api_key_id":"k",'
 ...     b'"ip":"203.0.113.9","endpoint":"/v1/messages","model":"m","status":200,'
 ...     b'"prompt_tokens":10,"completion_tokens":20}')
->>> event["account_id"]
-'a'
+>>> event.account_id, event.ts, event.prompt
+('a', 1.5, None)
 >>> decode_event(b'{"event_id": "e1"')
 Traceback (most recent call last):
 ...
@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol, cast
 
 import fastjsonschema
+import msgspec
 import orjson
 
 from distillguard.models import schemas
 from distillguard.models.errors import DecodeError
-from distillguard.models.fastcheck import FastCheck, UnsupportedSchemaError, compile_fast_check
+from distillguard.models.fastcheck import UnsupportedSchemaError, compile_record_type
 
 #: Events are a few hundred bytes; anything this large is not an API event.
 MAX_EVENT_BYTES: Final = 64 * 1024
@@ -33,28 +34,80 @@ MAX_EVENT_BYTES: Final = 64 * 1024
 #: default 1 MB message limit even after base64.
 MAX_DEADLETTER_ORIGINAL_BYTES: Final = 256 * 1024
 
-Event = dict[str, Any]
+
+class EventParams(Protocol):
+    """Request parameters of an :class:`Event` (``None``: absent or null)."""
+
+    temperature: float | None
+    top_p: float | None
+    n: int | None
+    max_tokens: int | None
+    top_logprobs: int | None
+    tools: int | None
+    logprobs: bool | None
+    logit_bias: bool | None
+    stream: bool | None
+
+
+class EventPrompt(Protocol):
+    """What the gateway derived from the prompt (never the prompt itself)."""
+
+    fingerprint: str | None
+    template: str | None
+    system_hash: str | None
+    chars: int | None
+    lang: str | None
+    category: str | None
+    cot_request: bool | None
+    rubric_request: bool | None
+
+
+class EventAccount(Protocol):
+    created_at: float | None
+    tier: str | None
+    verified: bool | None
+    payment_fingerprint: str | None
+
+
+class Event(Protocol):
+    """A decoded, validated API event (brief section 3): a record with the contract's
+    field names as attributes, ``None`` for an absent or null optional field; unknown
+    fields are not kept. The records are the msgspec Structs :mod:`fastcheck` derives
+    from the schema; this protocol is their typed view (a test holds it to them)."""
+
+    event_id: str
+    ts: float
+    account_id: str
+    org_id: str | None
+    api_key_id: str
+    ip: str
+    asn: int | None
+    country: str | None
+    user_agent: str | None
+    ja4: str | None
+    endpoint: str
+    model: str
+    status: int
+    prompt_tokens: int
+    completion_tokens: int
+    reasoning_tokens: int | None
+    latency_ms: float | None
+    params: EventParams | None
+    prompt: EventPrompt | None
+    account: EventAccount | None
+
 
 _REQUIRED: Final[tuple[str, ...]] = tuple(schemas.load(schemas.API_EVENT_V1)["required"])
 _validate_event = schemas.validator(schemas.API_EVENT_V1)
 _validate_decision = schemas.validator(schemas.DECISION_V1)
-
-
-def _never(_: Event) -> bool:
-    return False
-
-
-def _event_fast_check() -> FastCheck:
-    """Proves most events valid in ~3 µs; the rest go to the compiled validator."""
-    try:
-        return compile_fast_check(schemas.load(schemas.API_EVENT_V1))
-    except UnsupportedSchemaError:
-        return _never
-
-
-_proven_valid = _event_fast_check()
-#: False when the event schema outgrew :mod:`fastcheck` (every event then takes the slow path).
-EVENT_FAST_PATH: Final = _proven_valid is not _never
+try:
+    EVENTS: Final = compile_record_type(schemas.load(schemas.API_EVENT_V1))
+except UnsupportedSchemaError as _exc:  # pragma: no cover - the bundled schema compiles
+    raise UnsupportedSchemaError(f"the API event schema: {_exc}") from None
+#: The one-pass proof of most events (swapped out by tests to compare with the judge).
+_fast: Callable[[bytes], Any | None] = EVENTS.decode
+#: Plain JSON for the judge: integers of any size stay exact, as in the typed pass.
+_parse: Final = msgspec.json.Decoder().decode
 
 
 def _field_of(exc: fastjsonschema.JsonSchemaValueException) -> str | None:
@@ -69,28 +122,60 @@ def decode_event(value: bytes | None, *, max_bytes: int = MAX_EVENT_BYTES) -> Ev
         raise DecodeError("not_json", "not JSON: the record has no value (tombstone)")
     if len(value) > max_bytes:
         raise DecodeError("too_large", f"record of {len(value)} bytes exceeds {max_bytes} bytes")
+    event = _fast(value)
+    if event is not None:
+        return cast(Event, event)
     try:
-        event = orjson.loads(value)
-    except orjson.JSONDecodeError as exc:
-        try:
-            value.decode("utf-8")
-        except UnicodeDecodeError as utf:
-            raise DecodeError(
-                "invalid_utf8", f"not UTF-8: {utf.reason} at byte {utf.start}"
-            ) from None
-        raise DecodeError("not_json", f"not JSON: {exc}") from None
-    if not isinstance(event, dict):
-        raise DecodeError("not_object", f"not a JSON object but a {type(event).__name__}")
-    if _proven_valid(event):
-        return event
+        data = _parse(value)
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        raise _not_json(value, exc) from None
+    return _judged(data)
+
+
+def _not_json(value: bytes, exc: Exception) -> DecodeError:
     try:
-        _validate_event(event)
+        value.decode("utf-8")
+    except UnicodeDecodeError as utf:
+        return DecodeError("invalid_utf8", f"not UTF-8: {utf.reason} at byte {utf.start}")
+    try:
+        orjson.loads(value)  # its messages name the line and column
+    except orjson.JSONDecodeError as located:
+        return DecodeError("not_json", f"not JSON: {located}")
+    return DecodeError("not_json", f"not JSON: {exc}")
+
+
+def event_record(data: Mapping[str, Any]) -> Event:
+    """Validate an event given as parsed JSON (a simulator's or a test's) exactly as
+    :func:`decode_event` validates bytes; raise :class:`DecodeError`."""
+    event = EVENTS.prove(data)
+    return cast(Event, event) if event is not None else _judged(data)
+
+
+def event_records(events: Iterable[Mapping[str, Any]]) -> Iterator[Event]:
+    """:func:`event_record` of each."""
+    return map(event_record, events)
+
+
+def event_dict(event: Event) -> dict[str, Any]:
+    """An event as plain JSON values (absent and null optional fields left out)."""
+    out: dict[str, Any] = msgspec.to_builtins(event)
+    return out
+
+
+def _judged(data: Any) -> Event:
+    """The full validator's verdict on parsed JSON: the record, or the error."""
+    if not isinstance(data, dict):
+        raise DecodeError("not_object", f"not a JSON object but a {type(data).__name__}")
+    try:
+        _validate_event(data)
     except fastjsonschema.JsonSchemaValueException as exc:
-        raise _schema_error(event, exc) from None
-    return event
+        raise _schema_error(data, exc) from None
+    return cast(Event, EVENTS.build(data))
 
 
-def _schema_error(event: Event, exc: fastjsonschema.JsonSchemaValueException) -> DecodeError:
+def _schema_error(
+    event: dict[str, Any], exc: fastjsonschema.JsonSchemaValueException
+) -> DecodeError:
     if exc.rule == "required" and exc.name == "data":
         missing = [name for name in _REQUIRED if name not in event]
         field = missing[0] if missing else None
@@ -101,11 +186,11 @@ def _schema_error(event: Event, exc: fastjsonschema.JsonSchemaValueException) ->
     return DecodeError(reason, f"field {field!r}: {message}", field)
 
 
-def encode(record: Mapping[str, Any] | None) -> bytes | None:
+def encode(record: Mapping[str, Any] | Event | None) -> bytes | None:
     """Serialise a record for Kafka; ``None`` stays ``None`` (a tombstone)."""
     if record is None:
         return None
-    return orjson.dumps(record)
+    return orjson.dumps(record, default=msgspec.to_builtins)  # events are msgspec records
 
 
 def validate_decision(decision: Mapping[str, Any]) -> None:

@@ -7,10 +7,11 @@ per event) and the quiet ones an observer asks for (:class:`DueSource`), fuses t
 and lets the policy decide; it also lifts expired decisions of quiet accounts. No wall
 clock: ``now`` is always event time.
 
+>>> from distillguard.models.codec import event_record
 >>> engine = Engine(DetectionConfig())
->>> engine.observe({"event_id": "e", "ts": 100.0, "account_id": "a", "api_key_id": "k",
-...     "ip": "198.51.100.7", "endpoint": "/v1/messages", "model": "m", "status": 200,
-...     "prompt_tokens": 10, "completion_tokens": 30})
+>>> engine.observe(event_record({"event_id": "e", "ts": 100.0, "account_id": "a",
+...     "api_key_id": "k", "ip": "198.51.100.7", "endpoint": "/v1/messages", "model": "m",
+...     "status": 200, "prompt_tokens": 10, "completion_tokens": 30}))
 >>> engine.tick(120.0)
 []
 >>> engine.states["a"].events_total
@@ -23,6 +24,7 @@ import heapq
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final, Protocol, runtime_checkable
 
+from distillguard.models.codec import Event
 from distillguard.models.config import DetectionConfig
 from distillguard.models.detectors.anomaly import AnomalyDetector
 from distillguard.models.detectors.evidence import (
@@ -37,7 +39,6 @@ from distillguard.models.detectors.supervised import LabelModel
 from distillguard.models.features import AccountSlice, AccountState, fold_events
 from distillguard.models.policy import DecisionRecord, Policy, PolicyState
 
-Event = dict[str, Any]
 #: An enforced account's rescoring interval doubles at most this often (the interval is
 #: capped by ``rescore_held_max_seconds`` long before; this only bounds the arithmetic).
 MAX_DOUBLINGS: Final = 16
@@ -124,7 +125,7 @@ class Engine:
     def observe(self, event: Event) -> None:
         """Buffer one decoded event until the next tick."""
         self._pending.append(event)
-        ts = float(event["ts"])
+        ts = event.ts
         if ts > self.clock:
             self.clock = ts
 
@@ -134,7 +135,7 @@ class Engine:
         # what ``observe`` does, on local names: this loop runs once per event
         pending, clock, next_tick = self._pending, self.clock, self.next_tick
         for event in events:
-            ts = float(event["ts"])
+            ts = event.ts
             if next_tick is None:
                 next_tick = self.next_tick = (ts // step + 1) * step
             if ts >= next_tick:

@@ -277,6 +277,6 @@ def passthrough(topic: str) -> Transform:
 
     def transform(events: Sequence[Event]) -> Iterable[OutRecord]:
         for event in events:
-            yield OutRecord(topic, event["account_id"].encode(), encode(event))
+            yield OutRecord(topic, event.account_id.encode(), encode(event))
 
     return transform

@@ -10,13 +10,14 @@ ever enters cluster state.
 Reading from :class:`~distillguard.models.features.slices.AccountSlice` instead of raw
 events keeps linking off the per-event hot path: one slice per active account per tick.
 
+>>> from distillguard.models.codec import event_record
 >>> from distillguard.models.features import fold_events
 >>> ev = {"event_id": "e", "ts": 60.0, "account_id": "a", "api_key_id": "k",
 ...       "ip": "203.0.113.9", "asn": 64500, "user_agent": "x/1", "endpoint": "/v1/messages",
 ...       "model": "m", "status": 200, "prompt_tokens": 1, "completion_tokens": 1,
 ...       "prompt": {"template": "00000000000000aa"},
 ...       "account": {"created_at": 1000.0, "payment_fingerprint": "card-1"}}
->>> sorted(v.split(":")[0] for v in linking_values(fold_events([ev])["a"]))
+>>> sorted(v.split(":")[0] for v in linking_values(fold_events([event_record(ev)])["a"]))
 ['card', 'client', 'created', 'net', 'prompt']
 """
 

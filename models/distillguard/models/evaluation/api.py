@@ -91,18 +91,16 @@ def evaluate_many(
     valid = 0
     if events_path is not None:
         for event in iter_events(Path(events_path), stats):
-            account_id = event["account_id"]
+            account_id = event.account_id
             if account_id not in attack:
                 stats.unknown_account += 1
                 continue
             valid += 1
-            ts = float(event["ts"])
+            ts = event.ts
             first = ts if first is None or ts < first else first
             last = ts if last is None or ts > last else last
             for tallier in talliers:
-                tallier.observe(
-                    account_id, event["api_key_id"], event["ip"], ts, event["completion_tokens"]
-                )
+                tallier.observe(account_id, event.api_key_id, event.ip, ts, event.completion_tokens)
     has_events = events_path is not None
     events = EventSummary(
         lines=stats.lines,

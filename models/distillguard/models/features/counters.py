@@ -8,7 +8,10 @@ second on one core) and merging two buckets is an element-wise sum.
 from __future__ import annotations
 
 import operator
-from typing import Any, Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from distillguard.models.codec import Event
 
 CATEGORIES: Final = ("coding", "math", "reasoning", "agentic", "creative", "knowledge", "other")
 
@@ -59,16 +62,16 @@ def subtract_from(target: list[float], other: list[float]) -> None:
     target[:] = map(operator.sub, target, other)
 
 
-def count_event(c: list[float], event: dict[str, Any]) -> None:
-    """Increment bucket ``c`` for one decoded event (optional fields may be absent or null)."""
-    out = event["completion_tokens"]
+def count_event(c: list[float], event: Event) -> None:
+    """Increment bucket ``c`` for one decoded event."""
+    out = event.completion_tokens
     c[N] += 1.0
-    c[PROMPT_TOKENS] += event["prompt_tokens"]
+    c[PROMPT_TOKENS] += event.prompt_tokens
     c[COMPLETION_TOKENS] += out
-    reasoning = event.get("reasoning_tokens")
+    reasoning = event.reasoning_tokens
     if reasoning:
         c[REASONING_TOKENS] += reasoning
-    status = event["status"]
+    status = event.status
     if status == 429:
         c[S429] += 1.0
     elif status >= 400:
@@ -76,10 +79,9 @@ def count_event(c: list[float], event: dict[str, Any]) -> None:
     short = out <= 2
     if short:
         c[SHORT_OUT] += 1.0
-    params = event.get("params")
-    if params:
-        get = params.get
-        max_tokens = get("max_tokens")
+    params = event.params
+    if params is not None:
+        max_tokens = params.max_tokens
         if max_tokens:
             c[MT_N] += 1.0
             used = out / max_tokens
@@ -87,30 +89,29 @@ def count_event(c: list[float], event: dict[str, Any]) -> None:
                 c[MT_FULL] += 1.0
                 used = 1.0 if used > 1.0 else used
             c[MT_USED] += used
-        top = get("top_logprobs")
-        lp = bool(get("logprobs")) or bool(top)
+        top = params.top_logprobs
+        lp = bool(params.logprobs) or bool(top)
         if lp:
             c[LOGPROBS] += 1.0
         if top:
             c[TOP_LOGPROBS] += 1.0
-        if get("logit_bias"):
+        if params.logit_bias:
             c[LOGIT_BIAS] += 1.0
             if lp and short:
                 c[HARVEST] += 1.0
-        n = get("n")
+        n = params.n
         if n is not None and n > 1:
             c[N_GT1] += 1.0
-        if get("tools"):
+        if params.tools:
             c[TOOLS] += 1.0
-    prompt = event.get("prompt")
-    if prompt:
-        get = prompt.get
-        if get("cot_request"):
+    prompt = event.prompt
+    if prompt is not None:
+        if prompt.cot_request:
             c[COT] += 1.0
             c[COT_OUT_TOKENS] += out
-        if get("rubric_request"):
+        if prompt.rubric_request:
             c[RUBRIC] += 1.0
-        category = get("category")
+        category = prompt.category
         if category is not None:
             c[CAT_KNOWN] += 1.0
             c[_CAT_INDEX[category]] += 1.0

@@ -4,10 +4,11 @@ This is the first stage of the worker (and of ``replay``): a slice is what cross
 between the decoding stage and the stateful stage, so it is small, plain-JSON and
 mergeable into :class:`~distillguard.models.features.state.AccountState`.
 
+>>> from distillguard.models.codec import event_record
 >>> ev = {"event_id": "e", "ts": 120.5, "account_id": "a", "api_key_id": "k",
 ...       "ip": "198.51.100.7", "endpoint": "/v1/messages", "model": "m", "status": 200,
 ...       "prompt_tokens": 10, "completion_tokens": 30}
->>> slices = fold_events([ev, {**ev, "ts": 121.0}])
+>>> slices = fold_events([event_record(ev), event_record({**ev, "ts": 121.0})])
 >>> s = slices["a"]
 >>> s.events, s.minutes[2][0]
 (2, 2.0)
@@ -24,10 +25,9 @@ from typing import Any, Final, TypeVar
 
 import mmh3
 
+from distillguard.models.codec import Event
 from distillguard.models.features import counters as C
 from distillguard.models.features.aggregations import Distinct, hash_str
-
-Event = dict[str, Any]
 
 MINUTE: Final = 60
 HOUR: Final = 3600
@@ -161,7 +161,7 @@ _UNCACHED: Final = frozenset({"fp"})
 
 #: The sketches filled from event fields, in the order a slice lists them ("pfx" is
 #: derived from "ip" and comes last).
-_TS: Final = operator.itemgetter("ts")
+_TS: Final = operator.attrgetter("ts")
 _RAW_NAMES: Final = ("ip", "key", "asn", "ua", "ja4", "tpl", "fp", "lang", "cot_lang")
 
 
@@ -169,14 +169,14 @@ def fold_events(events: Iterable[Event]) -> dict[str, AccountSlice]:
     """Fold decoded events (any order) into one :class:`AccountSlice` per account."""
     by_account: dict[str, list[Event]] = {}
     for event in events:
-        evs = by_account.get(event["account_id"])
+        evs = by_account.get(event.account_id)
         if evs is None:
-            by_account[event["account_id"]] = [event]
+            by_account[event.account_id] = [event]
         else:
             evs.append(event)
     out: dict[str, AccountSlice] = {}
     for account_id, evs in by_account.items():
-        evs.sort(key=_TS)  # by time (ts is a number: no float() per event)
+        evs.sort(key=_TS)  # by time
         out[account_id] = _fold_account(account_id, evs)
     return out
 
@@ -192,10 +192,10 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
     last = evs[-1]
     s = AccountSlice(
         account_id=account_id,
-        first_ts=float(first["ts"]),
-        last_ts=float(last["ts"]),
-        first_status=first["status"],
-        last_status=last["status"],
+        first_ts=first.ts,
+        last_ts=last.ts,
+        first_status=first.status,
+        last_status=last.status,
         events=len(evs),
     )
     minutes = s.minutes
@@ -211,7 +211,7 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
     prev_ts = -1.0
     prev_status = 0
     for event in evs:
-        ts = float(event["ts"])
+        ts = event.ts
         if ts // MINUTE != minute:
             minute = int(ts // MINUTE)
             found = minutes.get(minute)
@@ -227,27 +227,25 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
                 s.hours[hour] = HourSketch()
             ips, keys, asns, uas, ja4s, tpls, fps, langs, cot_langs = sets
             models = s.hours[hour].models
-        ips.add(event["ip"])
-        keys.add(event["api_key_id"])
-        get = event.get
-        asns.add(get("asn"))  # absent and null alike: None is dropped before sketching
-        uas.add(get("user_agent"))
-        ja4s.add(get("ja4"))
-        prompt = get("prompt")
-        if prompt:
-            get = prompt.get
-            tpl = get("template")
+        ips.add(event.ip)
+        keys.add(event.api_key_id)
+        asns.add(event.asn)  # None (absent or null) is dropped before sketching
+        uas.add(event.user_agent)
+        ja4s.add(event.ja4)
+        prompt = event.prompt
+        if prompt is not None:
+            tpl = prompt.template
             if tpl:
                 tpls.add(tpl)
-            fp = get("fingerprint")
+            fp = prompt.fingerprint
             if fp:
                 fps.add(fp)
-            lang = get("lang")
+            lang = prompt.lang
             if lang:
                 langs.add(lang)
-                if get("cot_request"):
+                if prompt.cot_request:
                     cot_langs.add(lang)
-        model = event["model"]
+        model = event.model
         if model in models:
             models[model] += 1.0
         elif len(models) < MAX_MODELS:
@@ -262,7 +260,7 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
             if prev_status == 429 and gap <= C.RETRY_WINDOW_SECONDS:
                 bucket[C.AFTER_429] += 1.0
         prev_ts = ts
-        prev_status = event["status"]
+        prev_status = event.status
     _fold_meta(s.meta, evs)
     for hour, sets in raw.items():
         pfxs = set(map(_PREFIXES.__getitem__, sets[0]))
@@ -286,9 +284,12 @@ def _fold_meta(meta: dict[str, Any], evs: list[Event]) -> None:
     the last event alone."""
     missing = [*META_FIELDS, "org_id"]
     for event in reversed(evs):
-        account = event.get("account") or {}
+        account = event.account
         for name in list(missing):
-            value = account.get(name) if name != "org_id" else event.get("org_id")
+            if name == "org_id":
+                value = event.org_id
+            else:
+                value = getattr(account, name) if account is not None else None
             if value is not None:
                 meta[name] = value
                 missing.remove(name)

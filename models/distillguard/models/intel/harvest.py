@@ -7,13 +7,18 @@ enforced accounts; ``accounts`` the number of distinct enforced accounts behind 
 template shared by an attack fleet and a thousand honest customers has low specificity and
 is not exported, however often the fleet used it.
 
+>>> from distillguard.models.codec import event_record
 >>> from distillguard.models.intel.keys import ConsortiumKey
+>>> def event(account, ts, ip):
+...     return event_record({"event_id": "e", "ts": ts, "account_id": account,
+...         "api_key_id": "k", "ip": ip, "endpoint": "/v1/messages", "model": "m",
+...         "status": 200, "prompt_tokens": 1, "completion_tokens": 1})
 >>> h = Harvest(ConsortiumKey(b"x" * 16))
 >>> h.add_decision({"key": "account:a", "ts": 5.0, "value": {"subject": {"scope": "account",
 ...     "value": "a"}, "action": "throttle", "mode": "enforce", "risk": 0.8, "reasons": [],
 ...     "cluster_id": None}})
->>> h.add_event({"account_id": "a", "ts": 1.0, "ip": "198.51.100.7"})
->>> h.add_event({"account_id": "b", "ts": 2.0, "ip": "198.51.100.9"})
+>>> h.add_event(event("a", 1.0, "198.51.100.7"))
+>>> h.add_event(event("b", 2.0, "198.51.100.9"))
 >>> h.stats[("ip_prefix", "198.51.100.0/24")].specificity
 0.5
 """
@@ -24,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from distillguard.models.codec import Event
 from distillguard.models.config import ACTIONS
 from distillguard.models.intel.identifiers import shared_identifiers
 from distillguard.models.intel.keys import ConsortiumKey
@@ -103,9 +109,9 @@ class Harvest:
         for record in records:
             self.add_decision(record)
 
-    def add_event(self, event: Mapping[str, Any]) -> None:
-        account = str(event.get("account_id"))
-        ts = float(event.get("ts", 0.0))
+    def add_event(self, event: Event) -> None:
+        account = event.account_id
+        ts = event.ts
         self.events += 1
         self.first_ts = min(self.first_ts, ts)
         self.last_ts = max(self.last_ts, ts)
@@ -122,6 +128,6 @@ class Harvest:
             else:
                 stats.other_events += 1
 
-    def add_events(self, events: Iterable[Mapping[str, Any]]) -> None:
+    def add_events(self, events: Iterable[Event]) -> None:
         for event in events:
             self.add_event(event)

@@ -11,9 +11,12 @@ Two families of identifier kinds:
 The same function gives the shared form on the exporting side and the form to look up on
 the importing side, so the two always agree.
 
+>>> from distillguard.models.codec import event_record
 >>> from distillguard.models.intel.keys import ConsortiumKey
->>> ev = {"account_id": "a", "api_key_id": "k", "ip": "198.51.100.7", "asn": 64500,
-...       "prompt": {"template": "00112233445566ff"}}
+>>> ev = event_record({"event_id": "e", "ts": 1.0, "account_id": "a", "api_key_id": "k",
+...     "ip": "198.51.100.7", "asn": 64500, "endpoint": "/v1/messages", "model": "m",
+...     "status": 200, "prompt_tokens": 1, "completion_tokens": 1,
+...     "prompt": {"template": "00112233445566ff"}})
 >>> sorted(k for k, _ in shared_identifiers(ev, ConsortiumKey(b"x" * 16)))
 ['account', 'api_key', 'asn', 'ip_prefix', 'template']
 >>> ip_prefix("2001:db8:1:2::5")
@@ -24,9 +27,9 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-from collections.abc import Mapping
-from typing import Any, Final
+from typing import Final
 
+from distillguard.models.codec import Event
 from distillguard.models.fingerprint import lsh_bands
 from distillguard.models.intel.keys import ConsortiumKey
 
@@ -48,42 +51,35 @@ def ip_prefix(ip: str) -> str | None:
     return str(ipaddress.ip_network(f"{addr}/{bits}", strict=False))
 
 
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def shared_identifiers(event: Mapping[str, Any], key: ConsortiumKey) -> list[tuple[str, str]]:
+def shared_identifiers(event: Event, key: ConsortiumKey) -> list[tuple[str, str]]:
     """``(kind, shared value)`` pairs of one event; raw account-level values never appear."""
     out: list[tuple[str, str]] = []
-    prompt = event.get("prompt")
-    if isinstance(prompt, Mapping):
-        template = _text(prompt.get("template"))
-        if template:
-            out.append(("template", template))
-        fingerprint = _text(prompt.get("fingerprint"))
+    prompt = event.prompt
+    if prompt is not None:
+        if prompt.template:
+            out.append(("template", prompt.template))
+        fingerprint = prompt.fingerprint
         if fingerprint:
             try:
                 out.extend(("lsh_band", band) for band in lsh_bands(fingerprint))
             except ValueError:
                 pass  # not hex: nothing to share
-    ip = _text(event.get("ip"))
-    prefix = ip_prefix(ip) if ip else None
+    prefix = ip_prefix(event.ip) if event.ip else None
     if prefix:
         out.append(("ip_prefix", prefix))
-    asn = event.get("asn")
-    if isinstance(asn, int) and not isinstance(asn, bool):
-        out.append(("asn", str(asn)))
-    for kind, name in (("user_agent", "user_agent"), ("ja4", "ja4")):
-        value = _text(event.get(name))
+    if event.asn is not None:
+        out.append(("asn", str(event.asn)))
+    for kind, value in (("user_agent", event.user_agent), ("ja4", event.ja4)):
         if value:
             out.append((kind, value))
-    for kind, name in (("account", "account_id"), ("api_key", "api_key_id"), ("org", "org_id")):
-        value = _text(event.get(name))
+    for kind, value in (
+        ("account", event.account_id),
+        ("api_key", event.api_key_id),
+        ("org", event.org_id),
+    ):
         if value:
             out.append((kind, key.pseudonym(kind, value)))
-    account = event.get("account")
-    if isinstance(account, Mapping):
-        payment = _text(account.get("payment_fingerprint"))
-        if payment:
-            out.append(("payment", key.pseudonym("payment", payment)))
+    account = event.account
+    if account is not None and account.payment_fingerprint:
+        out.append(("payment", key.pseudonym("payment", account.payment_fingerprint)))
     return out

@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from distillguard.models.codec import Event
 from distillguard.models.detectors.evidence import Evidence
 from distillguard.models.detectors.rules import Rule
 from distillguard.models.intel.identifiers import HASHED_KINDS, shared_identifiers
@@ -62,12 +63,12 @@ class IntelSource:
         self.matched_accounts: set[str] = set()
         self.clock = 0.0
 
-    def observe(self, event: Mapping[str, Any]) -> None:
-        account = str(event["account_id"])
+    def observe(self, event: Event) -> None:
+        account = event.account_id
         self.events[account] += 1
         if not self.index:
             return
-        ts = float(event["ts"])
+        ts = event.ts
         self.clock = max(self.clock, ts)
         seen: set[str] = set()
         kinds: set[str] = set()
@@ -94,7 +95,7 @@ class IntelSource:
         """Score a low-volume account anyway when partner intelligence points at it."""
         return bool(self.matches(account_id, {}, self.clock))
 
-    def watch(self, events: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    def watch(self, events: Iterable[Event]) -> Iterator[Event]:
         """Pass events through, observing each (wrap the engine's input with this)."""
         for event in events:
             self.observe(event)

@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 
 from distillguard.models.clusters import linking_values
+from distillguard.models.codec import Event, decode_event
 from distillguard.models.config import DetectionConfig
 from distillguard.models.engine import Engine
 from distillguard.models.features import AccountSlice
@@ -71,19 +72,19 @@ class PartitionedFlow:
         self.records = {"by_value": 0, "clustering": 0, "profiles": 0, "verdicts": 0}
         self.linking_cpu = 0.0
 
-    def run(self, events: Iterable[dict[str, Any]]) -> Iterator[DecisionRecord]:
+    def run(self, events: Iterable[Event]) -> Iterator[DecisionRecord]:
         n = len(self.partitions)
         step = self.tick_seconds
         next_tick: float | None = None
         pending = False
         for event in events:
-            ts = float(event["ts"])
+            ts = event.ts
             if next_tick is None:
                 next_tick = (ts // step + 1) * step
             while ts >= next_tick:
                 yield from self.tick(next_tick)
                 next_tick += step
-            self.partitions[partition_of(str(event["account_id"]), n)].engine.observe(event)
+            self.partitions[partition_of(event.account_id, n)].engine.observe(event)
             pending = True
         if next_tick is not None and pending:
             yield from self.tick(next_tick)
@@ -137,12 +138,12 @@ def main(argv: list[str]) -> int:
     flow = PartitionedFlow(int(argv[2]) if len(argv) > 2 else 2)
     count = 0
 
-    def events() -> Iterator[dict[str, Any]]:
+    def events() -> Iterator[Event]:
         nonlocal count
         with events_path.open("rb") as f:
             for line in f:
                 count += 1
-                yield orjson.loads(line)
+                yield decode_event(line)
 
     started = time.process_time()
     with out_path.open("wb") as out:

@@ -16,9 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from distillguard.models.clusters import ClusterLinker
+from distillguard.models.codec import Event, decode_event
 from distillguard.models.features import AccountSlice, fold_events
 
 TICK = 30.0
@@ -26,14 +25,14 @@ TICK = 30.0
 
 def _ticks(path: Path) -> tuple[list[tuple[dict[str, AccountSlice], float]], int]:
     out: list[tuple[dict[str, AccountSlice], float]] = []
-    batch: list[dict[str, Any]] = []
+    batch: list[Event] = []
     now: float | None = None
     count = 0
     with path.open("rb") as f:
         for line in f:
-            event = orjson.loads(line)
+            event = decode_event(line)
             count += 1
-            ts = float(event["ts"])
+            ts = event.ts
             if now is None:
                 now = (ts // TICK + 1) * TICK
             while ts >= now:
@@ -76,5 +75,7 @@ def run(scenario: str = "demo") -> dict[str, Any]:
 
 
 if __name__ == "__main__":
+    import orjson
+
     result = measure(Path(sys.argv[1])) if len(sys.argv) > 1 else run()
     print(orjson.dumps(result).decode())

@@ -69,7 +69,7 @@ def stage_seconds(path: Path) -> dict[str, Any]:
     file: decoding, folding events into slices, merging slices into states and computing
     features, in the engine's ticks. Features are read for every account active in a
     tick, so that stage is an upper bound on what ``replay`` scores."""
-    from distillguard.models.codec import decode_event
+    from distillguard.models.codec import Event, decode_event
     from distillguard.models.config import DetectionConfig
     from distillguard.models.features import AccountState, fold_events
 
@@ -83,7 +83,7 @@ def stage_seconds(path: Path) -> dict[str, Any]:
     states: dict[str, AccountState] = {}
     reads = 0
 
-    def tick(batch: list[dict[str, Any]], now: float) -> None:
+    def tick(batch: list[Event], now: float) -> None:
         nonlocal reads
         t0 = clock()
         slices = fold_events(batch)
@@ -103,10 +103,10 @@ def stage_seconds(path: Path) -> dict[str, Any]:
         seconds["features"] += t3 - t2
 
     step = config.tick_seconds
-    batch: list[dict[str, Any]] = []
-    next_tick = (float(events[0]["ts"]) // step + 1) * step if events else 0.0
+    batch: list[Event] = []
+    next_tick = (events[0].ts // step + 1) * step if events else 0.0
     for event in events:
-        while float(event["ts"]) >= next_tick:
+        while event.ts >= next_tick:
             tick(batch, next_tick)
             batch = []
             next_tick += step

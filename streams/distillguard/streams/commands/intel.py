@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 import yaml
 
-from distillguard.models.codec import decode_event
+from distillguard.models.codec import Event, decode_event
 from distillguard.models.config import load_config
 from distillguard.models.errors import DecodeError, UsageError
 from distillguard.models.intel.export import ExportOptions, export_bundle, read_records
@@ -125,7 +125,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     _key_arg(fb)
 
 
-def _events(path: str, counts: dict[str, int]) -> Iterator[dict[str, Any]]:
+def _events(path: str, counts: dict[str, int]) -> Iterator[Event]:
     p = Path(path)
     if not p.is_file():
         raise UsageError(f"events file not found: {path}")
@@ -154,7 +154,7 @@ def _topic_decisions(bootstrap: str, topic: str) -> Iterator[dict[str, Any]]:
 
 def _topic_events(
     bootstrap: str, topic: str, since: float, counts: dict[str, int]
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[Event]:
     """The events the gateways published since ``since`` (wall time)."""
     from distillguard.streams.control.topic import read_topic
 
@@ -277,9 +277,9 @@ def _feedback(args: argparse.Namespace) -> int:
         counts = {"malformed": 0}
         last = 0.0
         for event in _events(args.events, counts):
-            if event["account_id"] in wanted:
+            if event.account_id in wanted:
                 source.observe(event)
-                last = max(last, float(event["ts"]))
+                last = max(last, event.ts)
         for account in sorted(wanted):
             ids.extend(r.id for r in source.matches(account, {}, last))
     known = {r.id for r in watch.rules}

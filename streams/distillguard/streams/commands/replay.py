@@ -14,12 +14,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import orjson
 
 from distillguard.models.clusters import ClusterLinker
-from distillguard.models.codec import decode_event
+from distillguard.models.codec import Event, decode_event
 from distillguard.models.config import load_config
 from distillguard.models.detectors.evidence import EvidenceSource
 from distillguard.models.engine import Engine, SliceObserver
@@ -70,7 +70,7 @@ class _Reader:
         self.events = 0
         self.malformed = 0
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
+    def __iter__(self) -> Iterator[Event]:
         for lineno, raw in enumerate(self.stream, start=1):
             line = raw.strip()
             if not line:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from distillguard.models.codec import Event
 from distillguard.models.detectors.evidence import Evidence
 from distillguard.models.features import AccountSlice
 from distillguard.models.intel.match import IntelSource, open_source
@@ -52,7 +53,7 @@ class WatchFile:
         return self.source
 
 
-def harvest(watch: WatchFile, events: list[dict[str, Any]]) -> Hits:
+def harvest(watch: WatchFile, events: list[Event]) -> Hits:
     """Match ``events``; the per-account hit counts (ingest side). Forgets them afterwards."""
     source = watch.current()
     for event in events:

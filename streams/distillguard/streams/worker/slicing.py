@@ -16,7 +16,7 @@ import orjson
 
 from distillguard.models.codec import Event
 from distillguard.models.features import fold_events
-from distillguard.streams.ingest import OutRecord
+from distillguard.streams.ingest import OutRecord, Transform
 from distillguard.streams.worker.intel import WatchFile, harvest
 
 BATCH_VERSION = 1
@@ -27,7 +27,7 @@ def partition_of(account_id: str, partitions: int) -> int:
     return zlib.crc32(account_id.encode()) % partitions
 
 
-def slice_batches(topic: str, partitions: int, intel: WatchFile | None = None) -> Any:
+def slice_batches(topic: str, partitions: int, intel: WatchFile | None = None) -> Transform:
     """A transform for :class:`~distillguard.streams.ingest.TransactionalIngest`; with
     ``intel``, each record also carries the partner-watch hits of its accounts."""
 
