@@ -9,8 +9,8 @@ regular expressions fastjsonschema compiled for them, remembering strings that p
 account reuses a few IP addresses). The proof is one-sided by design:
 
 - a record proves the input valid: every check is the schema's own keyword, at least as
-  strict as fastjsonschema reads it (msgspec rejects ``200.0`` for an integer and
-  integers beyond 64 bits, which fastjsonschema accepts);
+  strict as fastjsonschema reads it (msgspec rejects a float with an integral value, such
+  as ``200.0``, for an integer, which fastjsonschema accepts);
 - ``None`` proves nothing; the caller asks the full validator, which accepts or builds
   the error, and :meth:`RecordType.build` makes the record of what it accepted. The
   accepted set and every error stay exactly fastjsonschema's.
@@ -138,8 +138,8 @@ class RecordType:
 
     def build(self, data: Mapping[str, Any]) -> Any:
         """The record of ``data`` that the full validator accepted but this could not
-        prove (``200.0`` for an integer, integers beyond 64 bits): converted where
-        msgspec can (``200.0`` becomes ``200``), else taken value by value, unchecked."""
+        prove (an integral float for an integer): converted where msgspec can (``200.0``
+        becomes ``200``), else taken value by value as parsed (``1e30`` stays a float)."""
         try:
             return msgspec.convert(data, self.struct, strict=False)
         except msgspec.ValidationError:
