@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from confluent_kafka import KafkaError
 
 from distillguard.cli import main
 from distillguard.models.errors import UsageError
 from distillguard.streams.commands.enforcer import parse_listen
 from distillguard.streams.enforcer import RateLimiter
+from distillguard.streams.enforcer.cache import DecisionCache
+from distillguard.streams.enforcer.feed import DecisionFeed
 from distillguard.streams.enforcer.freshness import Freshness
 
 
@@ -69,3 +72,28 @@ def test_cli_bad_listen_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) 
 def test_cli_rejects_non_positive_stale_after(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["enforcer", "--stale-after", "0"]) == 2
     assert "--stale-after" in capsys.readouterr().err
+
+
+class _Eof:
+    """What confluent-kafka hands over when a fetch reached a partition's end."""
+
+    def __init__(self, partition: int, end: int) -> None:
+        self._partition, self._end = partition, end
+
+    def error(self) -> KafkaError:
+        return KafkaError(KafkaError._PARTITION_EOF)
+
+    def partition(self) -> int:
+        return self._partition
+
+    def offset(self) -> int:
+        return self._end
+
+
+def test_the_feed_is_caught_up_only_at_the_end_it_noted_at_start() -> None:
+    feed = DecisionFeed("127.0.0.1:1", "decisions", DecisionCache(), Freshness(stale_after=30))
+    feed._pending = {0: 500, 1: 40}
+    feed._apply([_Eof(0, 300), _Eof(1, 40)])  # an end short of partition 0's noted watermark
+    assert feed._pending == {0: 500}
+    feed._apply([_Eof(0, 500)])
+    assert feed._pending == {}

@@ -168,8 +168,13 @@ class DecisionFeed:
             error = message.error()
             if error is not None:
                 if error.code() == KafkaError._PARTITION_EOF:
-                    if self._pending.pop(message.partition(), None) is not None:
-                        log.debug("partition %d caught up: %s", message.partition(), error)
+                    # the end as the fetch saw it; caught up only once it reached the
+                    # watermark noted at start (an end reported earlier is not the end)
+                    partition, end = message.partition(), message.offset()
+                    target = self._pending.get(partition)
+                    if target is not None and end >= target:
+                        del self._pending[partition]
+                        log.debug("partition %d caught up at its end, offset %d", partition, end)
                     received = True
                 else:
                     log.warning("decision feed: %s", error)
