@@ -75,3 +75,33 @@ def test_profiles_remember_the_prefixes_an_account_came_from() -> None:
     p = merge_slice(profiles, fold_events(event_records(events))["acct-r"])
     assert len(p.nets) == 4
     assert p.network_changes() == (4.0, 3.0)
+
+
+def test_a_few_aged_accounts_on_one_card_behind_rotating_proxies_count_in_full() -> None:
+    """Four aged, verified accounts on one card (each its own organisation's), every
+    repeat request from a network the member had not used: one operator hiding behind
+    proxies, judged in full at four members instead of two thirds."""
+    fleet = [slow(f"a{i}", 3, 3) for i in range(4)]
+    r = assess(fleet, NOW, failover_joins=0, infra_share=1.0)
+    assert r.stats["hidden_payer"] == 1.0
+    assert r.risk * 0.9 >= 0.6, r  # as cluster evidence alone: at least degrade
+    mixed = fleet[:3] + [slow("a3", 3, 3, card="card-2")]  # not one payer: scaled down
+    m = assess(mixed, NOW, failover_joins=0, infra_share=1.0)
+    assert m.stats["hidden_payer"] == 0.0
+    assert m.risk * 0.9 < 0.6, m
+
+
+def test_a_team_on_a_company_card_is_no_hidden_payer() -> None:
+    """The twin: four colleagues on one card without an organisation, the same workload,
+    each keeping an office or home network (one change in three requests at most)."""
+    team = [slow(f"t{i}", 3, 2 if i % 2 else 1) for i in range(4)]
+    r = assess(team, NOW, failover_joins=0, infra_share=1.0)
+    assert r.stats["hidden_payer"] == 0.0
+    assert r.risk * 0.9 < 0.6, r
+
+
+def test_a_hidden_payer_still_needs_min_members() -> None:
+    """Two accounts hopping networks on one card are no cluster risk: unlike one payer, a
+    hidden payer's accounts are aged and verified, so chance sharing is not ruled out."""
+    r = assess([slow("a0", 5, 5), slow("a1", 5, 5)], NOW, failover_joins=0, infra_share=1.0)
+    assert r.risk == 0.0

@@ -29,7 +29,11 @@ payer*: every member pays with the same card, they are not one organisation's ac
 all are new or unverified, each runs at a machine's pace (``MACHINE_PACE``) and the
 workload elicits reasoning (``ELICITING``). Those are one operator for certain, so two
 members suffice and the factors count in full: a fleet's first accounts are judged before
-the fleet grows.
+the fleet grows. Likewise a *hidden payer*: every member pays with the same card, they are
+not one organisation's accounts, the workload elicits reasoning, and pooled, nearly every
+repeat request of a member comes from a network that member had not used (``HIDDEN_CHURN``):
+one operator spreading aged accounts over rotating proxies. Its factors count in full from
+``min_members`` on (a team on a company card keeps its office and home networks).
 
 >>> from distillguard.models.clusters.profile import Profile
 >>> ps = [Profile(f"a{i}", 0.0, 60.0, verified=False, card="c",
@@ -59,6 +63,10 @@ MACHINE_PACE: Final = 6.0
 #: Repeat requests (after each member's first) from which members' network changes are
 #: judged together (``rotating_networks``).
 POOLED_REPEATS: Final = 6.0
+#: Pooled share of members' repeat requests from a network new to that member from which a
+#: small cluster on one card is judged in full (``hidden_payer``): the point where
+#: ``rotating_networks`` counts in full.
+HIDDEN_CHURN: Final = 0.9
 #: Factors that are about acting together rather than sharing; a cluster needs one of them.
 #: (Sharing, volume and focus all have benign twins: teams, benchmark users, gateways.)
 BEHAVIOUR: Final = frozenset(
@@ -163,6 +171,7 @@ def assess(
     )
     if n < (2 if one_payer else min_members):
         return ClusterRisk(0.0, active=n, computed_at=now)
+    one_card = list(payers.values()) == [(n, False)]
     out = sum(t[OUT] for _, t in active)
     max_out = max(t[OUT] for _, t in active)
     new_share = new / n
@@ -184,6 +193,10 @@ def assess(
         repeats += r
         changes += k
     churn = changes / repeats if repeats >= POOLED_REPEATS else 0.0
+    # one card, not one organisation's, members hopping to a new network at nearly every
+    # request, reasoning elicited: one operator behind rotating proxies, however aged and
+    # verified its accounts are; a few of them are no chance sharing
+    hidden_payer = one_card and churn >= HIDDEN_CHURN and cot_share >= ELICITING
     rotation = max(_clamp((rotating - 0.3) / 0.4), _clamp((churn - 0.6) / 0.3))
     cap_share = sum(t[CAPABILITY] for _, t in active) / req
     ratio = out * scale / max_out if max_out > 0 else 0.0
@@ -230,10 +243,11 @@ def assess(
             f"{failover_joins} members appeared right after others were enforced",
         ),
     }
-    size = 1.0 if one_payer else _clamp((n - min_members + 1) / 3.0)
+    size = 1.0 if one_payer or hidden_payer else _clamp((n - min_members + 1) / 3.0)
     present = {c: (w * size, d) for c, (w, d) in factors.items() if w * size >= 0.05}
     stats = {"sync": sync, "new_share": new_share, "card_share": card_share, "ratio": ratio}
     stats |= {"company_card_share": company_share, "one_payer": float(one_payer)}
+    stats["hidden_payer"] = float(hidden_payer)
     stats["rotating_share"] = rotating
     stats["network_churn"] = churn
     stats |= {"capability_share": cap_share, "cot_share": cot_share, "active": float(n)}

@@ -27,6 +27,7 @@ from distillguard.models.clusters.values import (
     KIND_WEIGHTS,
     kind_of,
     linking_values,
+    profile_values,
 )
 from distillguard.models.detectors.evidence import Evidence
 from distillguard.models.features.slices import AccountSlice
@@ -74,10 +75,11 @@ class ClusterLinker:
             piece = slices[account_id]
             p = merge_slice(self.profiles, piece)
             values = linking_values(piece)
-            self.index.add_all(values, account_id, piece.last_ts)
             for value in values:
                 if value.startswith("card:"):
                     p.card = value
+            values |= profile_values(p)
+            self.index.add_all(values, account_id, piece.last_ts)
             fresh = values - p.values
             union = p.values | values
             p.values = values if len(union) > MAX_VALUES else union

@@ -30,6 +30,9 @@ NEW_DAYS: Final = 14.0
 #: requests, rotates networks.
 ROTATION_MIN_ASNS: Final = 4
 ROTATION_SHARE: Final = 0.4
+#: Share of an account's repeat requests from a network it had not used from which it
+#: hops networks (:meth:`Profile.hops_networks`).
+HOP_SHARE: Final = 0.75
 #: Distinct networks (ASNs) remembered per account.
 MAX_ASNS: Final = 32
 #: Distinct IP prefixes (/24, /48) remembered per account.
@@ -115,6 +118,14 @@ class Profile:
         if self.networks >= MAX_NETS or self.requests < 2:
             return 0.0, 0.0
         return self.requests - 1.0, float(self.networks - 1)
+
+    def hops_networks(self) -> bool:
+        """So far nearly every request after its first came from a network (/24 or /48) it
+        had not used (every one of them up to its fourth request, then three in four): a
+        client behind rotating proxies, seen from its second request on. A person, an
+        office or a server keeps its network."""
+        repeats, changes = self.network_changes()
+        return repeats >= 1.0 and changes >= HOP_SHARE * repeats
 
     def totals(self, now: float, horizon: float = 3600.0) -> list[float]:
         """Sum of the buckets within ``horizon`` seconds of ``now``."""

@@ -3,9 +3,11 @@
 A linking value is a string ``"<kind>:<value>"``. Kinds are *independent* witnesses of a
 common operator: the prompt (template id), the network (/24 or /48 prefix), the client
 stack (ASN together with user agent), the payment card and the creation burst (10-minute
-bucket of ``created_at``). Values are hashes (the 32-bit hashes the slice sketches already
-carry, or a hash of the gateway's payment fingerprint), so no raw prompt, address or card
-ever enters cluster state.
+bucket of ``created_at``); and, from an account's history rather than one slice, rotating
+proxies behind a card (``hop``: the card's hash, shown while the account has changed
+network at nearly every repeat request, :func:`profile_values`). Values are hashes (the
+32-bit hashes the slice sketches already carry, or a hash of the gateway's payment
+fingerprint), so no raw prompt, address or card ever enters cluster state.
 
 Reading from :class:`~distillguard.models.features.slices.AccountSlice` instead of raw
 events keeps linking off the per-event hot path: one slice per active account per tick.
@@ -25,11 +27,19 @@ from __future__ import annotations
 
 from typing import Final
 
+from distillguard.models.clusters.profile import Profile
 from distillguard.models.features.aggregations import hash_str
 from distillguard.models.features.slices import AccountSlice
 
 #: kind -> weight of one shared value of that kind (before its specificity).
-KIND_WEIGHTS: Final = {"card": 0.6, "net": 0.4, "prompt": 0.4, "client": 0.25, "created": 0.25}
+KIND_WEIGHTS: Final = {
+    "card": 0.6,
+    "net": 0.4,
+    "prompt": 0.4,
+    "client": 0.25,
+    "created": 0.25,
+    "hop": 0.25,
+}
 #: Kinds whose popular values have benign twins (framework templates, a big cloud's ASN
 #: with a common SDK): they count only as much as the accounts sharing them are new or
 #: unverified, however few share them so far (popularity is unknown on a cold start).
@@ -68,3 +78,18 @@ def linking_values(piece: AccountSlice) -> set[str]:
     if isinstance(created, int | float):
         out.add(f"created:{int(float(created) // CREATED_BUCKET)}")
     return out
+
+
+def profile_values(p: Profile) -> set[str]:
+    """The linking values an account's history shows beyond one slice: ``hop:<card>``
+    while it pays with a card and hops networks (:meth:`Profile.hops_networks`).
+
+    Two accounts on one card that each come from a new network at nearly every request
+    share the card *and* rotating proxies behind it: two independent witnesses, so they
+    are linked from their second requests on, without waiting for a common template (a
+    slow fleet on aged accounts may take many minutes to repeat one). Colleagues on a
+    company card keep their office and home networks and share the card alone.
+    """
+    if p.card and p.hops_networks():
+        return {"hop:" + p.card.split(":", 1)[1]}
+    return set()

@@ -103,13 +103,16 @@ class PartitionedFlow:
             part.rescore = []
             started = time.process_time()
             values = {a: linking_values(piece) for a, piece in slices.items()}
+            part.feed.merge(slices, values)  # and the values their history shows
             for value, rows in value_records(slices, part.memo.due(values, now)).items():
                 self.records["by_value"] += 1
                 stage = self.values[partition_of(value, len(self.values))]
                 pairs = stage.apply(value, rows)
                 if pairs:
                     records.append({"t": "pairs", "rows": pairs})
-            profiles = part.feed.rows(slices, values, part.verdicts.verdicts.__contains__, now)
+            profiles = part.feed.rows(
+                slices, values, part.verdicts.verdicts.__contains__, now, merged=True
+            )
             if profiles:
                 records.append({"t": "profiles", "rows": profiles})
                 self.records["profiles"] += len(profiles)

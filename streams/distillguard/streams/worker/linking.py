@@ -37,7 +37,7 @@ import orjson
 
 from distillguard.models.clusters import LinkIndex, LinkingConfig, linking_values
 from distillguard.models.clusters.profile import NEW_DAYS, Profile, merge_slice
-from distillguard.models.clusters.values import KIND_WEIGHTS, kind_of
+from distillguard.models.clusters.values import KIND_WEIGHTS, kind_of, profile_values
 from distillguard.models.features import AccountSlice
 from distillguard.streams.worker.clustering import ClusteringStage, PairStage, encode_profile
 from distillguard.streams.worker.slicing import partition_of
@@ -227,20 +227,36 @@ class ProfileFeed:
         """Accounts whose membership changed: send their profile with the next batch."""
         self.pending.update(a for a in accounts if a in self.profiles)
 
+    def merge(self, slices: Mapping[str, AccountSlice], values: Mapping[str, set[str]]) -> None:
+        """Fold one batch's slices into the profiles (the card as the replay linker records
+        it) and add to each account's ``values`` those its history shows
+        (:func:`~distillguard.models.clusters.values.profile_values`), as the replay linker
+        does before it indexes them."""
+        for account_id in sorted(slices):
+            p = merge_slice(self.profiles, slices[account_id])
+            mine = values.get(account_id)
+            if mine is None:
+                continue
+            card = next((v for v in mine if v.startswith("card:")), None)
+            if card is not None:
+                p.card = card
+            mine |= profile_values(p)
+
     def rows(
         self,
         slices: Mapping[str, AccountSlice],
         values: Mapping[str, set[str]],
         is_member: Callable[[str], bool],
         now: float,
+        *,
+        merged: bool = False,
     ) -> list[dict[str, Any]]:
+        """The profiles to send for this batch (``merged``: :meth:`merge` already took
+        ``slices``)."""
+        if not merged:
+            self.merge(slices, values)
         due: set[str] = set()
         for account_id in sorted(slices):
-            piece = slices[account_id]
-            p = merge_slice(self.profiles, piece)
-            card = next((v for v in values.get(account_id, ()) if v.startswith("card:")), None)
-            if card is not None:
-                p.card = card  # as the replay linker records it
             last = self.sent.get(account_id)
             if last is None or now - last >= PROFILE_SECONDS:
                 due.add(account_id)
@@ -444,6 +460,7 @@ class Linking:
         self.now = max(self.now, now)
         self._take_changed()
         values = {a: linking_values(piece) for a, piece in slices.items()}
+        self.feed.merge(slices, values)  # and the values their history shows
         by_partition: dict[int, dict[str, list[list[Any]]]] = {}
         for value, rows in value_records(slices, self.memo.due(values, now)).items():
             by_partition.setdefault(partition_of(value, self.partitions), {})[value] = rows
@@ -453,14 +470,20 @@ class Linking:
                 key=b"values", value=orjson.dumps(records), partition=partition
             )
             self.stats["value_records"] += 1
-        await self._send_profiles(slices, values)
+        await self._send_profiles(slices, values, merged=True)
         rescore, self._rescore = sorted(self._rescore), set()
         return rescore
 
     async def _send_profiles(
-        self, slices: Mapping[str, AccountSlice], values: Mapping[str, set[str]]
+        self,
+        slices: Mapping[str, AccountSlice],
+        values: Mapping[str, set[str]],
+        *,
+        merged: bool = False,
     ) -> None:
-        rows = self.feed.rows(slices, values, lambda a: a in self.verdicts.verdicts, self.now)
+        rows = self.feed.rows(
+            slices, values, lambda a: a in self.verdicts.verdicts, self.now, merged=merged
+        )
         if rows:
             await self._send({"t": "profiles", "rows": rows})
 

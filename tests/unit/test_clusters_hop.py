@@ -1,0 +1,84 @@
+"""Rotating proxies behind one card link accounts before they share a template."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from distillguard.models.clusters import ClusterLinker, linking_values
+from distillguard.models.clusters.profile import Profile, merge_slice
+from distillguard.models.clusters.values import profile_values
+from distillguard.models.codec import event_record, event_records
+from distillguard.models.features import fold_events
+from distillguard.streams.worker.linking import ProfileFeed
+from tests.unit.test_clusters_linking import DAY, NOW0, event, run
+
+
+def aged(account: int, request: int, *, card: str, hop: bool) -> dict[str, Any]:
+    """An aged, verified account's ``request``-th request, ~2 minutes apart, on a template
+    of its own: from a new network (its own /24 and ASN) each time when ``hop``, else
+    always from its home network."""
+    net = 10 * account + (request if hop else 0)
+    return event(
+        f"acct-{account}",
+        NOW0 + request * 120.0 + account * 7.0,
+        ip=f"198.51.{net}.9",
+        asn=64600 + net,
+        ua=f"client-{account}/1.0",
+        template=f"00000000000000{account:x}{request % 2}",
+        created_at=NOW0 - (100 + 30 * account) * DAY,
+        card=card,
+    )
+
+
+def test_an_account_hops_networks_from_its_second_request_on() -> None:
+    def profile(ips: list[str]) -> Profile:
+        evs = [event("a", NOW0 + i * 60.0, ip=ip) for i, ip in enumerate(ips)]
+        return merge_slice({}, fold_events(event_records(evs))["a"])
+
+    assert not profile(["198.51.1.9"]).hops_networks()  # one request tells nothing
+    assert profile(["198.51.1.9", "198.51.2.9"]).hops_networks()
+    assert not profile(["198.51.1.9", "198.51.1.10", "198.51.2.9"]).hops_networks()
+    hopping = profile([f"198.51.{i}.9" for i in range(6)])
+    assert hopping.hops_networks()
+    assert profile_values(hopping) == set()  # no card, nothing to key rotation by
+    hopping.card = "card:123"
+    assert profile_values(hopping) == {"hop:123"}
+
+
+def test_accounts_on_one_card_hopping_networks_are_linked_without_a_common_template() -> None:
+    """Three aged accounts on one card, no template in common, each request from a new
+    network: linked on the card and the rotation behind it from their second requests."""
+    linker = ClusterLinker()
+    run(linker, [aged(a, r, card="card-x", hop=True) for a in range(3) for r in range(2)])
+    cid = linker.graph.cluster_of("acct-0")
+    assert cid is not None and len(linker.graph.members(cid)) == 3
+    kinds = {k for _, k, _ in linker.graph.neighbours("acct-0").values()}
+    assert kinds == {("card", "hop")}
+
+
+def test_colleagues_on_a_company_card_each_on_their_network_are_not_linked() -> None:
+    """The twin: the same accounts and card, each from its own network every time, share
+    the card alone; and accounts hopping networks on different cards share nothing."""
+    for evs in (
+        [aged(a, r, card="card-x", hop=False) for a in range(3) for r in range(4)],
+        [aged(a, r, card=f"card-{a}", hop=True) for a in range(3) for r in range(4)],
+    ):
+        linker = ClusterLinker()
+        run(linker, evs)
+        assert all(linker.graph.cluster_of(f"acct-{a}") is None for a in range(3))
+
+
+def test_the_worker_adds_the_values_an_accounts_history_shows_as_replay_does() -> None:
+    """``ProfileFeed.merge`` (the worker's merging agent) and the replay linker index the
+    same values for an account: its slice's and its history's."""
+    evs = [aged(0, r, card="card-x", hop=True) for r in range(3)]
+    feed, linker = ProfileFeed(), ClusterLinker()
+    for r, ev in enumerate(evs):
+        slices = fold_events([event_record(ev)])
+        values = {a: linking_values(piece) for a, piece in slices.items()}
+        feed.merge(slices, values)
+        linker.observe_slices(slices, ev["ts"] + 1.0)
+        hop = {v for v in values["acct-0"] if v.startswith("hop:")}
+        assert bool(hop) == (r >= 1)
+        assert hop <= linker.profiles["acct-0"].values
+    assert feed.profiles["acct-0"].hops_networks()
