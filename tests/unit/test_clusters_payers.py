@@ -110,3 +110,18 @@ def test_slices_carry_the_organisation() -> None:
     ev = event("a", NOW0)
     ev["org_id"] = "org-7"
     assert fold_events(event_records([ev]))["a"].meta["org_id"] == "org-7"
+
+
+def test_new_hires_on_an_established_members_card_are_not_new_identities() -> None:
+    """A team on a company card without an organisation: its owner (aged, verified) and
+    four new hires at a person's pace, on the owner's card and office network. The new
+    hires are the owner's colleagues, not freshly made identities; the same four new
+    accounts on a card no established account pays with are."""
+    owner = member("owner", new=False, pace=2.0, cot=0.1)
+    hires = [member(f"hire-{i}", pace=2.0, cot=0.1) for i in range(4)]
+    team = risk_of(owner, *hires)
+    assert team.stats["new_share"] == 0.0
+    assert team.risk == 0.0, team
+    fresh = risk_of(*[member(f"new-{i}", pace=2.0, cot=0.1) for i in range(5)])
+    assert fresh.stats["new_share"] == 1.0
+    assert "cluster.new_accounts" in {c for c, _, _ in fresh.reasons}

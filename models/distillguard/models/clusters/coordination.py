@@ -155,7 +155,10 @@ def assess(
         # not identities spread to evade them; each account is still judged on its own
         return ClusterRisk(0.0, active=n, computed_at=now, stats={"one_org": 1.0})
     payers = _payers(p for p, _ in active)
-    new = sum(1 for p, _ in active if p.is_new(now))
+    # a new account paying with the card of an established (aged, verified) member is that
+    # member's colleague, a new hire on the company card: it is no fresh identity
+    vouched = {p.card for p, _ in active if p.card and not p.is_new(now)}
+    new = sum(1 for p, _ in active if p.is_new(now) and p.card not in vouched)
     req = sum(t[REQ] for _, t in active)
     cot_share = sum(t[COT] for _, t in active) / req if req else 0.0
     # one card, not one organisation's accounts, every member new or unverified, each at a
