@@ -72,6 +72,7 @@ def test_verdicts_carry_the_replay_linkers_evidence() -> None:
 def test_profiles_travel_with_every_activity_field() -> None:
     feed = ProfileFeed()
     slices = fold_events(event_records(fleet_events(2, 4)))
+    feed.merge(slices, {})
     (row, _) = feed.rows(slices, {}, lambda a: True, 100.0)
     p = feed.profiles[row["account_id"]]
     q = decode_profile(orjson.loads(orjson.dumps(row)))
@@ -87,20 +88,16 @@ def test_a_new_owners_shorter_profile_keeps_what_the_stage_saw() -> None:
     stage = ClusteringStage()
     events = fleet_events(1, 6)
     old_owner, new_owner = ProfileFeed(), ProfileFeed()
-    stage.apply(
-        {
-            "t": "profiles",
-            "rows": old_owner.rows(fold_events(event_records(events)), {}, lambda a: True, 1.0),
-        }
-    )
+
+    def profiles(owner: ProfileFeed, evs: list[dict[str, Any]], now: float) -> dict[str, Any]:
+        slices = fold_events(event_records(evs))
+        owner.merge(slices, {})
+        return {"t": "profiles", "rows": owner.rows(slices, {}, lambda a: True, now)}
+
+    stage.apply(profiles(old_owner, events, 1.0))
     before = stage.linker.profiles["fleet-0"]
     late = [e for e in events if e["ts"] >= events[-1]["ts"] - 30]
-    stage.apply(
-        {
-            "t": "profiles",
-            "rows": new_owner.rows(fold_events(event_records(late)), {}, lambda a: True, 2.0),
-        }
-    )
+    stage.apply(profiles(new_owner, late, 2.0))
     after = stage.linker.profiles["fleet-0"]
     assert after.first_seen == before.first_seen < new_owner.profiles["fleet-0"].first_seen
     assert after.minutes == before.minutes

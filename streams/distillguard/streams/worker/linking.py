@@ -248,13 +248,8 @@ class ProfileFeed:
         values: Mapping[str, set[str]],
         is_member: Callable[[str], bool],
         now: float,
-        *,
-        merged: bool = False,
     ) -> list[dict[str, Any]]:
-        """The profiles to send for this batch (``merged``: :meth:`merge` already took
-        ``slices``)."""
-        if not merged:
-            self.merge(slices, values)
+        """The profiles to send for this batch, whose slices :meth:`merge` took."""
         due: set[str] = set()
         for account_id in sorted(slices):
             last = self.sent.get(account_id)
@@ -470,7 +465,7 @@ class Linking:
                 key=b"values", value=orjson.dumps(records), partition=partition
             )
             self.stats["value_records"] += 1
-        await self._send_profiles(slices, values, merged=True)
+        await self._send_profiles(slices, values)
         rescore, self._rescore = sorted(self._rescore), set()
         return rescore
 
@@ -478,12 +473,8 @@ class Linking:
         self,
         slices: Mapping[str, AccountSlice],
         values: Mapping[str, set[str]],
-        *,
-        merged: bool = False,
     ) -> None:
-        rows = self.feed.rows(
-            slices, values, lambda a: a in self.verdicts.verdicts, self.now, merged=merged
-        )
+        rows = self.feed.rows(slices, values, lambda a: a in self.verdicts.verdicts, self.now)
         if rows:
             await self._send({"t": "profiles", "rows": rows})
 
