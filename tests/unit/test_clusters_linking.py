@@ -188,6 +188,21 @@ def test_failover_account_joins_the_cluster_and_carries_failover_evidence() -> N
     assert "cluster.failover_join" in codes
 
 
+def test_a_join_after_a_member_was_only_degraded_is_no_failover() -> None:
+    """A degraded account keeps working (a lesser model) and is not replaced: a colleague
+    who joins after a member was degraded, perhaps by mistake, carries no failover
+    evidence; once a member is throttled, the next joiner does."""
+    linker = ClusterLinker()
+    now = run(linker, fleet_events(5, 20))
+    linker.observe_decision("fleet-0", {"mode": "enforce", "action": "degrade"}, now)
+    later = run(linker, fresh_joiner(now, now + 60, 120))
+    assert linker.graph.cluster_of("fresh") == linker.graph.cluster_of("fleet-0")
+    assert "cluster.failover_join" not in {e.code for e in linker.evidence("fresh", {}, later)}
+    assert "fleet-0" in linker.enforced  # still enforced against for everything else
+    linker.observe_decision("fleet-1", {"mode": "enforce", "action": "throttle"}, now)
+    assert "cluster.failover_join" in {e.code for e in linker.evidence("fresh", {}, later)}
+
+
 def test_cluster_id_is_the_earliest_member_and_survives_joins_and_merges() -> None:
     g = ClusterGraph(ttl=1000.0)
     seen = {"a": 1.0, "b": 2.0, "c": 3.0, "d": 4.0}

@@ -31,7 +31,7 @@ class LinkingConfig(BaseModel):
     min_members: int = Field(default=3, ge=2)
     #: members whose activity enters the cluster statistics (sums are extrapolated)
     stats_sample: int = Field(default=120, ge=3)
-    #: an account new within this long after a cluster member was enforced is failover
+    #: an account new within this long after a cluster member was throttled or stopped is failover
     failover_seconds: float = Field(default=2 * 3600.0, ge=0)
     #: member evidence weight = cluster risk x this
     evidence_scale: float = Field(default=0.9, gt=0.0, le=1.0)

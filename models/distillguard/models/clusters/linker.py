@@ -4,7 +4,7 @@
 and the decisions it issues (``observe_decision``), and answers ``evidence(account_id,
 features, now)`` like any other :class:`~distillguard.models.detectors.evidence.EvidenceSource`:
 one ``cluster.coordinated`` piece weighted by the cluster's risk and, for an account that
-appeared right after another member was enforced, one ``cluster.failover_join`` piece.
+appeared right after another member was throttled or stopped, one ``cluster.failover_join`` piece.
 Both carry the ``cluster_id`` the policy writes into the decision.
 
 Linking an account compares it with at most ``sample`` recent members of each of its
@@ -33,6 +33,9 @@ from distillguard.models.detectors.evidence import Evidence
 from distillguard.models.features.slices import AccountSlice
 
 ENFORCING = frozenset({"degrade", "throttle", "challenge", "suspend"})
+#: Decisions that stop or slow an account: what makes an operator replace it (failover).
+#: ``degrade`` serves it a lesser model, which it may not even notice.
+BLOCKING = frozenset({"throttle", "challenge", "suspend"})
 #: An account is relinked at most this often, however many new values it shows.
 MIN_RELINK_SECONDS = 300.0
 #: Values remembered per account (beyond it, only the latest slice's values are kept).
@@ -54,6 +57,7 @@ class ClusterLinker:
         self.graph = ClusterGraph(ttl=c.ttl_seconds)
         self.profiles: dict[str, Profile] = {}
         self.enforced: dict[str, float] = {}  # account -> first enforcing decision
+        self.blocked: dict[str, float] = {}  # account -> first throttle or stronger
         #: cluster id -> (risk, members' enforcement times, member count it was computed on)
         self._risk: dict[str, tuple[ClusterRisk, list[float], int]] = {}
         self._spec: dict[str, tuple[float, float]] = {}  # value -> (computed at, spec)
@@ -104,14 +108,15 @@ class ClusterLinker:
     def observe_decision(
         self, account_id: str, value: Mapping[str, Any] | None, now: float
     ) -> None:
-        """Remember when an account was first enforced against (failover evidence)."""
-        if (
-            value is not None
-            and value.get("mode") == "enforce"
-            and value.get("action") in ENFORCING
-            and account_id not in self.enforced
-        ):
+        """Remember when an account was first enforced against, and first throttled or
+        stopped (failover evidence)."""
+        if value is None or value.get("mode") != "enforce":
+            return
+        action = value.get("action")
+        if action in ENFORCING and account_id not in self.enforced:
             self.enforced[account_id] = now
+        if action in BLOCKING and account_id not in self.blocked:
+            self.blocked[account_id] = now
             cid = self.graph.cluster_of(account_id)
             if cid is not None:
                 self.invalidate_risk(cid)  # failover evidence for the next joiner at once
@@ -265,8 +270,9 @@ class ClusterLinker:
         self.graph.rebuild(now)
         for a in [a for a, p in self.profiles.items() if p.last_seen < horizon]:
             del self.profiles[a]
-        for a in [a for a, t in self.enforced.items() if t < horizon]:
-            del self.enforced[a]
+        for times in (self.enforced, self.blocked):
+            for a in [a for a, t in times.items() if t < horizon]:
+                del times[a]
         self._risk.clear()
         self._spec.clear()
         self._risen = {cid for cid in self._risen if self.graph.members(cid)}
@@ -291,8 +297,8 @@ class ClusterLinker:
         recent = [q for q in profiles if q.last_seen >= now - 3600.0]
         sample = recent[: c.stats_sample]
         scale = len(recent) / len(sample) if sample else 1.0
-        enforced = sorted(self.enforced[a] for a in members if a in self.enforced)
-        joins = sum(1 for q in profiles if self._is_failover(q, enforced))
+        blocked = sorted(self.blocked[a] for a in members if a in self.blocked)
+        joins = sum(1 for q in profiles if self._is_failover(q, blocked))
         infra = sum(1 for q in sample if self._infra_linked(q.account_id)) / max(1, len(sample))
         risk = assess(
             sample,
@@ -305,8 +311,8 @@ class ClusterLinker:
         before = cached[0].risk if cached is not None else 0.0
         if risk.risk >= c.hold_risk and risk.risk >= before + RISE:
             self._risen.add(cid)
-        self._risk[cid] = (risk, enforced, size)
-        return risk, enforced
+        self._risk[cid] = (risk, blocked, size)
+        return risk, blocked
 
     def due(self, now: float) -> list[str]:
         """Members to score now although quiet this tick: the not yet enforced members,
@@ -329,16 +335,19 @@ class ClusterLinker:
             for _, kinds, _ in self.graph.neighbours(account_id).values()
         )
 
-    def _is_failover(self, p: Profile, enforced: list[float]) -> bool:
-        """First seen within ``failover_seconds`` after an enforcement in its cluster."""
+    def _is_failover(self, p: Profile, blocked: list[float]) -> bool:
+        """First seen within ``failover_seconds`` after a member of its cluster was
+        throttled or stopped (``blocked``: those times, sorted): a replacement. (A member
+        merely degraded is not replaced; one degraded by mistake must not make every
+        colleague who joins after it a failover.)"""
         if (
-            not enforced
+            not blocked
             or p.account_id in self.enforced
             and self.enforced[p.account_id] <= p.first_seen
         ):
             return False
-        i = bisect.bisect_right(enforced, p.first_seen)
-        return i > 0 and p.first_seen - enforced[i - 1] <= self.config.failover_seconds
+        i = bisect.bisect_right(blocked, p.first_seen)
+        return i > 0 and p.first_seen - blocked[i - 1] <= self.config.failover_seconds
 
     def holds(self, account_id: str) -> bool:
         """True when the account belongs to a cluster risky enough to score it while quiet
@@ -364,7 +373,7 @@ class ClusterLinker:
         cid = self.graph.cluster_of(account_id)
         if cid is None:
             return []
-        risk, enforced = self.cluster_risk(cid, now)
+        risk, blocked = self.cluster_risk(cid, now)
         out: list[Evidence] = []
         if risk.risk > 0.0:
             top = "; ".join(d for _, d, _ in risk.reasons[:3])
@@ -380,12 +389,13 @@ class ClusterLinker:
                 )
             )
         p = self.profiles.get(account_id)
-        if p is not None and c.failover_weight > 0 and self._is_failover(p, enforced):
+        if p is not None and c.failover_weight > 0 and self._is_failover(p, blocked):
             out.append(
                 Evidence(
                     "cluster",
                     "cluster.failover_join",
-                    f"appeared right after other members of cluster {cid} were enforced",
+                    f"appeared right after other members of cluster {cid} were throttled or "
+                    "stopped",
                     c.failover_weight,
                     "cluster_failover",
                     shadow=c.shadow,
