@@ -22,12 +22,12 @@ from distillguard.models.clusters.config import LinkingConfig
 from distillguard.models.clusters.coordination import ClusterRisk, assess
 from distillguard.models.clusters.graph import MAX_NEIGHBOURS, ClusterGraph
 from distillguard.models.clusters.index import LinkIndex
-from distillguard.models.clusters.profile import Profile, merge_slice
+from distillguard.models.clusters.profile import Profile
 from distillguard.models.clusters.values import (
     KIND_WEIGHTS,
     kind_of,
     linking_values,
-    profile_values,
+    merge_profile,
 )
 from distillguard.models.detectors.evidence import Evidence
 from distillguard.models.features.slices import AccountSlice
@@ -58,7 +58,8 @@ class ClusterLinker:
         self.profiles: dict[str, Profile] = {}
         self.enforced: dict[str, float] = {}  # account -> first enforcing decision
         self.blocked: dict[str, float] = {}  # account -> first throttle or stronger
-        #: cluster id -> (risk, members' enforcement times, member count it was computed on)
+        #: cluster id -> (risk, members' times throttled or stopped, member count it was
+        #: computed on)
         self._risk: dict[str, tuple[ClusterRisk, list[float], int]] = {}
         self._spec: dict[str, tuple[float, float]] = {}  # value -> (computed at, spec)
         self._maintained = -1.0
@@ -77,12 +78,8 @@ class ClusterLinker:
         extend: list[tuple[Profile, set[str]]] = []
         for account_id in sorted(slices):
             piece = slices[account_id]
-            p = merge_slice(self.profiles, piece)
             values = linking_values(piece)
-            for value in values:
-                if value.startswith("card:"):
-                    p.card = value
-            values |= profile_values(p)
+            p = merge_profile(self.profiles, piece, values)
             self.index.add_all(values, account_id, piece.last_ts)
             fresh = values - p.values
             union = p.values | values

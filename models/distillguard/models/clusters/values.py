@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from distillguard.models.clusters.profile import Profile
+from distillguard.models.clusters.profile import Profile, merge_slice
 from distillguard.models.features.aggregations import hash_str
 from distillguard.models.features.slices import AccountSlice
 
@@ -78,6 +78,18 @@ def linking_values(piece: AccountSlice) -> set[str]:
     if isinstance(created, int | float):
         out.add(f"created:{int(float(created) // CREATED_BUCKET)}")
     return out
+
+
+def merge_profile(profiles: dict[str, Profile], piece: AccountSlice, values: set[str]) -> Profile:
+    """Fold one slice into its account's profile, with the card its linking ``values``
+    show, and add to ``values`` those the account's history shows (:func:`profile_values`):
+    the replay linker and the worker's profile feed alike, before they index them."""
+    p = merge_slice(profiles, piece)
+    for value in values:
+        if value.startswith("card:"):
+            p.card = value
+    values |= profile_values(p)
+    return p
 
 
 def profile_values(p: Profile) -> set[str]:

@@ -36,8 +36,8 @@ from typing import Any, Protocol
 import orjson
 
 from distillguard.models.clusters import LinkIndex, LinkingConfig, linking_values
-from distillguard.models.clusters.profile import NEW_DAYS, Profile, merge_slice
-from distillguard.models.clusters.values import KIND_WEIGHTS, kind_of, profile_values
+from distillguard.models.clusters.profile import NEW_DAYS, Profile
+from distillguard.models.clusters.values import KIND_WEIGHTS, kind_of, merge_profile
 from distillguard.models.features import AccountSlice
 from distillguard.streams.worker.clustering import ClusteringStage, PairStage, encode_profile
 from distillguard.streams.worker.slicing import partition_of
@@ -228,19 +228,11 @@ class ProfileFeed:
         self.pending.update(a for a in accounts if a in self.profiles)
 
     def merge(self, slices: Mapping[str, AccountSlice], values: Mapping[str, set[str]]) -> None:
-        """Fold one batch's slices into the profiles (the card as the replay linker records
-        it) and add to each account's ``values`` those its history shows
-        (:func:`~distillguard.models.clusters.values.profile_values`), as the replay linker
-        does before it indexes them."""
+        """Fold one batch's slices into the profiles and add to each account's ``values``
+        those its history shows, as the replay linker does
+        (:func:`~distillguard.models.clusters.values.merge_profile`)."""
         for account_id in sorted(slices):
-            p = merge_slice(self.profiles, slices[account_id])
-            mine = values.get(account_id)
-            if mine is None:
-                continue
-            card = next((v for v in mine if v.startswith("card:")), None)
-            if card is not None:
-                p.card = card
-            mine |= profile_values(p)
+            merge_profile(self.profiles, slices[account_id], values.get(account_id, set()))
 
     def rows(
         self,
