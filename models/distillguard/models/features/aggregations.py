@@ -32,7 +32,7 @@ HASH_SPACE: Final = float(2**32)
 
 def hash_str(value: str) -> int:
     """A stable 32-bit hash (never Python's salted ``hash``): the same in every process."""
-    return int(mmh3.hash(value, signed=False))
+    return mmh3.hash(value, 0, False)  # seed 0, unsigned; positional: it runs per event
 
 
 class Sum:

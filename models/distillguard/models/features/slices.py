@@ -23,8 +23,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
-import mmh3
-
 from distillguard.models.codec import Event
 from distillguard.models.features import counters as C
 from distillguard.models.features.aggregations import Distinct, hash_str
@@ -305,10 +303,6 @@ def _sketch(hashes: set[int]) -> list[int]:
     return out
 
 
-def _hash_uncached(value: str) -> int:
-    return mmh3.hash(value, 0, False)  # = hash_str
-
-
 def _hash_number(value: Any) -> int:
     return _HASHES[str(value)]
 
@@ -316,6 +310,6 @@ def _hash_number(value: Any) -> int:
 #: How each raw value is hashed, in ``_RAW_NAMES`` order: through the memo, except values
 #: that seldom repeat (``_UNCACHED``); an ASN is a number, hashed as its decimal string.
 _HASHERS: Final = tuple(
-    _hash_uncached if name in _UNCACHED else _hash_number if name == "asn" else _HASHES.__getitem__
+    hash_str if name in _UNCACHED else _hash_number if name == "asn" else _HASHES.__getitem__
     for name in _RAW_NAMES
 )
