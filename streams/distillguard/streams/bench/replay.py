@@ -25,38 +25,35 @@ def scenario_events(name: str, out: Path, scale: float = 1.0) -> tuple[Path, int
     return out / "events.jsonl", int(summary["counts"]["events"])
 
 
+def _replay(events: Path, out: Path) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one in-process ``distillguard replay``."""
+    from distillguard.cli import main
+
+    with contextlib.redirect_stderr(io.StringIO()):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        code = main(["replay", str(events), "--out", str(out)])
+        elapsed, cpu_used = time.perf_counter() - started, time.process_time() - cpu_started
+    if code != 0:
+        raise RuntimeError(f"replay exited {code}")
+    return elapsed, cpu_used
+
+
 def _startup(events: Path, out_dir: Path) -> float:
     """Seconds of a first replay of the file's first event: the process's one-time start-up
     (imports, schema and rule compilation), which the throughput runs then do not pay."""
-    from distillguard.cli import main
-
     one = out_dir / "first-event.jsonl"
     with events.open("rb") as lines:
         one.write_bytes(next(lines))
-    with contextlib.redirect_stderr(io.StringIO()):
-        started = time.perf_counter()
-        code = main(["replay", str(one), "--out", str(out_dir / "first-event.out")])
-        elapsed = time.perf_counter() - started
-    if code != 0:
-        raise RuntimeError(f"replay exited {code}")
-    return elapsed
+    return _replay(one, out_dir / "first-event.out")[0]
 
 
 def _rates(
     events: Path, count: int, out_dir: Path, repeats: int
 ) -> tuple[list[float], list[float]]:
     """Events per wall-clock second and per CPU second of ``repeats`` in-process replays."""
-    from distillguard.cli import main
-
     wall, cpu = [], []
     for i in range(repeats):
-        out = out_dir / f"decisions-{i}.jsonl"
-        with contextlib.redirect_stderr(io.StringIO()):
-            started, cpu_started = time.perf_counter(), time.process_time()
-            code = main(["replay", str(events), "--out", str(out)])
-            elapsed, cpu_used = time.perf_counter() - started, time.process_time() - cpu_started
-        if code != 0:
-            raise RuntimeError(f"replay exited {code}")
+        elapsed, cpu_used = _replay(events, out_dir / f"decisions-{i}.jsonl")
         wall.append(count / elapsed)
         cpu.append(count / cpu_used)
     return wall, cpu
