@@ -249,18 +249,22 @@ def test_cluster_view_lists_members_links_and_reasons() -> None:
     assert cluster_view(linker, "cl-unknown", now) is None
 
 
-def slow_fleet_events(n: int, minutes: int, start: float = NOW0) -> list[dict[str, Any]]:
+def slow_fleet_events(
+    n: int, minutes: int, start: float = NOW0, pool: int = 0
+) -> list[dict[str, Any]]:
     """``n`` aged, mostly verified accounts at a trickle, each request through another
-    residential network (its own ASN), two cards, a handful of campaign templates."""
+    residential network (its own ASN), two cards, a handful of campaign templates; with a
+    ``pool``, each account goes round its own ``pool`` proxies (never one twice in a row)."""
     out = []
     for i in range(n):
         for k, m in enumerate(range(i % 3, minutes, 2)):
+            j = (3 * k) % pool if pool else k
             out.append(
                 event(
                     f"slow-{i}",
                     start + m * 60 + 7 * i,
-                    ip=f"100.{(17 * i + 31 * k) % 200 + 20}.{(13 * k + i) % 250}.9",
-                    asn=70000 + (i * 97 + k * 13) % 5000,
+                    ip=f"100.{(17 * i + 31 * j) % 200 + 20}.{(13 * j + i) % 250}.9",
+                    asn=70000 + (i * 97 + j * 13) % 5000,
                     template=f"00000000000000b{(i + k) % 4}",
                     created_at=start - (60 + 20 * i) * DAY,
                     verified=i % 3 != 0,
@@ -285,6 +289,20 @@ def test_a_slow_fleet_on_rotating_networks_is_found_and_held() -> None:
     assert linker.holds("slow-1")  # verified, aged and quiet, still scored
     found = linker.evidence("slow-1", {}, now)
     assert found and found[0].weight >= 0.6
+
+
+def test_a_slow_fleet_on_a_small_pool_of_proxies_stays_held() -> None:
+    """Three hours through ten proxies each: every member is back on used networks after
+    a few requests, yet still changes network at every request, and stays held."""
+    linker = ClusterLinker()
+    now = run(linker, slow_fleet_events(12, 180, pool=10))
+    cid = linker.graph.cluster_of("slow-1")
+    assert cid is not None
+    risk, _ = linker.cluster_risk(cid, now)
+    assert risk.stats["network_churn"] >= 0.9
+    assert "cluster.rotating_networks" in {code for code, _, _ in risk.reasons}
+    assert linker.holds("slow-1")
+    assert linker.evidence("slow-1", {}, now)[0].weight >= 0.6
 
 
 def test_a_team_working_from_a_few_networks_is_not_rotating() -> None:

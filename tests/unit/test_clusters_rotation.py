@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from distillguard.models.clusters.coordination import POOLED_REPEATS, assess
-from distillguard.models.clusters.profile import MAX_NETS, Profile, merge_slice
+from distillguard.models.clusters.coordination import PAIR_REPEATS, POOLED_REPEATS, assess
+from distillguard.models.clusters.profile import Profile, merge_slice
 from distillguard.models.codec import event_records
 from distillguard.models.features import fold_events
 from tests.unit.detection_support import event
@@ -14,8 +14,8 @@ DAY = 86400.0
 
 
 def slow(name: str, requests: int, networks: int, *, card: str = "card-1") -> Profile:
-    """An aged, verified member at a trickle: ``requests`` in the last minutes, from
-    ``networks`` distinct prefixes, all on the targeted capabilities with reasoning."""
+    """An aged, verified member at a trickle: ``requests`` in the last minutes, changing
+    prefix ``networks - 1`` times, all on the targeted capabilities with reasoning."""
     return Profile(
         name,
         NOW - 600.0,
@@ -25,6 +25,8 @@ def slow(name: str, requests: int, networks: int, *, card: str = "card-1") -> Pr
         card=card,
         minutes={MINUTE - i: [1.0, 900.0, 0.6, 1.0] for i in range(requests)},
         requests=float(requests),
+        repeats=float(requests - 1),
+        changes=float(networks - 1),
         networks=networks,
     )
 
@@ -61,10 +63,27 @@ def test_a_few_requests_are_no_evidence() -> None:
     assert assess(members, NOW, failover_joins=0, infra_share=0.0).stats["network_churn"] == 0.0
 
 
-def test_a_member_past_its_remembered_networks_is_left_out() -> None:
-    busy = slow("busy", 500, MAX_NETS)
-    assert busy.network_changes() == (0.0, 0.0)
-    assert slow("a", 5, 5).network_changes() == (4.0, 4.0)
+def one_by_one(ips: list[str]) -> Profile:
+    """An account's profile after one request per slice, from ``ips`` in turn."""
+    profiles: dict[str, Profile] = {}
+    for i, ip in enumerate(ips):
+        piece = fold_events(event_records([event(i, "acct-s", NOW + 60 * i, ip=ip)]))
+        p = merge_slice(profiles, piece["acct-s"])
+    return p
+
+
+def test_a_small_pool_of_proxies_keeps_changing_network() -> None:
+    """Forty requests through a pool of ten proxies: every network is used again and
+    again, yet never twice in a row. Someone between office, home and a phone uses a few
+    networks however often they change among them: only reaching a new one counts."""
+    pool = [f"198.51.{k}.7" for k in range(10)]
+    proxied = one_by_one([pool[(i * 3) % 10] for i in range(40)])
+    assert proxied.network_changes() == (39.0, 39.0)
+    assert proxied.hops_networks()
+    office, home, phone = "203.0.113.7", "192.0.2.7", "198.18.0.7"
+    person = one_by_one(([office] * 2 + [home] + [phone]) * 10)
+    assert person.network_changes() == (39.0, 2.0)
+    assert not person.hops_networks()
 
 
 def test_profiles_remember_the_prefixes_an_account_came_from() -> None:
@@ -100,8 +119,17 @@ def test_a_team_on_a_company_card_is_no_hidden_payer() -> None:
     assert r.risk * 0.9 < 0.6, r
 
 
-def test_a_hidden_payer_still_needs_min_members() -> None:
-    """Two accounts hopping networks on one card are no cluster risk: unlike one payer, a
-    hidden payer's accounts are aged and verified, so chance sharing is not ruled out."""
+def test_two_hidden_payers_need_a_long_record() -> None:
+    """Two accounts hopping networks on one card are no cluster risk at first: unlike one
+    payer, a hidden payer's accounts are aged and verified, so chance sharing is not ruled
+    out. Two that keep changing network at every request for ``PAIR_REPEATS`` requests
+    are one operator behind proxies, judged in full; not if one of them stays put."""
     r = assess([slow("a0", 5, 5), slow("a1", 5, 5)], NOW, failover_joins=0, infra_share=1.0)
+    assert r.risk == 0.0
+    k = int(PAIR_REPEATS) // 2 + 1  # requests each
+    pair = [slow("a0", k, k), slow("a1", k, k)]
+    r = assess(pair, NOW, failover_joins=0, infra_share=1.0)
+    assert r.stats["hidden_payer"] == 1.0
+    assert r.risk * 0.9 >= 0.6, r
+    r = assess([slow("a0", k, k), slow("a1", k, 2)], NOW, failover_joins=0, infra_share=1.0)
     assert r.risk == 0.0

@@ -81,6 +81,7 @@ def test_profiles_travel_with_every_activity_field() -> None:
             assert getattr(q, f.name) == getattr(p, f.name), f.name
     assert encode_profile(q) == row
     assert q.networks == len(p.nets) > 0  # the prefixes stay home; their count travels
+    assert p.last_nets and not q.last_nets and (q.repeats, q.changes) == (p.repeats, p.changes)
 
 
 def test_a_new_owners_shorter_profile_keeps_what_the_stage_saw() -> None:

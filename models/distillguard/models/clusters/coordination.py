@@ -17,7 +17,8 @@ from what a fleet does together and a set of independent customers does not:
   stopped (a member only degraded keeps working and is not replaced);
 - ``rotating_networks``: members each hop across many networks (rotating proxies),
   where a team stays on its office network and a CI fleet on a few clouds; members too
-  slow to show it alone show it together (a new network at nearly every repeat request).
+  slow to show it alone show it together (another network than the request before at
+  nearly every repeat request, however small each member's pool of proxies).
 
 A cluster whose members all belong to one organisation has no risk: that is one customer,
 under the organisation's shared limits, not identities spread to evade them.
@@ -32,9 +33,10 @@ workload elicits reasoning (``ELICITING``). Those are one operator for certain, 
 members suffice and the factors count in full: a fleet's first accounts are judged before
 the fleet grows. Likewise a *hidden payer*: every member pays with the same card, they are
 not one organisation's accounts, the workload elicits reasoning, and pooled, nearly every
-repeat request of a member comes from a network that member had not used (``HIDDEN_CHURN``):
-one operator spreading aged accounts over rotating proxies. Its factors count in full from
-``min_members`` on (a team on a company card keeps its office and home networks).
+repeat request of a member comes from another network than that member's request before
+(``HIDDEN_CHURN``): one operator spreading aged accounts over rotating proxies. Its factors
+count in full from ``min_members`` on, and for two members once they have kept it up for
+``PAIR_REPEATS`` requests (a team on a company card keeps its office and home networks).
 
 >>> from distillguard.models.clusters.profile import Profile
 >>> ps = [Profile(f"a{i}", 0.0, 60.0, verified=False, card="c",
@@ -64,10 +66,13 @@ MACHINE_PACE: Final = 6.0
 #: Repeat requests (after each member's first) from which members' network changes are
 #: judged together (``rotating_networks``).
 POOLED_REPEATS: Final = 6.0
-#: Pooled share of members' repeat requests from a network new to that member from which a
-#: small cluster on one card is judged in full (``hidden_payer``): the point where
-#: ``rotating_networks`` counts in full.
+#: Pooled share of members' repeat requests from another network than the member's request
+#: before from which a small cluster on one card is judged in full (``hidden_payer``): the
+#: point where ``rotating_networks`` counts in full.
 HIDDEN_CHURN: Final = 0.9
+#: Pooled repeat requests from which two accounts on one card are a hidden payer (three or
+#: more members are from ``POOLED_REPEATS``).
+PAIR_REPEATS: Final = 24.0
 #: Factors that are about acting together rather than sharing; a cluster needs one of them.
 #: (Sharing, volume and focus all have benign twins: teams, benchmark users, gateways.)
 BEHAVIOUR: Final = frozenset(
@@ -166,20 +171,38 @@ def assess(
     # machine's pace, on a workload of reasoning elicitation: a fleet's first accounts. (A
     # team has its card's owner, an established account, among its members; people work
     # at a few requests a minute and ask mostly for answers, not for reasoning.)
+    one_card = list(payers.values()) == [(n, False)]
     one_payer = (
         n >= 2
         and new == n
         and cot_share >= ELICITING
-        and list(payers.values()) == [(n, False)]
+        and one_card
         and min(p.pace(now) for p, _ in active) >= MACHINE_PACE
     )
-    if n < (2 if one_payer else min_members):
+    # members too slow to show rotation alone show it together: pooled, nearly every
+    # request after a member's first comes from another network than the one before
+    repeats = changes = 0.0
+    for p, _ in active:
+        r, k = p.network_changes()
+        repeats += r
+        changes += k
+    churn = changes / repeats if repeats >= POOLED_REPEATS else 0.0
+    # one card, not one organisation's, members changing network at nearly every
+    # request, reasoning elicited: one operator behind rotating proxies, however aged and
+    # verified its accounts are; a few of them are no chance sharing, and two are not
+    # once they have kept it up for ``PAIR_REPEATS`` requests
+    hidden_payer = (
+        one_card
+        and churn >= HIDDEN_CHURN
+        and cot_share >= ELICITING
+        and (n >= min_members or repeats >= PAIR_REPEATS)
+    )
+    if n < (2 if one_payer or hidden_payer else min_members):
         return ClusterRisk(0.0, active=n, computed_at=now)
-    one_card = list(payers.values()) == [(n, False)]
     out = sum(t[OUT] for _, t in active)
     max_out = max(t[OUT] for _, t in active)
     new_share = new / n
-    sharing = 2 if one_payer else 3
+    sharing = 2 if one_payer or hidden_payer else 3
     card_share = company_share = 0.0
     for members, company in payers.values():
         if members >= sharing:
@@ -189,18 +212,6 @@ def assess(
                 card_share += members / n
     sync = synchrony([p for p, _ in active], now)
     rotating = sum(1 for p, _ in active if p.rotates_networks()) / n
-    # members too slow to show rotation alone show it together: pooled, nearly every
-    # request after a member's first comes from a network that member had not used
-    repeats = changes = 0.0
-    for p, _ in active:
-        r, k = p.network_changes()
-        repeats += r
-        changes += k
-    churn = changes / repeats if repeats >= POOLED_REPEATS else 0.0
-    # one card, not one organisation's, members hopping to a new network at nearly every
-    # request, reasoning elicited: one operator behind rotating proxies, however aged and
-    # verified its accounts are; a few of them are no chance sharing
-    hidden_payer = one_card and churn >= HIDDEN_CHURN and cot_share >= ELICITING
     rotation = max(_clamp((rotating - 0.3) / 0.4), _clamp((churn - 0.6) / 0.3))
     cap_share = sum(t[CAPABILITY] for _, t in active) / req
     ratio = out * scale / max_out if max_out > 0 else 0.0
@@ -230,8 +241,8 @@ def assess(
         ),
         "cluster.rotating_networks": (
             0.3 * rotation,
-            f"{rotating:.0%} of members hop across many networks, a new network at "
-            f"{churn:.0%} of repeat requests (rotating proxies)",
+            f"{rotating:.0%} of members hop across many networks, another network than "
+            f"the request before at {churn:.0%} of repeat requests (rotating proxies)",
         ),
         "cluster.shared_payment": (
             0.25 * card_share + 0.1 * company_share,

@@ -30,13 +30,16 @@ NEW_DAYS: Final = 14.0
 #: requests, rotates networks.
 ROTATION_MIN_ASNS: Final = 4
 ROTATION_SHARE: Final = 0.4
-#: Share of an account's repeat requests from a network it had not used from which it
-#: hops networks (:meth:`Profile.hops_networks`).
+#: Share of an account's repeat requests from another network than the request before
+#: from which it hops networks (:meth:`Profile.hops_networks`).
 HOP_SHARE: Final = 0.75
 #: Distinct networks (ASNs) remembered per account.
 MAX_ASNS: Final = 32
 #: Distinct IP prefixes (/24, /48) remembered per account.
 MAX_NETS: Final = 32
+#: Distinct prefixes from which an account's changes of network between requests count in
+#: full (:meth:`Profile.network_changes`): below it, only its changes to a new one do.
+POOL: Final = 8
 
 
 @dataclass(slots=True)
@@ -58,10 +61,16 @@ class Profile:
     #: at most ``MAX_ASNS``) they came from
     requests: float = 0.0
     asns: set[int] = field(default_factory=set)
-    #: the distinct IP prefixes (hashes, at most ``MAX_NETS``) they came from, and how many
-    #: (what the clustering stage is sent: the prefixes stay with the account's owner)
+    #: requests after its first, and how many of them came from another network (/24 or
+    #: /48 prefix) than the request before (:meth:`network_changes`)
+    repeats: float = 0.0
+    changes: float = 0.0
+    #: the distinct prefixes (hashes, at most ``MAX_NETS``) it came from, and how many; and
+    #: those of its latest slice (the clustering stage is sent the counts: the prefixes
+    #: stay with the account's owner)
     nets: set[int] = field(default_factory=set)
     networks: int = 0
+    last_nets: set[int] = field(default_factory=set)
 
     def merge(self, piece: AccountSlice) -> None:
         self.last_seen = max(self.last_seen, piece.last_ts)
@@ -76,7 +85,9 @@ class Profile:
         org = meta.get("org_id")
         if isinstance(org, str):
             self.org = org
+        requests = 0.0
         for minute, c in piece.minutes.items():
+            requests += c[C.N]
             bucket = self.minutes.get(minute)
             if bucket is None:
                 bucket = self.minutes[minute] = [0.0, 0.0, 0.0, 0.0]
@@ -84,14 +95,28 @@ class Profile:
             bucket[OUT] += c[C.COMPLETION_TOKENS]
             bucket[COT] += c[C.COT]
             bucket[CAPABILITY] += c[_T0] + c[_T1] + c[_T2] + c[_T3]  # = sum(c[i] for i in TARGETED)
-            self.requests += c[C.N]
+        self.requests += requests
         if len(self.asns) < MAX_ASNS:
             for hour in piece.hours.values():
                 self.asns.update(hour.sketches.get("asn", ()))
-        if len(self.nets) < MAX_NETS:
-            for hour in piece.hours.values():
-                self.nets.update(hour.sketches.get("pfx", ()))
-            self.networks = len(self.nets)
+        nets: set[int] = set()
+        for hour in piece.hours.values():
+            nets.update(hour.sketches.get("pfx", ()))
+        if nets and requests:
+            # within the slice, at least one change per network beyond the first; from the
+            # slice before, one more when no network is in both (order within a slice is
+            # not kept: a lower bound, exact for a slow account's one request per slice)
+            changes = len(nets) - 1.0
+            if self.last_nets:
+                self.repeats += requests
+                self.changes += changes + (0.0 if nets & self.last_nets else 1.0)
+            else:
+                self.repeats += requests - 1.0
+                self.changes += changes
+            self.last_nets = nets
+            if len(self.nets) < MAX_NETS:
+                self.nets.update(nets)
+                self.networks = len(self.nets)
         if len(self.minutes) > MINUTES:
             horizon = int(self.last_seen // MINUTE) - MINUTES
             for minute in [m for m in self.minutes if m <= horizon]:
@@ -111,19 +136,21 @@ class Profile:
         return n >= ROTATION_MIN_ASNS and n >= ROTATION_SHARE * self.requests
 
     def network_changes(self) -> tuple[float, float]:
-        """(requests after its first, how many of them came from a network it had not used
-        before): a client behind rotating proxies changes network at nearly every request;
-        a person, an office or a server rarely does. Counted while its distinct networks
-        are remembered in full (``MAX_NETS``)."""
-        if self.networks >= MAX_NETS or self.requests < 2:
-            return 0.0, 0.0
-        return self.requests - 1.0, float(self.networks - 1)
+        """(requests after its first, how many of them came from another network than the
+        request before): a client behind rotating proxies changes network at nearly every
+        request, however small its pool of proxies (a pool of 20 is back on a used network
+        within a few requests, yet rarely on the one just used); a person, an office or a
+        server rarely does. Changes back and forth among fewer than ``POOL`` networks (an
+        office, a home and a phone) count only as the new networks they reached."""
+        if self.networks >= min(self.repeats + 1.0, POOL):
+            return self.repeats, self.changes
+        return self.repeats, min(self.changes, self.networks - 1.0)
 
     def hops_networks(self) -> bool:
-        """So far nearly every request after its first came from a network (/24 or /48) it
-        had not used (every one of them up to its fourth request, then three in four): a
-        client behind rotating proxies, seen from its second request on. A person, an
-        office or a server keeps its network."""
+        """So far nearly every request after its first came from another network (/24 or
+        /48) than the request before (every one of them up to its fourth request, then three
+        in four): a client behind rotating proxies, seen from its second request on. A
+        person, an office or a server keeps its network."""
         repeats, changes = self.network_changes()
         return repeats >= 1.0 and changes >= HOP_SHARE * repeats
 

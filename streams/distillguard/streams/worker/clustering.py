@@ -33,7 +33,9 @@ from distillguard.models.clusters.view import cluster_view
 from distillguard.models.features.slices import MINUTE
 
 #: Profile fields that are linking's own bookkeeping, not activity: never sent.
-LOCAL_FIELDS: Final = frozenset({"account_id", "values", "linked_at", "linked_values", "nets"})
+LOCAL_FIELDS: Final = frozenset(
+    {"account_id", "values", "linked_at", "linked_values", "nets", "last_nets"}
+)
 
 
 def encode_profile(p: Profile) -> dict[str, Any]:
