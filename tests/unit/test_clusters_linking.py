@@ -26,9 +26,9 @@ def event(account: str, ts: float, **over: Any) -> dict[str, Any]:
         "user_agent": over.pop("ua", "anthropic-python/0.40"),
         "endpoint": "/v1/messages",
         "model": "m",
-        "status": 200,
+        "status": over.pop("status", 200),
         "prompt_tokens": 200,
-        "completion_tokens": 800,
+        "completion_tokens": over.pop("completion_tokens", 800),
         "prompt": {
             "template": over.pop("template", POPULAR_TEMPLATE),
             "category": over.pop("category", "coding"),
@@ -201,6 +201,55 @@ def test_a_join_after_a_member_was_only_degraded_is_no_failover() -> None:
     assert "fleet-0" in linker.enforced  # still enforced against for everything else
     linker.observe_decision("fleet-1", {"mode": "enforce", "action": "throttle"}, now)
     assert "cluster.failover_join" in {e.code for e in linker.evidence("fresh", {}, later)}
+
+
+def refused_tail(account_id: str, start: float, n: int) -> list[dict[str, Any]]:
+    """``n`` more requests of a fleet member, every 5 s from ``start``, each answered 403:
+    the platform blocked it (another defence than ours)."""
+    return [
+        event(
+            account_id,
+            start + 5 * k,
+            ip="203.0.113.10",
+            asn=64512,
+            ua="python-httpx/0.27.2",
+            template="00000000000000a0",
+            created_at=NOW0 - 3600.0,
+            verified=False,
+            card="fleet-card-0",
+            status=403,
+            completion_tokens=0,
+        )
+        for k in range(n)
+    ]
+
+
+def test_a_join_after_the_platform_blocked_a_member_is_failover() -> None:
+    """Replacing an account the platform refuses (403s in a row, no decision of ours) is
+    failover as much as replacing one we throttled; a refusal or two among answered
+    requests (a model the plan does not include) is no block."""
+    linker = ClusterLinker()
+    now = run(linker, fleet_events(5, 20))
+    run(linker, refused_tail("fleet-0", now + 1, 2))
+    assert linker.profiles["fleet-0"].refused_at is None
+    now = run(linker, refused_tail("fleet-0", now + 31, 4))
+    assert linker.profiles["fleet-0"].refused_at is not None
+    assert not linker.blocked  # no decision of ours
+    later = run(linker, fresh_joiner(now, now + 60, 120))
+    assert linker.graph.cluster_of("fresh") == linker.graph.cluster_of("fleet-0")
+    assert "cluster.failover_join" in {e.code for e in linker.evidence("fresh", {}, later)}
+
+
+def test_a_few_refusals_among_answered_requests_are_no_block() -> None:
+    linker = ClusterLinker()
+    now = run(linker, fleet_events(5, 20))
+    mixed = refused_tail("fleet-0", now + 1, 6)
+    for e in mixed[1::2]:
+        e["status"], e["completion_tokens"] = 200, 400
+    now = run(linker, mixed)
+    assert linker.profiles["fleet-0"].refused_at is None
+    later = run(linker, fresh_joiner(now, now + 60, 120))
+    assert "cluster.failover_join" not in {e.code for e in linker.evidence("fresh", {}, later)}
 
 
 def test_cluster_id_is_the_earliest_member_and_survives_joins_and_merges() -> None:

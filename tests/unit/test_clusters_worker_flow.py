@@ -104,6 +104,23 @@ def test_a_new_owners_shorter_profile_keeps_what_the_stage_saw() -> None:
     assert after.minutes == before.minutes
 
 
+def test_the_stage_keeps_when_the_platform_first_refused_a_member() -> None:
+    """The owner that saw an account's 403s in a row sends when it was first refused; a
+    new owner after a rebalance, which saw none of them, does not make the stage forget."""
+    stage = ClusteringStage()
+    refused = [dict(e, status=403, completion_tokens=0) for e in fleet_events(1, 6)]
+    old_owner, new_owner = ProfileFeed(), ProfileFeed()
+    for owner, evs, now in ((old_owner, refused, 1.0), (new_owner, fleet_events(1, 1), 2.0)):
+        slices = fold_events(event_records(evs))
+        owner.merge(slices, {})
+        stage.apply({"t": "profiles", "rows": owner.rows(slices, {}, lambda a: True, now)})
+        if owner is old_owner:
+            at = stage.linker.profiles["fleet-0"].refused_at
+            assert at is not None and at == old_owner.profiles["fleet-0"].refused_at
+    assert new_owner.profiles["fleet-0"].refused_at is None
+    assert stage.linker.profiles["fleet-0"].refused_at == at
+
+
 def test_a_value_goes_to_the_by_value_stage_when_new_and_then_once_per_half_relink() -> None:
     memo = ValueMemo()
     half = memo.config.relink_seconds / 2

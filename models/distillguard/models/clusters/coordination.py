@@ -14,7 +14,8 @@ from what a fleet does together and a set of independent customers does not:
   one organisation's accounts: a company card);
 - ``fleet_size``: many accounts on one narrow, reasoning-eliciting workload;
 - ``failover``: members that appeared right after other members were throttled or
-  stopped (a member only degraded keeps working and is not replaced);
+  stopped, by a decision or by the platform (403s); a member only degraded keeps working
+  and is not replaced;
 - ``rotating_networks``: members each hop across many networks (rotating proxies),
   where a team stays on its office network and a CI fleet on a few clouds; members too
   slow to show it alone show it together (another network than the request before at
@@ -255,7 +256,8 @@ def assess(
         ),
         "cluster.failover": (
             0.5 if failover_joins else 0.0,
-            f"{failover_joins} members appeared right after others were throttled or stopped",
+            f"{failover_joins} members appeared right after others were throttled, stopped "
+            "or refused service",
         ),
     }
     size = 1.0 if one_payer or hidden_payer else _clamp((n - min_members + 1) / 3.0)

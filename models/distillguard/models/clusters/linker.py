@@ -4,7 +4,8 @@
 and the decisions it issues (``observe_decision``), and answers ``evidence(account_id,
 features, now)`` like any other :class:`~distillguard.models.detectors.evidence.EvidenceSource`:
 one ``cluster.coordinated`` piece weighted by the cluster's risk and, for an account that
-appeared right after another member was throttled or stopped, one ``cluster.failover_join`` piece.
+appeared right after another member was throttled or stopped (by a decision, or refused
+service by the platform), one ``cluster.failover_join`` piece.
 Both carry the ``cluster_id`` the policy writes into the decision.
 
 Linking an account compares it with at most ``sample`` recent members of each of its
@@ -79,7 +80,11 @@ class ClusterLinker:
         for account_id in sorted(slices):
             piece = slices[account_id]
             values = linking_values(piece)
+            known = self.profiles.get(account_id)
+            refused = known.refused_at if known is not None else None
             p = merge_profile(self.profiles, piece, values)
+            if refused is None and p.refused_at is not None:
+                self.note_refused(account_id)
             self.index.add_all(values, account_id, piece.last_ts)
             fresh = values - p.values
             union = p.values | values
@@ -117,6 +122,13 @@ class ClusterLinker:
             cid = self.graph.cluster_of(account_id)
             if cid is not None:
                 self.invalidate_risk(cid)  # failover evidence for the next joiner at once
+
+    def note_refused(self, account_id: str) -> None:
+        """The platform was first seen refusing the account service (``Profile.refused_at``):
+        failover evidence for its cluster's next joiner at once, as after a block of ours."""
+        cid = self.graph.cluster_of(account_id)
+        if cid is not None:
+            self.invalidate_risk(cid)
 
     def reassess_small(self, active: Iterable[str]) -> None:
         """Forget the cached risk of small clusters still without risk that have an
@@ -294,7 +306,7 @@ class ClusterLinker:
         recent = [q for q in profiles if q.last_seen >= now - 3600.0]
         sample = recent[: c.stats_sample]
         scale = len(recent) / len(sample) if sample else 1.0
-        blocked = sorted(self.blocked[a] for a in members if a in self.blocked)
+        blocked = self._stops(members)
         joins = sum(1 for q in profiles if self._is_failover(q, blocked))
         infra = sum(1 for q in sample if self._infra_linked(q.account_id)) / max(1, len(sample))
         risk = assess(
@@ -326,6 +338,22 @@ class ClusterLinker:
         self._risen.clear()
         return sorted(out)
 
+    def _stops(self, members: Iterable[str]) -> list[float]:
+        """When members were first stopped, sorted: throttled, challenged or suspended by a
+        decision, or refused service by the platform (blocked by another defence), whichever
+        came first. Replacing an account after a 403 is failover as much as after ours."""
+        out = []
+        for account_id in members:
+            at = self.blocked.get(account_id)
+            p = self.profiles.get(account_id)
+            refused = p.refused_at if p is not None else None
+            if refused is not None and (at is None or refused < at):
+                at = refused
+            if at is not None:
+                out.append(at)
+        out.sort()
+        return out
+
     def _infra_linked(self, account_id: str) -> bool:
         return any(
             "card" in kinds or "net" in kinds
@@ -334,9 +362,10 @@ class ClusterLinker:
 
     def _is_failover(self, p: Profile, blocked: list[float]) -> bool:
         """First seen within ``failover_seconds`` after a member of its cluster was
-        throttled or stopped (``blocked``: those times, sorted): a replacement. (A member
-        merely degraded is not replaced; one degraded by mistake must not make every
-        colleague who joins after it a failover.)"""
+        throttled or stopped, by a decision or by the platform (``blocked``: those times,
+        sorted, :meth:`_stops`): a replacement. (A member merely degraded is not replaced;
+        one degraded by mistake must not make every colleague who joins after it a
+        failover.)"""
         if (
             not blocked
             or p.account_id in self.enforced
@@ -391,8 +420,8 @@ class ClusterLinker:
                 Evidence(
                     "cluster",
                     "cluster.failover_join",
-                    f"appeared right after other members of cluster {cid} were throttled or "
-                    "stopped",
+                    f"appeared right after other members of cluster {cid} were throttled, "
+                    "stopped or refused service",
                     c.failover_weight,
                     "cluster_failover",
                     shadow=c.shadow,

@@ -37,6 +37,11 @@ HOP_SHARE: Final = 0.75
 MAX_ASNS: Final = 32
 #: Distinct IP prefixes (/24, /48) remembered per account.
 MAX_NETS: Final = 32
+#: The status of a request the platform refused because the account is blocked.
+FORBIDDEN: Final = 403
+#: Requests in a row refused as ``FORBIDDEN`` from which an account was refused service
+#: (:attr:`Profile.refused_at`).
+REFUSED_STREAK: Final = 3
 #: Distinct prefixes from which an account's changes of network between requests count in
 #: full (:meth:`Profile.network_changes`): below it, only its changes to a new one do.
 POOL: Final = 8
@@ -71,6 +76,10 @@ class Profile:
     nets: set[int] = field(default_factory=set)
     networks: int = 0
     last_nets: set[int] = field(default_factory=set)
+    #: when the platform was first seen refusing the account service (``REFUSED_STREAK``
+    #: requests in a row answered 403: blocked, by whatever defence); its refusals in a row
+    refused_at: float | None = None
+    refused: float = 0.0
 
     def merge(self, piece: AccountSlice) -> None:
         self.last_seen = max(self.last_seen, piece.last_ts)
@@ -85,9 +94,10 @@ class Profile:
         org = meta.get("org_id")
         if isinstance(org, str):
             self.org = org
-        requests = 0.0
+        requests = errors = 0.0
         for minute, c in piece.minutes.items():
             requests += c[C.N]
+            errors += c[C.ERRORS]
             bucket = self.minutes.get(minute)
             if bucket is None:
                 bucket = self.minutes[minute] = [0.0, 0.0, 0.0, 0.0]
@@ -96,6 +106,12 @@ class Profile:
             bucket[COT] += c[C.COT]
             bucket[CAPABILITY] += c[_T0] + c[_T1] + c[_T2] + c[_T3]  # = sum(c[i] for i in TARGETED)
         self.requests += requests
+        if errors >= requests and piece.first_status == piece.last_status == FORBIDDEN:
+            self.refused += requests
+            if self.refused_at is None and self.refused >= REFUSED_STREAK:
+                self.refused_at = piece.last_ts
+        elif requests:
+            self.refused = 0.0
         if len(self.asns) < MAX_ASNS:
             for hour in piece.hours.values():
                 self.asns.update(hour.sketches.get("asn", ()))

@@ -23,6 +23,7 @@ def cluster_view(linker: ClusterLinker, cid: str, now: float) -> dict[str, Any] 
                 "last_seen": p.last_seen if p else None,
                 "new_or_unverified": p.is_new(now) if p else None,
                 "enforced_at": linker.enforced.get(account_id),
+                "refused_at": p.refused_at if p else None,
             }
         )
     links = [

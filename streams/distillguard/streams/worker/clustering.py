@@ -237,11 +237,16 @@ class ClusteringStage:
                         p.minutes[minute] = bucket
                 else:
                     p.minutes[minute] = [max(a, b) for a, b in zip(mine, bucket, strict=True)]
+        if old is not None and old.refused_at is not None:
+            # first refused as the stage knew it, whatever the owner saw since a rebalance
+            p.refused_at = min(old.refused_at, p.refused_at or old.refused_at)
         profiles[p.account_id] = p
         cid = self.linker.graph.cluster_of(p.account_id)
         if cid is None:
             return
         self._dirty.add(p.account_id)
+        if p.refused_at is not None and (old is None or old.refused_at is None):
+            self.linker.note_refused(p.account_id)  # failover evidence for the next joiner
         if old is None:
             # the cluster's risk was computed without this member's activity
             self.linker.invalidate_risk(cid)
