@@ -21,6 +21,7 @@ clock: ``now`` is always event time.
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final, Protocol, runtime_checkable
 
@@ -42,6 +43,10 @@ from distillguard.models.policy import DecisionRecord, Policy, PolicyState
 #: An enforced account's rescoring interval doubles at most this often (the interval is
 #: capped by ``rescore_held_max_seconds`` long before; this only bounds the arithmetic).
 MAX_DOUBLINGS: Final = 16
+#: Event time after a watched account's first request at which :meth:`Engine.run` ticks
+#: early (:class:`JoinWatch`): the live worker scores every few seconds anyway, while the
+#: next regular tick may be up to ``tick_seconds`` away.
+WATCH_DELAY: Final = 5.0
 
 
 class SliceObserver(Protocol):
@@ -63,6 +68,15 @@ class DueSource(Protocol):
     cluster whose risk just rose), so a slow fleet member is judged before its next request."""
 
     def due(self, now: float) -> Iterable[str]: ...
+
+
+@runtime_checkable
+class JoinWatch(Protocol):
+    """An observer that wants some new accounts judged within seconds of their first
+    request, not at the next regular tick (one paying with the card of a cluster member
+    that was just stopped: a replacement, whose whole life may be shorter than a tick)."""
+
+    def watches(self, event: Event) -> bool: ...
 
 
 class Engine:
@@ -130,20 +144,42 @@ class Engine:
             self.clock = ts
 
     def run(self, events: Iterable[Event]) -> Iterator[DecisionRecord]:
-        """Observe events in arrival order, ticking every ``tick_seconds`` of event time."""
+        """Observe events in arrival order, ticking every ``tick_seconds`` of event time;
+        an account a :class:`JoinWatch` observer watches for is judged alone
+        ``WATCH_DELAY`` after its first request (:meth:`tick_early`)."""
         step = self.config.tick_seconds
         # what ``observe`` does, on local names: this loop runs once per event
         pending, clock, next_tick = self._pending, self.clock, self.next_tick
+        watches = [o.watches for o in self.observers if isinstance(o, JoinWatch)]
+        states = self.states
+        checked: set[str] = set()  # accounts without state looked at since the last tick
+        watched: set[str] = set()  # ... and those a watch asked to judge early
+        early = math.inf
         for event in events:
             ts = event.ts
             if next_tick is None:
                 next_tick = self.next_tick = (ts // step + 1) * step
-            if ts >= next_tick:
+            if ts >= early or ts >= next_tick:
                 self.clock = clock
-                while ts >= next_tick:
-                    yield from self.tick(next_tick)
-                    next_tick = self.next_tick = next_tick + step
+                if early < next_tick:
+                    yield from self.tick_early(early, watched)
+                    watched = set()
+                    early = math.inf
+                if ts >= next_tick:
+                    checked.clear()
+                    watched.clear()
+                    early = math.inf
+                    while ts >= next_tick:
+                        yield from self.tick(next_tick)
+                        next_tick = self.next_tick = next_tick + step
                 pending = self._pending
+            if watches:
+                account_id = event.account_id
+                if account_id not in states and account_id not in checked:
+                    checked.add(account_id)
+                    if any(watch(event) for watch in watches):
+                        watched.add(account_id)
+                        early = min(early, ts + WATCH_DELAY)
             pending.append(event)
             if ts > clock:
                 clock = ts
@@ -155,6 +191,30 @@ class Engine:
         """Merge buffered events, score active accounts, decide; return records to publish."""
         pending, self._pending = self._pending, []
         slices = fold_events(pending)
+        records = self._judge(slices, now)
+        for source in self._due_sources:
+            for account_id in source.due(now):
+                if account_id in slices or account_id not in self.states:
+                    continue
+                record = self.score(account_id, now)
+                if record is not None:
+                    records.append(record)
+        records.extend(self._expire(now))
+        return records
+
+    def tick_early(self, now: float, accounts: set[str]) -> list[DecisionRecord]:
+        """Judge only ``accounts`` at ``now``, ahead of the next tick: their buffered events
+        are merged now, everyone else's wait for the tick."""
+        pending = self._pending
+        mine = [e for e in pending if e.account_id in accounts]
+        if not mine:
+            return []
+        self._pending = [e for e in pending if e.account_id not in accounts]
+        return self._judge(fold_events(mine), now)
+
+    def _judge(self, slices: Mapping[str, AccountSlice], now: float) -> list[DecisionRecord]:
+        """Show the observers a tick's slices, merge them into the accounts' state and
+        score those accounts."""
         for observer in self.observers:
             observer.observe_slices(slices, now)
         records: list[DecisionRecord] = []
@@ -167,14 +227,6 @@ class Engine:
             record = self.score(account_id, now)
             if record is not None:
                 records.append(record)
-        for source in self._due_sources:
-            for account_id in source.due(now):
-                if account_id in slices or account_id not in self.states:
-                    continue
-                record = self.score(account_id, now)
-                if record is not None:
-                    records.append(record)
-        records.extend(self._expire(now))
         return records
 
     def score(self, account_id: str, now: float) -> DecisionRecord | None:

@@ -16,6 +16,7 @@ each value weighted by its specificity (:meth:`ClusterLinker.specificity`).
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -30,7 +31,9 @@ from distillguard.models.clusters.values import (
     linking_values,
     merge_profile,
 )
+from distillguard.models.codec import Event
 from distillguard.models.detectors.evidence import Evidence
+from distillguard.models.features.aggregations import hash_str
 from distillguard.models.features.slices import AccountSlice
 
 ENFORCING = frozenset({"degrade", "throttle", "challenge", "suspend"})
@@ -68,6 +71,8 @@ class ClusterLinker:
         #: clusters whose risk rose to ``hold_risk`` or by RISE since their members were
         #: last offered for scoring (:meth:`due`)
         self._risen: set[str] = set()
+        #: card value -> when a member paying with it was last stopped (:meth:`watches`)
+        self._stopped_cards: dict[str, float] = {}
         self.links_made = 0
 
     # feeding --------------------------------------------------------------------------
@@ -119,6 +124,7 @@ class ClusterLinker:
             self.enforced[account_id] = now
         if action in BLOCKING and account_id not in self.blocked:
             self.blocked[account_id] = now
+            self._stopped(account_id, now)
             cid = self.graph.cluster_of(account_id)
             if cid is not None:
                 self.invalidate_risk(cid)  # failover evidence for the next joiner at once
@@ -126,9 +132,31 @@ class ClusterLinker:
     def note_refused(self, account_id: str) -> None:
         """The platform was first seen refusing the account service (``Profile.refused_at``):
         failover evidence for its cluster's next joiner at once, as after a block of ours."""
+        p = self.profiles.get(account_id)
+        if p is not None and p.refused_at is not None:
+            self._stopped(account_id, p.refused_at)
         cid = self.graph.cluster_of(account_id)
         if cid is not None:
             self.invalidate_risk(cid)
+
+    def _stopped(self, account_id: str, at: float) -> None:
+        p = self.profiles.get(account_id)
+        if p is not None and p.card and at > self._stopped_cards.get(p.card, -math.inf):
+            self._stopped_cards[p.card] = at
+
+    def watches(self, event: Event) -> bool:
+        """Whether an account seen for the first time pays with the card of an account
+        stopped (by a decision or by the platform) within ``failover_seconds``: likely its
+        replacement, worth judging within seconds (:class:`~distillguard.models.engine.JoinWatch`).
+        Only a look: it links and judges nothing itself."""
+        if not self._stopped_cards:
+            return False
+        account = event.account
+        card = account.payment_fingerprint if account is not None else None
+        if not card:
+            return False
+        at = self._stopped_cards.get(f"card:{hash_str(str(card))}")
+        return at is not None and event.ts - at <= self.config.failover_seconds
 
     def reassess_small(self, active: Iterable[str]) -> None:
         """Forget the cached risk of small clusters still without risk that have an
@@ -282,6 +310,9 @@ class ClusterLinker:
         for times in (self.enforced, self.blocked):
             for a in [a for a, t in times.items() if t < horizon]:
                 del times[a]
+        cards = self._stopped_cards
+        for card in [c for c, t in cards.items() if now - t > self.config.failover_seconds]:
+            del cards[card]
         self._risk.clear()
         self._spec.clear()
         self._risen = {cid for cid in self._risen if self.graph.members(cid)}
