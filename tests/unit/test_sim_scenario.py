@@ -31,6 +31,16 @@ def test_the_suite_is_bundled_and_valid() -> None:
     assert len({s.seed for s in loaded}) == len(loaded), "every scenario has its own seed"
 
 
+STRESS = Path(__file__).resolve().parents[2] / "docs" / "stress"
+
+
+@pytest.mark.parametrize("path", sorted(STRESS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_the_stress_scenarios_in_the_docs_load(path: Path) -> None:
+    """The held-out stress scenarios docs/clusters.md reports on stay runnable."""
+    scenario = load_scenario(path)
+    assert scenario.name == path.stem
+
+
 def test_demo_has_every_persona() -> None:
     demo = load_scenario("demo")
     assert {p.persona for p in demo.populations} == set(PERSONAS)
