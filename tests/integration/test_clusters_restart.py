@@ -83,8 +83,16 @@ def test_cluster_keeps_its_id_members_and_links_across_kill_9(
             _decisions(consumer, decisions)
             cid = _cluster_of_fleet(decisions)
         assert cid is not None, decisions.keys()
+        # the stage may still be taking in the members' last records: wait for the whole view
+        deadline = time.monotonic() + 30
         before = _view(worker, cid)
-        assert before is not None and {m["account_id"] for m in before["members"]} == set(FLEET)
+        while time.monotonic() < deadline and not (
+            before is not None and {m["account_id"] for m in before["members"]} == set(FLEET)
+        ):
+            time.sleep(0.5)
+            before = _view(worker, cid)
+        assert before is not None, (cid, worker.get_json("/healthz"))
+        assert {m["account_id"] for m in before["members"]} == set(FLEET), before
         time.sleep(6)  # past the app's offset commit interval
         assert (worker.get_json("/healthz") or {})["clusters"]["clustering_records"] > 0
 
