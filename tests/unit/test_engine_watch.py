@@ -55,6 +55,20 @@ def test_a_watched_first_request_brings_the_next_tick_forward() -> None:
     assert watcher.looked.count("b") == 1 and watcher.looked.count("a") == 1
 
 
+def test_a_late_first_request_is_judged_after_the_latest_time_seen() -> None:
+    """Event time never runs backwards: a watched account whose first request arrives late
+    (stamped before requests already seen) is judged 5 s after the latest of them."""
+    start = (T0 // 30 + 1) * 30
+    events = [event(i, "a", start + 2 * i) for i in range(20)]  # up to 38 s
+    events.append(event(100, "b", start + 20))  # arrives after a's request at 38 s
+    events += [event(200 + i, "a", start + 40 + 2 * i) for i in range(20)]
+    watcher = Watcher({"b"})
+    list(Engine(DetectionConfig(), observers=[watcher]).run(event_records(events)))
+    times = [now - start for now, _ in watcher.ticks]
+    assert times[:3] == [30.0, 38.0 + WATCH_DELAY, 60.0]
+    assert times == sorted(times)
+
+
 def test_without_a_watch_the_ticks_stay_on_the_grid() -> None:
     start = (T0 // 30 + 1) * 30
     events = [event(i, "a", start + 2 * i) for i in range(40)]

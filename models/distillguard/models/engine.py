@@ -179,7 +179,8 @@ class Engine:
                     checked.add(account_id)
                     if any(watch(event) for watch in watches):
                         watched.add(account_id)
-                        early = min(early, ts + WATCH_DELAY)
+                        # from the latest time seen: a late event must not judge in the past
+                        early = min(early, max(ts, clock) + WATCH_DELAY)
             pending.append(event)
             if ts > clock:
                 clock = ts
