@@ -140,6 +140,7 @@ class ClusterLinker:
             self.invalidate_risk(cid)
 
     def _stopped(self, account_id: str, at: float) -> None:
+        """Remember that an account paying with its card was stopped at ``at``."""
         p = self.profiles.get(account_id)
         if p is not None and p.card and at > self._stopped_cards.get(p.card, -math.inf):
             self._stopped_cards[p.card] = at

@@ -79,7 +79,7 @@ class Profile:
     #: when the platform was first seen refusing the account service (``REFUSED_STREAK``
     #: requests in a row answered 403: blocked, by whatever defence); its refusals in a row
     refused_at: float | None = None
-    refused: float = 0.0
+    refusals: float = 0.0
 
     def merge(self, piece: AccountSlice) -> None:
         self.last_seen = max(self.last_seen, piece.last_ts)
@@ -107,11 +107,11 @@ class Profile:
             bucket[CAPABILITY] += c[_T0] + c[_T1] + c[_T2] + c[_T3]  # = sum(c[i] for i in TARGETED)
         self.requests += requests
         if errors >= requests and piece.first_status == piece.last_status == FORBIDDEN:
-            self.refused += requests
-            if self.refused_at is None and self.refused >= REFUSED_STREAK:
+            self.refusals += requests
+            if self.refused_at is None and self.refusals >= REFUSED_STREAK:
                 self.refused_at = piece.last_ts
         elif requests:
-            self.refused = 0.0
+            self.refusals = 0.0
         if len(self.asns) < MAX_ASNS:
             for hour in piece.hours.values():
                 self.asns.update(hour.sketches.get("asn", ()))

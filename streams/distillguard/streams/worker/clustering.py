@@ -34,7 +34,7 @@ from distillguard.models.features.slices import MINUTE
 
 #: Profile fields that are linking's own bookkeeping, not activity: never sent.
 LOCAL_FIELDS: Final = frozenset(
-    {"account_id", "values", "linked_at", "linked_values", "nets", "last_nets"}
+    {"account_id", "values", "linked_at", "linked_values", "nets", "last_nets", "refusals"}
 )
 
 
