@@ -252,6 +252,57 @@ def test_a_few_refusals_among_answered_requests_are_no_block() -> None:
     assert "cluster.failover_join" not in {e.code for e in linker.evidence("fresh", {}, later)}
 
 
+def test_members_stopped_on_their_own_evidence_raise_the_clusters_risk() -> None:
+    """Members throttled by decisions their own evidence led say what the cluster is, and
+    its other members carry it; decisions the cluster's evidence led do not count (they
+    would feed back into themselves), nor does a degrade."""
+    linker = ClusterLinker()
+    now = run(linker, fleet_events(6, 20))
+    cid = linker.graph.cluster_of("fleet-5")
+    assert cid is not None
+    before = linker.cluster_risk(cid, now)[0]
+    for i in range(3):
+        linker.observe_decision(
+            f"fleet-{i}", {"mode": "enforce", "action": "throttle", "origin": "cluster"}, now
+        )
+    linker.observe_decision(
+        "fleet-3", {"mode": "enforce", "action": "degrade", "origin": "rule"}, now
+    )
+    same = linker.cluster_risk(cid, now)[0]
+    assert "cluster.members_stopped" not in {c for c, _, _ in same.reasons}
+    assert same.risk == before.risk
+    for i in range(3):
+        linker.observe_decision(
+            f"fleet-{i}", {"mode": "enforce", "action": "throttle", "origin": "rule"}, now
+        )
+    after = linker.cluster_risk(cid, now)[0]
+    assert "cluster.members_stopped" in {c for c, _, _ in after.reasons}
+    assert after.risk > before.risk
+
+
+def test_stopped_members_alone_are_no_coordination() -> None:
+    """Without a factor about acting together, members stopped on their own evidence and
+    a shared card make no risk: colleagues each judged on their own stay each judged."""
+    from distillguard.models.clusters.coordination import assess
+    from distillguard.models.clusters.profile import Profile
+
+    minute = int(NOW0 // 60)
+    team = [
+        Profile(
+            f"t{i}",
+            NOW0 - 600.0,
+            NOW0,
+            created_at=NOW0 - 400 * DAY,
+            verified=True,
+            card="card:1",
+            minutes={minute - k: [2.0, 900.0, 1.0, 2.0] for k in range(5)},
+        )
+        for i in range(5)
+    ]
+    r = assess(team, NOW0, failover_joins=0, infra_share=1.0, stopped_share=1.0)
+    assert r.risk == 0.0
+
+
 def test_cluster_id_is_the_earliest_member_and_survives_joins_and_merges() -> None:
     g = ClusterGraph(ttl=1000.0)
     seen = {"a": 1.0, "b": 2.0, "c": 3.0, "d": 4.0}

@@ -13,6 +13,10 @@ from what a fleet does together and a set of independent customers does not:
 - ``shared_payment``: several members pay with one card (counting less when they are all
   one organisation's accounts: a company card);
 - ``fleet_size``: many accounts on one narrow, reasoning-eliciting workload;
+- ``members_stopped``: members throttled or stopped on their own evidence (a decision
+  led by account evidence, or the platform's refusal): what a cluster's members do each
+  is evidence of what the cluster is; not about acting together, so it needs one of the
+  ``BEHAVIOUR`` factors beside it;
 - ``failover``: members that appeared right after other members were throttled or
   stopped, by a decision or by the platform (403s); a member only degraded keeps working
   and is not replaced;
@@ -148,10 +152,14 @@ def assess(
     infra_share: float,
     min_members: int = 3,
     scale: float = 1.0,
+    stopped_share: float = 0.0,
 ) -> ClusterRisk:
     """Risk of a cluster from its (active, possibly sampled) members' profiles.
 
-    ``scale`` extrapolates sums when ``profiles`` is a sample of a larger cluster.
+    ``scale`` extrapolates sums when ``profiles`` is a sample of a larger cluster;
+    ``stopped_share`` is the share of its members stopped on their own evidence
+    (throttled or worse by a decision the cluster's evidence did not lead, or refused
+    service by the platform).
     """
     totals = [p.totals(now) for p in profiles]
     active = [(p, t) for p, t in zip(profiles, totals, strict=True) if t[REQ] > 0]
@@ -253,6 +261,10 @@ def assess(
         "cluster.shared_infrastructure": (
             0.2 * infra_share,
             f"{infra_share:.0%} of members linked by card or network",
+        ),
+        "cluster.members_stopped": (
+            0.3 * _clamp(stopped_share / 0.5),
+            f"{stopped_share:.0%} of members stopped on their own evidence",
         ),
         "cluster.failover": (
             0.5 if failover_joins else 0.0,

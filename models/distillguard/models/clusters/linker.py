@@ -62,6 +62,8 @@ class ClusterLinker:
         self.profiles: dict[str, Profile] = {}
         self.enforced: dict[str, float] = {}  # account -> first enforcing decision
         self.blocked: dict[str, float] = {}  # account -> first throttle or stronger
+        #: ... of those, the accounts whose decision account evidence led, not the cluster's
+        self.stopped_own: dict[str, float] = {}
         #: cluster id -> (risk, members' times throttled or stopped, member count it was
         #: computed on)
         self._risk: dict[str, tuple[ClusterRisk, list[float], int]] = {}
@@ -115,19 +117,27 @@ class ClusterLinker:
     def observe_decision(
         self, account_id: str, value: Mapping[str, Any] | None, now: float
     ) -> None:
-        """Remember when an account was first enforced against, and first throttled or
-        stopped (failover evidence)."""
+        """Remember when an account was first enforced against, first throttled or
+        stopped (failover evidence), and first stopped by a decision its own evidence led
+        (``cluster.members_stopped``)."""
         if value is None or value.get("mode") != "enforce":
             return
         action = value.get("action")
         if action in ENFORCING and account_id not in self.enforced:
             self.enforced[account_id] = now
-        if action in BLOCKING and account_id not in self.blocked:
+        if action not in BLOCKING:
+            return
+        changed = False
+        if value.get("origin") != "cluster" and account_id not in self.stopped_own:
+            self.stopped_own[account_id] = now  # what the cluster is, for its other members
+            changed = True
+        if account_id not in self.blocked:
             self.blocked[account_id] = now
             self._stopped(account_id, now)
-            cid = self.graph.cluster_of(account_id)
-            if cid is not None:
-                self.invalidate_risk(cid)  # failover evidence for the next joiner at once
+            changed = True  # failover evidence for the next joiner at once
+        cid = self.graph.cluster_of(account_id)
+        if changed and cid is not None:
+            self.invalidate_risk(cid)
 
     def note_refused(self, account_id: str) -> None:
         """The platform was first seen refusing the account service (``Profile.refused_at``):
@@ -308,7 +318,7 @@ class ClusterLinker:
         self.graph.rebuild(now)
         for a in [a for a, p in self.profiles.items() if p.last_seen < horizon]:
             del self.profiles[a]
-        for times in (self.enforced, self.blocked):
+        for times in (self.enforced, self.blocked, self.stopped_own):
             for a in [a for a, t in times.items() if t < horizon]:
                 del times[a]
         cards = self._stopped_cards
@@ -341,6 +351,9 @@ class ClusterLinker:
         blocked = self._stops(members)
         joins = sum(1 for q in profiles if self._is_failover(q, blocked))
         infra = sum(1 for q in sample if self._infra_linked(q.account_id)) / max(1, len(sample))
+        stopped = sum(
+            1 for q in profiles if q.account_id in self.stopped_own or q.refused_at is not None
+        )
         risk = assess(
             sample,
             now,
@@ -348,6 +361,7 @@ class ClusterLinker:
             infra_share=infra,
             min_members=c.min_members,
             scale=scale,
+            stopped_share=stopped / len(profiles) if profiles else 0.0,
         )
         before = cached[0].risk if cached is not None else 0.0
         if risk.risk >= c.hold_risk and risk.risk >= before + RISE:
