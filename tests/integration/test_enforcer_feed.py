@@ -42,8 +42,12 @@ def feeds() -> Iterator[list[DecisionFeed]]:
 
 
 def _produce(bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes | None]]) -> None:
-    """Produce and fail on any delivery error (a compacted topic refuses keyless records)."""
-    producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5})
+    """Produce in order and fail on any delivery error (a compacted topic refuses keyless
+    records). Idempotent: a retried batch must not land after the records behind it (a
+    decision re-written after its own lift would stay in force)."""
+    producer = Producer(
+        {"bootstrap.servers": bootstrap, "linger.ms": 5, "enable.idempotence": True}
+    )
     errors: list[object] = []
 
     def delivered(error: object, message: object) -> None:
