@@ -73,7 +73,7 @@ def test_profiles_travel_with_every_activity_field() -> None:
     feed = ProfileFeed()
     slices = fold_events(event_records(fleet_events(2, 4)))
     feed.merge(slices, {})
-    (row, _) = feed.rows(slices, {}, lambda a: True, 100.0)
+    (row, _) = feed.rows(slices, lambda a: True, 100.0)
     p = feed.profiles[row["account_id"]]
     q = decode_profile(orjson.loads(orjson.dumps(row)))
     for f in dataclasses.fields(p):
@@ -93,7 +93,7 @@ def test_a_new_owners_shorter_profile_keeps_what_the_stage_saw() -> None:
     def profiles(owner: ProfileFeed, evs: list[dict[str, Any]], now: float) -> dict[str, Any]:
         slices = fold_events(event_records(evs))
         owner.merge(slices, {})
-        return {"t": "profiles", "rows": owner.rows(slices, {}, lambda a: True, now)}
+        return {"t": "profiles", "rows": owner.rows(slices, lambda a: True, now)}
 
     stage.apply(profiles(old_owner, events, 1.0))
     before = stage.linker.profiles["fleet-0"]
@@ -113,7 +113,7 @@ def test_the_stage_keeps_when_the_platform_first_refused_a_member() -> None:
     for owner, evs, now in ((old_owner, refused, 1.0), (new_owner, fleet_events(1, 1), 2.0)):
         slices = fold_events(event_records(evs))
         owner.merge(slices, {})
-        stage.apply({"t": "profiles", "rows": owner.rows(slices, {}, lambda a: True, now)})
+        stage.apply({"t": "profiles", "rows": owner.rows(slices, lambda a: True, now)})
         if owner is old_owner:
             at = stage.linker.profiles["fleet-0"].refused_at
             assert at is not None and at == old_owner.profiles["fleet-0"].refused_at

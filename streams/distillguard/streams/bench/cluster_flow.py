@@ -110,7 +110,7 @@ class PartitionedFlow:
                 pairs = stage.apply(value, rows)
                 if pairs:
                     records.append({"t": "pairs", "rows": pairs})
-            profiles = part.feed.rows(slices, values, part.verdicts.verdicts.__contains__, now)
+            profiles = part.feed.rows(slices, part.verdicts.verdicts.__contains__, now)
             if profiles:
                 records.append({"t": "profiles", "rows": profiles})
                 self.records["profiles"] += len(profiles)

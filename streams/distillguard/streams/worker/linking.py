@@ -237,7 +237,6 @@ class ProfileFeed:
     def rows(
         self,
         slices: Mapping[str, AccountSlice],
-        values: Mapping[str, set[str]],
         is_member: Callable[[str], bool],
         now: float,
     ) -> list[dict[str, Any]]:
@@ -457,16 +456,12 @@ class Linking:
                 key=b"values", value=orjson.dumps(records), partition=partition
             )
             self.stats["value_records"] += 1
-        await self._send_profiles(slices, values)
+        await self._send_profiles(slices)
         rescore, self._rescore = sorted(self._rescore), set()
         return rescore
 
-    async def _send_profiles(
-        self,
-        slices: Mapping[str, AccountSlice],
-        values: Mapping[str, set[str]],
-    ) -> None:
-        rows = self.feed.rows(slices, values, lambda a: a in self.verdicts.verdicts, self.now)
+    async def _send_profiles(self, slices: Mapping[str, AccountSlice]) -> None:
+        rows = self.feed.rows(slices, lambda a: a in self.verdicts.verdicts, self.now)
         if rows:
             await self._send({"t": "profiles", "rows": rows})
 
@@ -475,7 +470,7 @@ class Linking:
         for their next slice (a timer calls this)."""
         self._take_changed()
         if self.feed.pending:
-            await self._send_profiles({}, {})
+            await self._send_profiles({})
 
     async def feedback(self) -> None:
         """Decisions the scoring stage queued for the clustering stage."""
