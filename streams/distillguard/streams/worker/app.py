@@ -34,6 +34,7 @@ from distillguard.models.features import AccountSlice
 from distillguard.streams import metrics
 from distillguard.streams.settings import EVENT_TIME_HEADER
 from distillguard.streams.worker.linking import Linking
+from distillguard.streams.worker.routing import at_owner
 from distillguard.streams.worker.scoring import Scoring
 from distillguard.streams.worker.settings import WorkerSettings
 from distillguard.streams.worker.slicing import partition_of
@@ -290,26 +291,31 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
         return web.json(body, status=200 if ok else 503)
 
     @app.page("/clusters/{cluster_id}")
-    @app.table_route(table=clustering_owner, exact_key="clustering")
     async def cluster(web: Any, request: Any, cluster_id: str) -> Any:
-        view = linking.stage.view(cluster_id)
-        if view is None:
-            return web.json({"error": f"unknown cluster {cluster_id!r}"}, status=404)
-        return web.json(view)
+        async def answer() -> Any:
+            view = linking.stage.view(cluster_id)
+            if view is None:
+                return web.json({"error": f"unknown cluster {cluster_id!r}"}, status=404)
+            return web.json(view)
+
+        return await at_owner(app, web, request, clustering_owner, 0, answer)
 
     @app.page("/accounts/{account_id}")
-    @app.table_route(table=states, match_info="account_id")
     async def account(web: Any, request: Any, account_id: str) -> Any:
-        raw = states.get(account_id.encode())
-        if raw is None:
-            return web.json({"error": f"unknown account {account_id!r}"}, status=404)
-        state = StoredAccount.decode(account_id, raw).state
-        raw_policy = policy_states.get(account_id.encode())
-        explanation = scoring.explain(
-            state,
-            orjson.loads(raw_policy) if raw_policy is not None else None,
-            max(runtime.watermark, state.last_ts),
-        )
-        return web.json(explanation)
+        async def answer() -> Any:
+            raw = states.get(account_id.encode())
+            if raw is None:
+                return web.json({"error": f"unknown account {account_id!r}"}, status=404)
+            state = StoredAccount.decode(account_id, raw).state
+            raw_policy = policy_states.get(account_id.encode())
+            explanation = scoring.explain(
+                state,
+                orjson.loads(raw_policy) if raw_policy is not None else None,
+                max(runtime.watermark, state.last_ts),
+            )
+            return web.json(explanation)
+
+        partition = partition_of(account_id, settings.partitions)
+        return await at_owner(app, web, request, states, partition, answer)
 
     return app, runtime
