@@ -13,6 +13,7 @@ DAY = 86400.0
 NOW0 = 1_780_000_000.0
 POPULAR_TEMPLATE = "00000000000000f1"  # a framework's default prompt
 CLOUD_ASN = 16509
+THROTTLE = {"mode": "enforce", "action": "throttle", "origin": "cluster"}
 
 
 def event(account: str, ts: float, **over: Any) -> dict[str, Any]:
@@ -160,6 +161,92 @@ def test_legit_users_of_a_popular_template_on_a_big_cloud_are_not_a_fleet() -> N
         assert cid is None or not any(m.startswith("fleet") for m in linker.graph.members(cid))
         assert linker.evidence(f"legit-{i}", {}, now) == []
     assert linker.evidence("fleet-0", {}, now)
+
+
+def fleet_on_the_popular_stack(n: int, minutes: int, *, aged: bool = False) -> list[dict[str, Any]]:
+    """A fleet on the framework's template and the popular SDK on the big cloud, each
+    account on its own address, two cards, in waves."""
+    return [
+        event(
+            f"fleet-{i}",
+            NOW0 + m * 60 + s + i * 0.1,
+            ip=f"198.18.{i}.{1 + i % 200}",
+            created_at=NOW0 - (300 * DAY if aged else 3600.0 + i),
+            verified=aged,
+            card=f"fleet-card-{i % 2}",
+        )
+        for i in range(n)
+        for m in range(minutes)
+        if not (m // 5) % 2
+        for s in (5.0, 25.0, 45.0)
+    ]
+
+
+def test_a_fleet_on_the_popular_template_and_sdk_drags_no_user_of_them_in() -> None:
+    """However many of a popular template's and SDK's users are a fleet's new accounts,
+    and however many are enforced, sharing them names no common operator."""
+    for aged in (False, True):
+        linker = ClusterLinker()
+        events = sorted(
+            legit_events(40, 120) + fleet_on_the_popular_stack(40, 120, aged=aged),
+            key=lambda e: e["ts"],
+        )
+        now = float(events[0]["ts"] // 30 + 1) * 30
+        batch: list[dict[str, Any]] = []
+        for ev in events + [event("end", events[-1]["ts"] + 60)]:
+            while ev["ts"] >= now:
+                linker.observe_slices(fold_events(event_records(batch)), now)
+                batch = []
+                if now >= NOW0 + 1800:  # the fleet is enforced after half an hour
+                    for i in range(40):
+                        linker.observe_decision(f"fleet-{i}", THROTTLE, now)
+                dragged = [
+                    i
+                    for i in range(40)
+                    if (cid := linker.graph.cluster_of(f"legit-{i}")) is not None
+                    and any(m.startswith("fleet") for m in linker.graph.members(cid))
+                ]
+                assert not dragged, (aged, now - NOW0, dragged)
+                now += 30
+            batch.append(ev)
+
+
+def test_a_fleet_sharing_several_popular_templates_is_still_linked() -> None:
+    """One card and one address each, the popular SDK: a fleet whose only common ground is
+    its own set of templates (each used by more accounts than a value stays rare for)."""
+    linker = ClusterLinker()
+    evs = [
+        event(
+            f"f-{i}",
+            NOW0 + m * 60 + t * 10 + i * 0.1,
+            ip=f"198.18.{i}.9",
+            template=f"00000000000000b{t}",
+            created_at=NOW0 - 3 * 3600.0 * (1 + i),  # no creation burst either
+            verified=False,
+        )
+        for i in range(24)
+        for m in range(30)
+        for t in range(6)  # popular from the first minute
+    ]
+    now = run(linker, evs)
+    prompts = [v for v in linker.index.values if v.startswith("prompt:")]
+    assert len(prompts) == 6
+    assert min(map(linker.index.popularity, prompts)) > linker.config.popular_members
+    cids = {linker.graph.cluster_of(f"f-{i}") for i in range(24)}
+    assert len(cids) == 1 and None not in cids
+    assert linker.evidence("f-3", {}, now)
+
+
+def test_enforced_users_of_a_value_count_like_new_ones() -> None:
+    """A network shared by many aged, verified accounts counts little, until they are
+    found to be a fleet: then it is the fleet's, and names its next member."""
+    linker = ClusterLinker()
+    run(linker, [event(f"a-{i}", NOW0 + i, ip="203.0.113.7") for i in range(20)])
+    value = next(v for v in linker.index.values if v.startswith("net:"))
+    assert linker.specificity(value, NOW0 + 60) == 0.4
+    for i in range(10):
+        linker.observe_decision(f"a-{i}", THROTTLE, NOW0 + 60)
+    assert linker.specificity(value, NOW0 + 60 + linker.config.refresh_seconds) == 0.7
 
 
 def test_sharing_alone_gives_no_risk() -> None:

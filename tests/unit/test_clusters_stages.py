@@ -47,3 +47,37 @@ def test_a_pair_needs_two_independent_kinds() -> None:
     assert pairs.apply({**base, "k": "prompt", "w": 0.4}) == {}
     changed = pairs.apply({**base, "k": "card", "w": 0.6})
     assert set(changed) == {"x", "y"} and len(set(changed.values())) == 1
+
+
+def test_a_pair_on_popular_software_alone_is_no_link() -> None:
+    """A popular template and a popular client stack (``x`` false: not anchoring) name no
+    common operator; three popular templates in common do, as an anchoring value does."""
+    pairs = PairStage()
+    base = {"a": "x", "b": "y", "fa": 1.0, "fb": 2.0, "x": False}
+    assert pairs.apply({**base, "ts": 10.0, "k": "prompt", "w": 0.4, "v": "prompt:1"}) == {}
+    assert pairs.apply({**base, "ts": 11.0, "k": "client", "w": 0.25}) == {}
+    assert pairs.apply({**base, "ts": 12.0, "k": "prompt", "w": 0.4, "v": "prompt:2"}) == {}
+    changed = pairs.apply({**base, "ts": 13.0, "k": "prompt", "w": 0.4, "v": "prompt:3"})
+    assert set(changed) == {"x", "y"}
+
+    pairs = PairStage()
+    assert pairs.apply({**base, "ts": 10.0, "k": "prompt", "w": 0.4, "v": "prompt:1"}) == {}
+    assert pairs.apply({**base, "ts": 11.0, "k": "client", "w": 0.25}) == {}
+    changed = pairs.apply({**base, "ts": 12.0, "k": "net", "w": 0.16, "x": True})
+    assert set(changed) == {"x", "y"}
+
+
+def test_the_value_stage_says_which_values_anchor_a_link() -> None:
+    stage = ValueStage()
+    rows = [[f"acct-{i}", 10.0 + i, 1.0, False] for i in range(30)]
+    popular = stage.apply("prompt:1", rows)
+    assert popular and all(r["x"] is False and r["v"] == "prompt:1" for r in popular[17:])
+    network = stage.apply("net:1", rows)
+    assert network and all(r["x"] is True and "v" not in r for r in network)
+
+
+def test_enforced_accounts_are_flagged_like_new_ones() -> None:
+    slices = fold_events(event_records(legit_events(2, 1)))
+    assert all(row[3] is False for rows in value_records(slices).values() for row in rows)
+    flagged = value_records(slices, enforced={"legit-0"})
+    assert {row[0] for rows in flagged.values() for row in rows if row[3]} == {"legit-0"}

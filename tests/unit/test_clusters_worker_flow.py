@@ -19,9 +19,19 @@ from distillguard.streams.worker.clustering import (
     decode_profile,
     encode_profile,
 )
-from distillguard.streams.worker.linking import ProfileFeed, ValueMemo, rebuild_stage
+from distillguard.streams.worker.linking import (
+    ProfileFeed,
+    ValueMemo,
+    batch_values,
+    rebuild_stage,
+)
 from distillguard.streams.worker.slicing import partition_of
-from tests.unit.test_clusters_linking import fleet_events, legit_events
+from distillguard.streams.worker.verdicts import ClusterVerdicts
+from tests.unit.test_clusters_linking import (
+    fleet_events,
+    fleet_on_the_popular_stack,
+    legit_events,
+)
 
 PARTITIONS = 2
 
@@ -54,6 +64,26 @@ def test_fleet_split_over_two_workers_is_enforced_with_one_cluster_id() -> None:
     assert view is not None and {m["account_id"] for m in view["members"]} == set(fleet)
     assert view["risk"] > 0 and view["links"]
     assert all(m["evidence"] and m["decision"] for m in view["members"])
+
+
+def test_a_fleet_on_the_popular_template_and_sdk_drags_no_user_of_them_in() -> None:
+    """As in replay: its new accounts make the popular template and SDK count, but they
+    carry no link between strangers; the fleet is still found by its cards."""
+    decisions, _ = run_two_workers(legit_events(40, 60) + fleet_on_the_popular_stack(40, 60))
+    enforced = {a for a, vs in decisions.items() if any(v["action"] != "monitor" for v in vs)}
+    assert {f"fleet-{i}" for i in range(40)} <= enforced
+    assert not [a for a in enforced if a.startswith("legit")]
+
+
+def test_an_account_enforced_against_sends_its_values_again_flagged() -> None:
+    memo, feed, verdicts = ValueMemo(), ProfileFeed(), ClusterVerdicts()
+    slices = fold_events(event_records(legit_events(1, 1)))
+    first = batch_values(slices, memo, feed, verdicts, 60.0)
+    assert first and not any(row[3] for rows in first.values() for row in rows)
+    assert batch_values(slices, memo, feed, verdicts, 61.0) == {}
+    verdicts.observe_decision("legit-0", {"mode": "enforce", "action": "degrade"}, 61.0)
+    again = batch_values(slices, memo, feed, verdicts, 62.0)
+    assert set(again) == set(first) and all(row[3] for rows in again.values() for row in rows)
 
 
 def test_verdicts_carry_the_replay_linkers_evidence() -> None:

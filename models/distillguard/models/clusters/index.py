@@ -31,6 +31,12 @@ class ValueEntry:
     last_seen: float = 0.0
 
 
+#: Popular templates two accounts must share for a link that no anchoring value
+#: (:meth:`LinkIndex.anchors`) carries: a fleet's set of templates, where a framework's
+#: users have its one default.
+ANCHOR_TEMPLATES = 3
+
+
 class LinkIndex:
     """Linking value -> its recent members."""
 
@@ -87,6 +93,14 @@ class LinkIndex:
             return 1.0
         flags = [flag for a in self.recent(value, sample) if (flag := is_new(a)) is not None]
         return 0.4 + 0.6 * (sum(flags) / max(1, len(flags)))
+
+    def anchors(self, value: str, popular_members: int) -> bool:
+        """Whether a shared value can carry a link: a card, network, creation burst or
+        proxy hop, or a template or client stack at most ``popular_members`` accounts share.
+        Two accounts that share only a popular template and a popular client stack use the
+        same software (a framework and its SDK on a big cloud), as thousands of strangers
+        do: however many of its users are new or enforced, that names no common operator."""
+        return kind_of(value) not in SOFT_KINDS or self.popularity(value) <= popular_members
 
     def expire(self, now: float) -> None:
         """Forget members (and values) not seen within ``ttl``."""

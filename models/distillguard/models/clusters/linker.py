@@ -10,7 +10,9 @@ Both carry the ``cluster_id`` the policy writes into the decision.
 
 Linking an account compares it with at most ``sample`` recent members of each of its
 values; a link needs ``min_kinds`` independent kinds of shared value and enough strength,
-each value weighted by its specificity (:meth:`ClusterLinker.specificity`).
+each value weighted by its specificity (:meth:`ClusterLinker.specificity`), and something
+beyond popular software in common: an anchoring value (:meth:`LinkIndex.anchors`) or
+``ANCHOR_TEMPLATES`` popular templates.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 from distillguard.models.clusters.config import LinkingConfig
 from distillguard.models.clusters.coordination import ClusterRisk, assess
 from distillguard.models.clusters.graph import MAX_NEIGHBOURS, ClusterGraph
-from distillguard.models.clusters.index import LinkIndex
+from distillguard.models.clusters.index import ANCHOR_TEMPLATES, LinkIndex
 from distillguard.models.clusters.profile import Profile
 from distillguard.models.clusters.values import (
     KIND_WEIGHTS,
@@ -202,16 +204,19 @@ class ClusterLinker:
     def specificity(self, value: str, now: float) -> float:
         """1 for a card, network or creation bucket few accounts share; for a popular one,
         and for any prompt or client value, ``0.4 + 0.6 x`` the share of its recent members
-        that are new or unverified (a framework default template is shared by aged,
-        verified customers; a fleet's template by fresh accounts)."""
+        that are new or unverified, or enforced against (a framework default template is
+        shared by aged, verified customers in good standing; a fleet's template by fresh
+        accounts, or by aged ones found out)."""
         cached = self._spec.get(value)
         if cached is not None and now - cached[0] < self.config.refresh_seconds:
             return cached[1]
-        profiles = self.profiles
+        profiles, enforced = self.profiles, self.enforced
 
         def is_new(account_id: str) -> bool | None:
             p = profiles.get(account_id)
-            return p.is_new(now) if p is not None else None
+            if p is None:
+                return None
+            return p.is_new(now) or account_id in enforced
 
         c = self.config
         spec = self.index.specificity(value, c.popular_members, c.sample, is_new)
@@ -223,6 +228,8 @@ class ClusterLinker:
         p.linked_at = now
         # other account -> kind -> strongest shared value of that kind (weights are > 0)
         shared: dict[str, dict[str, float]] = {}
+        anchored: set[str] = set()  # others sharing a value that can carry a link
+        templates: dict[str, int] = {}  # others -> popular templates shared
         entries, recent, sample = self.index.values, self.index.recent, c.sample
         for value in p.values:
             entry = entries.get(value)
@@ -230,7 +237,12 @@ class ClusterLinker:
                 continue
             kind = kind_of(value)
             weight = KIND_WEIGHTS[kind] * self.specificity(value, now)
+            anchor = self.index.anchors(value, c.popular_members)
             for other in recent(value, sample):
+                if anchor:
+                    anchored.add(other)
+                elif kind == "prompt":
+                    templates[other] = templates.get(other, 0) + 1
                 kinds = shared.get(other)
                 if kinds is None:
                     shared[other] = {kind: weight}
@@ -240,7 +252,9 @@ class ClusterLinker:
         need, threshold = c.min_kinds, c.link_threshold
         found = []
         for other, kinds in shared.items():
-            if len(kinds) >= need:
+            if len(kinds) >= need and (
+                other in anchored or templates.get(other, 0) >= ANCHOR_TEMPLATES
+            ):
                 strength = sum(kinds.values())
                 if strength >= threshold:
                     found.append((-round(strength, 4), other))
@@ -291,11 +305,17 @@ class ClusterLinker:
             if q is None or (mine is not None and cluster_of(other) == mine):
                 continue
             kinds: dict[str, float] = {}
+            anchored = False
+            templates = 0
             for value in p.values & q.values:
                 entry = entries.get(value)
                 if entry is None or other not in entry.members:
                     continue  # forgotten there (expired or evicted)
                 kind = kind_of(value)
+                if self.index.anchors(value, c.popular_members):
+                    anchored = True
+                elif kind == "prompt":
+                    templates += 1
                 weight = weights.get(value)
                 if weight is None:
                     weight = weights[value] = KIND_WEIGHTS[kind] * self.specificity(value, now)
@@ -303,6 +323,8 @@ class ClusterLinker:
                     kinds[kind] = weight
             strength = sum(kinds.values())
             if len(kinds) < c.min_kinds or strength < c.link_threshold:
+                continue
+            if not anchored and templates < ANCHOR_TEMPLATES:
                 continue
             first_seen[other] = q.first_seen
             self.graph.link(

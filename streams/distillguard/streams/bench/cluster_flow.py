@@ -22,14 +22,13 @@ from typing import Any
 
 import orjson
 
-from distillguard.models.clusters import linking_values
 from distillguard.models.codec import Event, decode_event
 from distillguard.models.config import DetectionConfig
 from distillguard.models.engine import Engine
 from distillguard.models.features import AccountSlice
 from distillguard.models.policy import DecisionRecord
 from distillguard.streams.worker.clustering import ClusteringStage
-from distillguard.streams.worker.linking import ProfileFeed, ValueMemo, ValueStage, value_records
+from distillguard.streams.worker.linking import ProfileFeed, ValueMemo, ValueStage, batch_values
 from distillguard.streams.worker.slicing import partition_of
 from distillguard.streams.worker.verdicts import ClusterVerdicts
 
@@ -102,9 +101,8 @@ class PartitionedFlow:
                         out.append(decided)
             part.rescore = []
             started = time.process_time()
-            values = {a: linking_values(piece) for a, piece in slices.items()}
-            part.feed.merge(slices, values)  # and the values their history shows
-            for value, rows in value_records(slices, part.memo.due(values, now)).items():
+            values = batch_values(slices, part.memo, part.feed, part.verdicts, now)
+            for value, rows in values.items():
                 self.records["by_value"] += 1
                 stage = self.values[partition_of(value, len(self.values))]
                 pairs = stage.apply(value, rows)

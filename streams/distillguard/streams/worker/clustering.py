@@ -28,6 +28,7 @@ from typing import Any, Final
 import orjson
 
 from distillguard.models.clusters import ClusterGraph, ClusterLinker, LinkingConfig
+from distillguard.models.clusters.index import ANCHOR_TEMPLATES
 from distillguard.models.clusters.profile import MINUTES, Profile
 from distillguard.models.clusters.view import cluster_view
 from distillguard.models.features.slices import MINUTE
@@ -102,6 +103,10 @@ class PairStage:
         self.config = c = config or LinkingConfig()
         self.graph = graph if graph is not None else ClusterGraph(ttl=c.ttl_seconds)
         self.pairs: dict[tuple[str, str], dict[str, tuple[float, float]]] = {}
+        #: pair -> when it last shared a value that can carry a link (``LinkIndex.anchors``)
+        self.anchored: dict[tuple[str, str], float] = {}
+        #: pair -> popular templates it shares -> when (at most ``ANCHOR_TEMPLATES``)
+        self.templates: dict[tuple[str, str], dict[str, float]] = {}
         #: pair -> (kinds, event time) it was last linked on
         self.confirmed: dict[tuple[str, str], tuple[tuple[str, ...], float]] = {}
         self.announced: dict[str, str] = {}
@@ -112,29 +117,43 @@ class PairStage:
         accounts whose cluster changed."""
         a, fa = str(record["a"]), float(record["fa"])
         kind, weight, ts = str(record["k"]), float(record["w"]), float(record["ts"])
+        anchor = bool(record.get("x", True))  # records from before anchors carried links
+        template = record.get("v")
         others = record["with"] if "with" in record else [[record["b"], record["fb"]]]
         changed: dict[str, str] = {}
         for b, fb in others:
-            changed.update(self._pair(a, fa, str(b), float(fb), kind, weight, ts))
+            changed.update(self._pair(a, fa, str(b), float(fb), kind, weight, ts, anchor, template))
         return changed
 
     def _pair(
-        self, a: str, fa: float, b: str, fb: float, kind: str, weight: float, ts: float
+        self,
+        a: str,
+        fa: float,
+        b: str,
+        fb: float,
+        kind: str,
+        weight: float,
+        ts: float,
+        anchor: bool = True,
+        template: str | None = None,
     ) -> dict[str, str]:
         key = (a, b) if a < b else (b, a)
         kinds = self.pairs.get(key)
         if kinds is None:
             kinds = self.pairs[key] = {}
-        held = kinds.get(kind)
         ttl = self.config.ttl_seconds
-        if held is not None and held[0] == weight and ts - held[1] < ttl / 4:
+        horizon = ts - ttl
+        gained = self._note_anchor(key, ts, horizon, anchor, template)
+        held = kinds.get(kind)
+        if not gained and held is not None and held[0] == weight and ts - held[1] < ttl / 4:
             return {}  # seen recently with this weight: a relink that changes nothing
         if held is None or weight >= held[0] or ts - held[1] >= ttl / 4:
             kinds[kind] = (weight, ts)
-        horizon = ts - ttl
         live = {k: w for k, (w, t) in kinds.items() if t >= horizon}
         strength = sum(live.values())
         if len(live) < self.config.min_kinds or strength < self.config.link_threshold:
+            return {}
+        if not self._is_anchored(key, horizon):
             return {}
         graph = self.graph
         link_kinds = tuple(sorted(live))
@@ -154,6 +173,36 @@ class PairStage:
                 changed[member] = cid
         return changed
 
+    def _note_anchor(
+        self, key: tuple[str, str], ts: float, horizon: float, anchor: bool, template: str | None
+    ) -> bool:
+        """Record what the pair shares beyond popular software; True when that is news
+        (an anchoring value after none within ``ttl_seconds``, or a popular template not
+        yet counted)."""
+        if anchor:
+            before = self.anchored.get(key)
+            self.anchored[key] = ts
+            return before is None or before < horizon
+        if template is None:
+            return False
+        held = self.templates.get(key)
+        if held is None:
+            held = self.templates[key] = {}
+        news = template not in held
+        held[template] = ts
+        if len(held) > ANCHOR_TEMPLATES:
+            del held[min(held, key=held.__getitem__)]
+        return news
+
+    def _is_anchored(self, key: tuple[str, str], horizon: float) -> bool:
+        """The pair shares an anchoring value, or ``ANCHOR_TEMPLATES`` popular templates,
+        seen within ``ttl_seconds``: as :meth:`ClusterLinker._link` requires."""
+        at = self.anchored.get(key)
+        if at is not None and at >= horizon:
+            return True
+        held = self.templates.get(key, {})
+        return sum(1 for t in held.values() if t >= horizon) >= ANCHOR_TEMPLATES
+
     def expire(self, now: float) -> None:
         """Forget pairs not confirmed within ``ttl_seconds``; re-read clusters from the graph
         (the caller rebuilt it: decayed links split clusters)."""
@@ -163,6 +212,8 @@ class PairStage:
         ]:
             del self.pairs[pair]
             self.confirmed.pop(pair, None)
+            self.anchored.pop(pair, None)
+            self.templates.pop(pair, None)
         for account_id in list(self.announced):
             cid = self.graph.cluster_of(account_id)
             if cid is None:

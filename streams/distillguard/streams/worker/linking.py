@@ -11,7 +11,7 @@ partition. No stage needs all events, or all accounts, in one partition:
    (:class:`ProfileFeed`) to the clustering topic.
 2. the ``by_value`` agent keeps bounded recent membership per value (``ValueStage``) and,
    for each new membership, sends the co-members it now shares that value with, with the
-   kind and specificity, to the clustering topic.
+   kind, specificity and whether the value can carry a link, to the clustering topic.
 3. the ``clustering`` agent (one partition: pairs, members' profiles and decisions are low
    volume) runs :class:`~distillguard.streams.worker.clustering.ClusteringStage`: links,
    clusters with stable ids, risk and member evidence by the replay code, and sends each
@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from typing import Any, Protocol
 
 import orjson
@@ -51,6 +51,7 @@ __all__ = [
     "ValueMemo",
     "StageLog",
     "ValueStage",
+    "batch_values",
     "rebuild_stage",
     "value_records",
 ]
@@ -69,14 +70,18 @@ def _is_new(piece: AccountSlice) -> bool:
 
 
 def value_records(
-    slices: Mapping[str, AccountSlice], values: Mapping[str, set[str]] | None = None
+    slices: Mapping[str, AccountSlice],
+    values: Mapping[str, set[str]] | None = None,
+    enforced: Container[str] = (),
 ) -> dict[str, list[list[Any]]]:
     """Linking value -> ``[[account, last_ts, first_ts, new], ...]`` for one batch
-    (``values``: each account's linking values, when the caller already has them)."""
+    (``values``: each account's linking values, when the caller already has them; ``new``:
+    new or unverified, or in ``enforced``, as ``ClusterLinker.specificity`` counts them)."""
     out: dict[str, list[list[Any]]] = {}
     for account_id in sorted(slices):
         piece = slices[account_id]
-        row = [account_id, piece.last_ts, piece.first_ts, _is_new(piece)]
+        new = _is_new(piece) or account_id in enforced
+        row = [account_id, piece.last_ts, piece.first_ts, new]
         mine = values.get(account_id, ()) if values is not None else linking_values(piece)
         for value in sorted(mine):
             out.setdefault(value, []).append(row)
@@ -147,6 +152,7 @@ class ValueStage:
             return out
         kind = kind_of(value)
         weight = round(KIND_WEIGHTS[kind] * self.specificity(value), 4)
+        anchor = self.index.anchors(value, self.config.popular_members)
         first_seen = self.first_seen
         for account_id, ts in fresh:
             self.sent[(value, account_id)] = ts
@@ -156,16 +162,18 @@ class ValueStage:
                 if other != account_id
             ]
             if others:
-                out.append(
-                    {
-                        "a": account_id,
-                        "fa": first_seen[account_id],
-                        "k": kind,
-                        "w": weight,
-                        "ts": ts,
-                        "with": others,
-                    }
-                )
+                record = {
+                    "a": account_id,
+                    "fa": first_seen[account_id],
+                    "k": kind,
+                    "w": weight,
+                    "x": anchor,
+                    "ts": ts,
+                    "with": others,
+                }
+                if not anchor and kind == "prompt":
+                    record["v"] = value  # popular templates count towards an anchor
+                out.append(record)
         return out
 
 
@@ -183,6 +191,15 @@ class ValueMemo:
         self.sent: dict[str, dict[str, float]] = {}
         self._expired = -1.0
 
+    def forget(self, accounts: Iterable[str]) -> None:
+        """Send every value of these accounts again at their next batch."""
+        for account_id in accounts:
+            self.sent.pop(account_id, None)
+
+    def expiring(self, now: float) -> bool:
+        """Whether :meth:`due` expires old entries at ``now`` (every ``maintenance_seconds``)."""
+        return self._expired < 0 or now - self._expired >= self.config.maintenance_seconds
+
     def due(self, values: Mapping[str, set[str]], now: float) -> dict[str, set[str]]:
         refresh = self.config.relink_seconds / 2
         out: dict[str, set[str]] = {}
@@ -193,7 +210,7 @@ class ValueMemo:
                 for value in fresh:
                     sent[value] = now
                 out[account_id] = fresh
-        if self._expired < 0 or now - self._expired >= self.config.maintenance_seconds:
+        if self.expiring(now):
             self._expired = now
             horizon = now - self.config.ttl_seconds
             for account_id in list(self.sent):
@@ -264,6 +281,25 @@ class ProfileFeed:
         for account_id in [a for a, p in self.profiles.items() if p.last_seen < horizon]:
             del self.profiles[account_id]
             self.sent.pop(account_id, None)
+
+
+def batch_values(
+    slices: Mapping[str, AccountSlice],
+    memo: ValueMemo,
+    feed: ProfileFeed,
+    verdicts: ClusterVerdicts,
+    now: float,
+) -> dict[str, list[list[Any]]]:
+    """What one batch of merged slices sends to the by-value stage: the values each
+    account showed (and its history shows, :meth:`ProfileFeed.merge`) that are due
+    (:class:`ValueMemo`); all of an account's values again once it is first enforced
+    against, flagged as a new account's."""
+    values = {a: linking_values(piece) for a, piece in slices.items()}
+    feed.merge(slices, values)
+    memo.forget(verdicts.drain_enforced())
+    if memo.expiring(now):
+        verdicts.expire_enforced(now - memo.config.ttl_seconds)
+    return value_records(slices, memo.due(values, now), verdicts.enforced)
 
 
 class StageLog(Protocol):
@@ -445,10 +481,9 @@ class Linking:
         whose verdict changed since the previous batch (worth scoring again)."""
         self.now = max(self.now, now)
         self._take_changed()
-        values = {a: linking_values(piece) for a, piece in slices.items()}
-        self.feed.merge(slices, values)  # and the values their history shows
         by_partition: dict[int, dict[str, list[list[Any]]]] = {}
-        for value, rows in value_records(slices, self.memo.due(values, now)).items():
+        records = batch_values(slices, self.memo, self.feed, self.verdicts, now)
+        for value, rows in records.items():
             by_partition.setdefault(partition_of(value, self.partitions), {})[value] = rows
         for partition, records in sorted(by_partition.items()):
             # one message per by-value partition per batch: Faust's cost is per message

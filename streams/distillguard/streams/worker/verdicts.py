@@ -48,6 +48,10 @@ class ClusterVerdicts:
         #: accounts that joined a cluster or moved to another (reader thread)
         self.joined: deque[str] = deque()
         self._feedback: list[list[Any]] = []
+        #: this worker's accounts -> when first enforced against (count like new accounts
+        #: in the by-value stage's specificity, as in ``ClusterLinker.specificity``)
+        self.enforced: dict[str, float] = {}
+        self._newly_enforced: list[str] = []
 
     def update(self, account_id: str, verdict: dict[str, Any] | None) -> None:
         old = self.verdicts.get(account_id)
@@ -110,10 +114,24 @@ class ClusterVerdicts:
         )
         if enforcing or account_id in self.verdicts:
             self._feedback.append([account_id, dict(value) if value is not None else None, now])
+        if enforcing and account_id not in self.enforced:
+            self.enforced[account_id] = now
+            self._newly_enforced.append(account_id)
 
     def drain_feedback(self) -> list[list[Any]]:
         out, self._feedback = self._feedback, []
         return out
+
+    def drain_enforced(self) -> list[str]:
+        """Accounts first enforced against since the last call (their linking values are
+        worth sending again, flagged)."""
+        out, self._newly_enforced = self._newly_enforced, []
+        return out
+
+    def expire_enforced(self, horizon: float) -> None:
+        """Forget enforcement older than ``horizon`` (``ttl_seconds``, as the linker does)."""
+        for account_id in [a for a, t in self.enforced.items() if t < horizon]:
+            del self.enforced[account_id]
 
 
 def _drain(queue: deque[str]) -> list[str]:
