@@ -11,7 +11,10 @@ import orjson
 
 from distillguard.models.clusters import ClusterLinker
 from distillguard.models.codec import event_records
-from distillguard.models.features import fold_events
+from distillguard.models.config import DetectionConfig
+from distillguard.models.engine import Engine
+from distillguard.models.features import AccountState, fold_events
+from distillguard.models.policy.state import PolicyState
 from distillguard.streams.bench.cluster_flow import PartitionedFlow
 from distillguard.streams.worker.clustering import (
     LOCAL_FIELDS,
@@ -25,6 +28,7 @@ from distillguard.streams.worker.linking import (
     batch_values,
     rebuild_stage,
 )
+from distillguard.streams.worker.scoring import Scoring
 from distillguard.streams.worker.slicing import partition_of
 from distillguard.streams.worker.verdicts import ClusterVerdicts
 from tests.unit.test_clusters_linking import (
@@ -84,6 +88,20 @@ def test_an_account_enforced_against_sends_its_values_again_flagged() -> None:
     verdicts.observe_decision("legit-0", {"mode": "enforce", "action": "degrade"}, 61.0)
     again = batch_values(slices, memo, feed, verdicts, 62.0)
     assert set(again) == set(first) and all(row[3] for rows in again.values() for row in rows)
+
+
+def test_a_worker_reading_back_a_live_decision_knows_the_account_is_enforced() -> None:
+    """After a restart or a rebalance no decision is issued again while the live one holds;
+    the policy state read back says the account is enforced against."""
+    verdicts = ClusterVerdicts()
+    scoring = Scoring(Engine(DetectionConfig(), [verdicts], [verdicts]), clusters=verdicts)
+    state = fold_events(event_records(legit_events(2, 3)))
+    live = PolicyState(action="throttle", entered_at=30.0, expires_at=9e9).to_dict()
+    for account_id, policy in (("legit-0", live), ("legit-1", None)):
+        account = AccountState(account_id)
+        account.merge(state[account_id])
+        scoring.score(account, policy, 60.0)
+    assert set(verdicts.enforced) == {"legit-0"} and verdicts.drain_enforced() == ["legit-0"]
 
 
 def test_verdicts_carry_the_replay_linkers_evidence() -> None:

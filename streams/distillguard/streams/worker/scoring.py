@@ -102,7 +102,10 @@ class Scoring:
         engine = self.engine
         engine.states[account_id] = state
         if account_id not in engine.policies and policy is not None:
-            engine.policies[account_id] = PolicyState.from_dict(policy)
+            loaded = engine.policies[account_id] = PolicyState.from_dict(policy)
+            if self.clusters is not None and loaded.mode == "enforce" and loaded.above_monitor:
+                # enforced before this worker held the account (a restart, a rebalance)
+                self.clusters.note_enforced(account_id, loaded.entered_at)
         try:
             record = engine.score(account_id, now)
         finally:

@@ -114,8 +114,14 @@ class ClusterVerdicts:
         )
         if enforcing or account_id in self.verdicts:
             self._feedback.append([account_id, dict(value) if value is not None else None, now])
-        if enforcing and account_id not in self.enforced:
-            self.enforced[account_id] = now
+        if enforcing:
+            self.note_enforced(account_id, now)
+
+    def note_enforced(self, account_id: str, at: float) -> None:
+        """The account is enforced against since ``at`` (a decision seen here, or a live one
+        in the policy state a restarted worker read back)."""
+        if account_id not in self.enforced:
+            self.enforced[account_id] = at
             self._newly_enforced.append(account_id)
 
     def drain_feedback(self) -> list[list[Any]]:
