@@ -54,13 +54,24 @@ class FleetParams(PersonaParams):
     bespoke_client: bool = Field(True, description="own tooling (rare JA4) or popular SDKs")
     new_model_share: float = Field(0.5, ge=0, le=1)
     hop_after_minutes: float = Field(120.0, ge=0)
+    public_templates: int = Field(
+        0,
+        ge=0,
+        description="public benchmark formats on the targeted capabilities the fleet also "
+        "harvests with (the ones many legitimate accounts use)",
+    )
 
 
 class _Fleet:
     """Shared campaign infrastructure."""
 
     def __init__(
-        self, rng: Rng, p: FleetParams, count: int, langs: dict[str, float] | None = None
+        self,
+        ctx: Context,
+        rng: Rng,
+        p: FleetParams,
+        count: int,
+        langs: dict[str, float] | None = None,
     ) -> None:
         self.templates = prompts.make_templates(
             rng,
@@ -71,6 +82,8 @@ class _Fleet:
             langs=langs,
             chars=(300, 3000),
         )
+        public = [t for t in ctx.catalogue.benchmarks if t.category in TARGETED]
+        self.templates += public[: p.public_templates]
         self.cards = [
             payment_fingerprint(rng) for _ in range(max(1, round(count / p.accounts_per_card)))
         ]
@@ -155,7 +168,7 @@ class HydraParams(FleetParams):
 
 
 def build_hydra(ctx: Context, rng: Rng, p: HydraParams, count: int, campaign: str) -> list[Plan]:
-    fleet = _Fleet(rng, p, count)
+    fleet = _Fleet(ctx, rng, p, count)
     schedule = timing.waves(rng, ctx.start, ctx.end, p.wave_minutes * 60, p.duty)
     plans = []
     for _ in range(count):
@@ -192,7 +205,7 @@ class SlowLowParams(FleetParams):
 def build_slow_low(
     ctx: Context, rng: Rng, p: SlowLowParams, count: int, campaign: str
 ) -> list[Plan]:
-    fleet = _Fleet(rng, p, count)
+    fleet = _Fleet(ctx, rng, p, count)
     pool = world.random_nets(rng, world.RESIDENTIAL, p.residential_ips, v6_share=0.2)
     plans = []
     for _ in range(count):
@@ -249,7 +262,7 @@ class FailoverParams(FleetParams):
 def build_failover(
     ctx: Context, rng: Rng, p: FailoverParams, count: int, campaign: str
 ) -> list[Plan]:
-    fleet = _Fleet(rng, p, count * 6)
+    fleet = _Fleet(ctx, rng, p, count * 6)
     plans = []
     for _ in range(count):  # ``count`` accounts live at once; each is replaced when blocked
         for s, e in timing.lifetimes(rng, ctx.start, ctx.end, p.life_minutes, p.respawn_minutes):
@@ -292,7 +305,7 @@ class CotLangParams(FleetParams):
 def build_cot_lang(
     ctx: Context, rng: Rng, p: CotLangParams, count: int, campaign: str
 ) -> list[Plan]:
-    fleet = _Fleet(rng, p, count, langs=p.langs)
+    fleet = _Fleet(ctx, rng, p, count, langs=p.langs)
     schedule = timing.waves(rng, ctx.start, ctx.end, p.wave_minutes * 60, p.duty)
     return [
         _fleet_plan(
