@@ -249,6 +249,25 @@ def test_enforced_users_of_a_value_count_like_new_ones() -> None:
     assert linker.specificity(value, NOW0 + 60 + linker.config.refresh_seconds) == 0.7
 
 
+def test_an_account_hanging_on_a_fleet_by_one_network_and_template_gets_half_its_evidence() -> None:
+    """A residential /24 one member once came through and a public format: a coincidence a
+    rotating fleet makes with some customer every day, not membership."""
+    linker = ClusterLinker()
+    now = run(linker, fleet_events(12, 40))
+    first_seen = {"bystander": now, "recruit": now, "fleet-0": NOW0}
+    linker.graph.link("bystander", "fleet-0", 0.62, now, first_seen, ("net", "prompt"))
+    linker.graph.link("recruit", "fleet-0", 1.0, now, first_seen, ("card", "net"))
+    cid = linker.graph.cluster_of("fleet-0")
+    assert linker.graph.cluster_of("bystander") == linker.graph.cluster_of("recruit") == cid
+    (member,) = linker.evidence("fleet-3", {}, now)
+    (bystander,) = linker.evidence("bystander", {}, now)
+    (recruit,) = linker.evidence("recruit", {}, now)
+    assert linker.peripheral("bystander") and not linker.peripheral("recruit")
+    assert recruit.weight == member.weight > 0.6
+    assert bystander.weight == round(member.weight / 2, 6)
+    assert "single link" in bystander.detail
+
+
 def test_sharing_alone_gives_no_risk() -> None:
     """Aged, verified customers who share a card and a network but act independently."""
     linker = ClusterLinker()

@@ -46,6 +46,11 @@ BLOCKING = frozenset({"throttle", "challenge", "suspend"})
 MIN_RELINK_SECONDS = 300.0
 #: Values remembered per account (beyond it, only the latest slice's values are kept).
 MAX_VALUES = 64
+#: Kinds of shared value that, alone, attach an account to a cluster only loosely.
+WEAK_KINDS = frozenset({"net", "prompt", "client"})
+#: Share of the cluster's evidence a loosely attached member gets
+#: (:meth:`ClusterLinker.peripheral`).
+PERIPHERAL_SHARE = 0.5
 #: A rise of cluster risk that offers its quiet members for scoring again (:meth:`due`).
 RISE = 0.05
 #: A cluster smaller than this still without risk is reassessed at every tick a member is
@@ -458,6 +463,20 @@ class ClusterLinker:
             return cached[0].risk >= self.config.hold_risk
         return self.cluster_risk(cid, self._now)[0].risk >= self.config.hold_risk
 
+    def peripheral(self, account_id: str) -> bool:
+        """Whether the account hangs on its cluster by a single link that rests on nothing
+        but a network and popular software: a residential /24 one member once came through
+        and the benchmark format everybody uses is a coincidence a rotating fleet makes with
+        some customer every day. Members of a fleet share its card, creation bursts or
+        proxy rotation, or are linked to several members."""
+        links = self.graph.neighbours(account_id)
+        if not links:
+            return True  # its links were dropped (their values grew popular) until the rebuild
+        if len(links) > 1:
+            return False
+        ((_, kinds, _),) = links.values()
+        return set(kinds) <= WEAK_KINDS
+
     def evidence(
         self, account_id: str, features: Mapping[str, float], now: float
     ) -> list[Evidence]:
@@ -471,12 +490,16 @@ class ClusterLinker:
         out: list[Evidence] = []
         if risk.risk > 0.0:
             top = "; ".join(d for _, d, _ in risk.reasons[:3])
+            scale, note = c.evidence_scale, ""
+            if self.peripheral(account_id):
+                scale *= PERIPHERAL_SHARE
+                note = " (attached by a single link on network and software alone)"
             out.append(
                 Evidence(
                     "cluster",
                     "cluster.coordinated",
-                    f"member of coordinated cluster {cid} ({risk.active} active): {top}",
-                    round(risk.risk * c.evidence_scale, 6),
+                    f"member of coordinated cluster {cid} ({risk.active} active){note}: {top}",
+                    round(risk.risk * scale, 6),
                     "cluster",
                     shadow=c.shadow,
                     cluster_id=cid,
