@@ -27,7 +27,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--drain-seconds", type=float, default=6.0, help="quiet time that ends the run"
     )
-    parser.add_argument("--max-seconds", type=float, default=240.0, help="hard stop of the run")
+    parser.add_argument(
+        "--max-seconds",
+        type=float,
+        default=None,
+        help="hard stop of the run (default: the traffic's time at --rate, plus 3 minutes); "
+        "a run stopped early is evaluated on the events produced so far",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.rate <= 0:
         raise UsageError(f"--rate must be positive, got {args.rate}")
+    if args.max_seconds is not None and args.max_seconds <= 0:
+        raise UsageError(f"--max-seconds must be positive, got {args.max_seconds}")
     settings = DemoSettings(
         bootstrap=args.bootstrap_servers,
         scenario=args.scenario,

@@ -30,7 +30,12 @@ class DemoSettings:
     rate: float
     partitions: int
     drain_seconds: float
-    max_seconds: float
+    #: hard stop of the run; None: the time the traffic takes at ``rate``, plus ``SLACK``
+    max_seconds: float | None = None
+
+
+#: Time beyond the traffic's own (at the demo's rate) before a run is stopped regardless.
+SLACK_SECONDS = 180.0
 
 
 def _metric(text: str, name: str) -> float:
@@ -102,7 +107,10 @@ def run_demo(settings: DemoSettings, console: Console) -> int:
         watcher.start()
         feeder = Feeder(settings.bootstrap, topics["events"], out / "events.jsonl", settings.rate)
         feeder.start()
-        _live(console, settings, worker, enforcer, feeder, watcher)
+        limit = settings.max_seconds
+        if limit is None:
+            limit = feeder.total / settings.rate + SLACK_SECONDS
+        processed = _live(console, settings, worker, enforcer, feeder, watcher, limit)
         if feeder.error:
             console.print(f"[red]producing failed: {feeder.error}[/]")
             return 1
@@ -118,7 +126,16 @@ def run_demo(settings: DemoSettings, console: Console) -> int:
             worker.stop()
         enforcer.stop()
 
-    result = evaluate(out / "truth.jsonl", decisions, out / "events.jsonl")
+    truth, events = out / "truth.jsonl", out / "events.jsonl"
+    if feeder.produced < feeder.total or processed < feeder.produced:
+        console.print(
+            f"[yellow]stopped after {limit:.0f} s (--max-seconds): {feeder.produced:,} of "
+            f"{feeder.total:,} events produced, {processed:,} processed by the worker. The "
+            "evaluation covers the produced events and their accounts only; events the "
+            "worker had not processed count as served before enforcement.[/]"
+        )
+        truth, events = _produced_part(out, feeder.produced)
+    result = evaluate(truth, decisions, events)
     print_summary(result, console)
     report = render_html(result, out / "report.html")
     (out / "evaluation.json").write_bytes(
@@ -129,6 +146,21 @@ def run_demo(settings: DemoSettings, console: Console) -> int:
     return 0
 
 
+def _produced_part(out: Path, produced: int) -> tuple[Path, Path]:
+    """The first ``produced`` events and the truth of their accounts, beside the full files."""
+    events, truth = out / "events.produced.jsonl", out / "truth.produced.jsonl"
+    accounts: set[str] = set()
+    with (out / "events.jsonl").open("rb") as src, events.open("wb") as dst:
+        for _, line in zip(range(produced), src, strict=False):
+            accounts.add(orjson.loads(line)["account_id"])
+            dst.write(line)
+    with (out / "truth.jsonl").open("rb") as src, truth.open("wb") as dst:
+        for line in src:
+            if line.strip() and orjson.loads(line)["account_id"] in accounts:
+                dst.write(line)
+    return truth, events
+
+
 def _live(
     console: Console,
     settings: DemoSettings,
@@ -136,8 +168,12 @@ def _live(
     enforcer: services.Service,
     feeder: Feeder,
     watcher: DecisionWatcher,
-) -> None:
+    limit: float,
+) -> int:
+    """Show the run until the worker has caught up and the decisions are quiet (or
+    ``limit`` seconds have passed); the events the worker processed."""
     started = time.monotonic()
+    processed = 0
     last = (started, 0)
     rate = 0.0
     checks: dict[str, str] = {}
@@ -146,7 +182,7 @@ def _live(
             now = time.monotonic()
             status, body, _ = services.http_get(worker.base_url + "/metrics")
             text = body.decode() if status == 200 else ""
-            processed = int(_metric(text, "distillguard_events_total"))
+            processed = max(processed, int(_metric(text, "distillguard_events_total")))
             dead = int(_metric(text, "distillguard_deadletter_total"))
             if now - last[0] >= 1.0:
                 rate = (processed - last[1]) / (now - last[0])
@@ -175,8 +211,8 @@ def _live(
             )
             caught_up = feeder.done.is_set() and processed + dead >= feeder.produced
             quiet = now - watcher.last_change >= settings.drain_seconds
-            if (caught_up and quiet) or feeder.error or now - started > settings.max_seconds:
-                return
+            if (caught_up and quiet) or feeder.error or now - started > limit:
+                return processed
             if not worker.alive() or not enforcer.alive():
                 raise RuntimeError("a service exited; see the logs in the output directory")
             feeder.done.wait(0.25)
