@@ -12,7 +12,7 @@ Linking an account compares it with at most ``sample`` recent members of each of
 values; a link needs ``min_kinds`` independent kinds of shared value and enough strength,
 each value weighted by its specificity (:meth:`ClusterLinker.specificity`), and something
 beyond popular software in common: an anchoring value (:meth:`LinkIndex.anchors`) or
-``ANCHOR_TEMPLATES`` popular templates.
+``ANCHOR_TEMPLATES`` popular templates (:func:`carries_link`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 from distillguard.models.clusters.config import LinkingConfig
 from distillguard.models.clusters.coordination import ClusterRisk, assess
 from distillguard.models.clusters.graph import MAX_NEIGHBOURS, ClusterGraph
-from distillguard.models.clusters.index import ANCHOR_TEMPLATES, LinkIndex
+from distillguard.models.clusters.index import LinkIndex, carries_link
 from distillguard.models.clusters.profile import Profile
 from distillguard.models.clusters.values import (
     KIND_WEIGHTS,
@@ -257,9 +257,7 @@ class ClusterLinker:
         need, threshold = c.min_kinds, c.link_threshold
         found = []
         for other, kinds in shared.items():
-            if len(kinds) >= need and (
-                other in anchored or templates.get(other, 0) >= ANCHOR_TEMPLATES
-            ):
+            if len(kinds) >= need and carries_link(other in anchored, templates.get(other, 0)):
                 strength = sum(kinds.values())
                 if strength >= threshold:
                     found.append((-round(strength, 4), other))
@@ -303,7 +301,7 @@ class ClusterLinker:
                     candidates.add(other)
         if not candidates:
             return
-        weights: dict[str, float] = {}
+        weights: dict[str, tuple[float, bool]] = {}  # value -> (weight, anchors)
         first_seen = {p.account_id: p.first_seen}
         for other in sorted(candidates):
             q = self.profiles.get(other)
@@ -317,19 +315,23 @@ class ClusterLinker:
                 if entry is None or other not in entry.members:
                     continue  # forgotten there (expired or evicted)
                 kind = kind_of(value)
-                if self.index.anchors(value, c.popular_members):
+                known = weights.get(value)
+                if known is None:
+                    known = weights[value] = (
+                        KIND_WEIGHTS[kind] * self.specificity(value, now),
+                        self.index.anchors(value, c.popular_members),
+                    )
+                weight, anchor = known
+                if anchor:
                     anchored = True
                 elif kind == "prompt":
                     templates += 1
-                weight = weights.get(value)
-                if weight is None:
-                    weight = weights[value] = KIND_WEIGHTS[kind] * self.specificity(value, now)
                 if weight > kinds.get(kind, 0.0):
                     kinds[kind] = weight
             strength = sum(kinds.values())
             if len(kinds) < c.min_kinds or strength < c.link_threshold:
                 continue
-            if not anchored and templates < ANCHOR_TEMPLATES:
+            if not carries_link(anchored, templates):
                 continue
             first_seen[other] = q.first_seen
             self.graph.link(

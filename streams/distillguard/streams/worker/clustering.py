@@ -28,7 +28,7 @@ from typing import Any, Final
 import orjson
 
 from distillguard.models.clusters import ClusterGraph, ClusterLinker, LinkingConfig
-from distillguard.models.clusters.index import ANCHOR_TEMPLATES
+from distillguard.models.clusters.index import ANCHOR_TEMPLATES, carries_link
 from distillguard.models.clusters.profile import MINUTES, Profile
 from distillguard.models.clusters.view import cluster_view
 from distillguard.models.features.slices import MINUTE
@@ -195,13 +195,13 @@ class PairStage:
         return news
 
     def _is_anchored(self, key: tuple[str, str], horizon: float) -> bool:
-        """The pair shares an anchoring value, or ``ANCHOR_TEMPLATES`` popular templates,
-        seen within ``ttl_seconds``: as :meth:`ClusterLinker._link` requires."""
+        """What the pair shared within ``ttl_seconds`` carries a link (:func:`carries_link`,
+        as the replay linker requires)."""
         at = self.anchored.get(key)
-        if at is not None and at >= horizon:
-            return True
         held = self.templates.get(key, {})
-        return sum(1 for t in held.values() if t >= horizon) >= ANCHOR_TEMPLATES
+        return carries_link(
+            at is not None and at >= horizon, sum(1 for t in held.values() if t >= horizon)
+        )
 
     def expire(self, now: float) -> None:
         """Forget pairs not confirmed within ``ttl_seconds``; re-read clusters from the graph
