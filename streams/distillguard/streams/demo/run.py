@@ -30,7 +30,7 @@ class DemoSettings:
     rate: float
     partitions: int
     drain_seconds: float
-    #: hard stop of the run; None: the time the traffic takes at ``rate``, plus ``SLACK``
+    #: hard stop of the run; None: the traffic's time at ``rate``, plus ``SLACK_SECONDS``
     max_seconds: float | None = None
 
 
