@@ -112,6 +112,10 @@ def test_no_single_weak_default_rule_reaches_degrade() -> None:
 
 
 def _risk(features: dict[str, float]) -> float:
+    """Risk from the default rules; the identity is as old as the account unless given
+    (as ``compute_features`` has it before cluster linking says otherwise)."""
+    if "account_age_days" in features:
+        features = {"identity_age_days": features["account_age_days"]} | features
     return fuse(RuleSet(load_rules()).evaluate(features), features).risk
 
 
@@ -153,6 +157,7 @@ SWEEP = {
         {"category_top_share_1h": 1.0},  # a coding assistant: one category
         {"out_in_ratio_1h": 0.5},  # an agentic product: long tool contexts, short outputs
         {"account_age_days": 400.0},  # an established account
+        {"identity_age_days": 400.0},  # a new seat of an established organisation
         {"capability_share_1h": 0.8},  # general-purpose traffic
         {"tokens_out_pm_10m": 300.0},  # a benchmark user: short answers at a trickle
         {"requests_1h": 15.0},  # too little seen yet

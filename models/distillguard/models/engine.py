@@ -79,6 +79,15 @@ class JoinWatch(Protocol):
     def watches(self, event: Event) -> bool: ...
 
 
+@runtime_checkable
+class FeatureSource(Protocol):
+    """An observer that knows more of an account than its own traffic shows: features it
+    returns replace the account's own where they are larger (``identity_age_days`` of a
+    new seat in an established organisation: the organisation's age, not the seat's)."""
+
+    def account_features(self, account_id: str, now: float) -> Mapping[str, float]: ...
+
+
 class Engine:
     """Detection in event time over a stream of decoded events."""
 
@@ -122,6 +131,7 @@ class Engine:
             self.sources.append(self.labels)
         self.observers = list(observers)
         self._due_sources = [o for o in self.observers if isinstance(o, DueSource)]
+        self._feature_sources = [o for o in self.observers if isinstance(o, FeatureSource)]
         self.states: dict[str, AccountState] = {}
         self.policies: dict[str, PolicyState] = {}
         self.assessments: dict[str, Assessment] = {}
@@ -246,6 +256,10 @@ class Engine:
             return None
         self._scored_at[account_id] = (now, state.events_total)
         features = state.features(now)
+        for known in self._feature_sources:
+            for name, value in known.account_features(account_id, now).items():
+                if value > features.get(name, -math.inf):
+                    features[name] = value
         self.scored += 1
         evidence: list[Evidence] = []
         for source in self.sources:

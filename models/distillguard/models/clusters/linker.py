@@ -74,6 +74,9 @@ class ClusterLinker:
         #: cluster id -> (risk, members' times throttled or stopped, member count it was
         #: computed on)
         self._risk: dict[str, tuple[ClusterRisk, list[float], int]] = {}
+        #: cluster id -> (organisation, card) -> when its oldest established member was
+        #: created (:meth:`established_since`; refreshed with the cluster's risk)
+        self._seats: dict[str, dict[tuple[str, str], float]] = {}
         self._spec: dict[str, tuple[float, float]] = {}  # value -> (computed at, spec)
         self._maintained = -1.0
         self._now = 0.0
@@ -354,6 +357,7 @@ class ClusterLinker:
         for card in [c for c, t in cards.items() if now - t > self.config.failover_seconds]:
             del cards[card]
         self._risk.clear()
+        self._seats.clear()
         self._spec.clear()
         self._risen = {cid for cid in self._risen if self.graph.members(cid)}
 
@@ -392,11 +396,45 @@ class ClusterLinker:
             scale=scale,
             stopped_share=stopped / len(profiles) if profiles else 0.0,
         )
+        seats: dict[tuple[str, str], float] = {}
+        for q in profiles:
+            if q.org and q.card and q.created_at is not None and not q.is_new(now):
+                if q.account_id not in self.enforced:
+                    key = (q.org, q.card)
+                    seats[key] = min(q.created_at, seats.get(key, q.created_at))
+        if seats:
+            self._seats[cid] = seats
+        else:
+            self._seats.pop(cid, None)
         before = cached[0].risk if cached is not None else 0.0
         if risk.risk >= c.hold_risk and risk.risk >= before + RISE:
             self._risen.add(cid)
         self._risk[cid] = (risk, blocked, size)
         return risk, blocked
+
+    def established_since(self, account_id: str, now: float) -> float | None:
+        """For a new or unverified account, when the oldest established (aged, verified,
+        not enforced against) member of its cluster in the same organisation and paying
+        with the same card was created: the account is a new seat of an established
+        customer, a new hire on the company card, and no fresh identity. ``None``
+        otherwise. (A fleet that put its accounts into one organisation would share that
+        organisation's limits, and its cluster has no risk: one customer.)"""
+        p = self.profiles.get(account_id)
+        if p is None or not p.org or not p.card or not p.is_new(now):
+            return None
+        cid = self.graph.cluster_of(account_id)
+        if cid is None:
+            return None
+        self.cluster_risk(cid, now)
+        seats = self._seats.get(cid)
+        return seats.get((p.org, p.card)) if seats else None
+
+    def account_features(self, account_id: str, now: float) -> dict[str, float]:
+        """``identity_age_days`` of a new seat in an established organisation: the age of
+        its oldest established colleague (:meth:`established_since`); the engine keeps the
+        account's own age when it is larger (:class:`~distillguard.models.engine.FeatureSource`)."""
+        since = self.established_since(account_id, now)
+        return {} if since is None else {"identity_age_days": max(0.0, now - since) / 86400.0}
 
     def due(self, now: float) -> list[str]:
         """Members to score now although quiet this tick: the not yet enforced members,

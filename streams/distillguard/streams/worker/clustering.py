@@ -79,10 +79,11 @@ PUBLISH_WEIGHT_STEP: Final = 0.01
 def _differs(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> bool:
     if old is None:
         return True
-    if (new["cluster_id"], new["hold"], new["failover"]) != (
+    if (new["cluster_id"], new["hold"], new["failover"], new.get("established_since")) != (
         old["cluster_id"],
         old["hold"],
         old["failover"],
+        old.get("established_since"),
     ):
         return True
     before = {e["code"]: e["weight"] for e in old["evidence"]}
@@ -334,6 +335,7 @@ class ClusteringStage:
             "risk": risk.risk,
             "hold": linker.holds(account_id),
             "failover": any(e.code == "cluster.failover_join" for e in evidence),
+            "established_since": linker.established_since(account_id, self.now),
             "evidence": [
                 {
                     "code": e.code,

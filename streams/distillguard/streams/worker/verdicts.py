@@ -98,6 +98,16 @@ class ClusterVerdicts:
     def observe_slices(self, slices: Mapping[str, AccountSlice], now: float) -> None:
         """Slices reach the clustering stage through the linking topics instead."""
 
+    # FeatureSource ------------------------------------------------------------------------
+    def account_features(self, account_id: str, now: float) -> dict[str, float]:
+        """``identity_age_days`` of a new seat in an established organisation, as
+        ``ClusterLinker.account_features`` computes it from ``established_since``."""
+        verdict = self.verdicts.get(account_id)
+        since = verdict.get("established_since") if verdict is not None else None
+        if since is None:
+            return {}
+        return {"identity_age_days": max(0.0, now - float(since)) / 86400.0}
+
     def holds(self, account_id: str) -> bool:
         verdict = self.verdicts.get(account_id)
         return verdict is not None and bool(verdict.get("hold"))
@@ -159,6 +169,7 @@ def _matters(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> bo
         old["cluster_id"] != new["cluster_id"]
         or bool(old.get("hold")) != bool(new.get("hold"))
         or bool(old.get("failover")) != bool(new.get("failover"))
+        or old.get("established_since") != new.get("established_since")
         or abs(_weight(old) - _weight(new)) >= RESCORE_WEIGHT_STEP
     )
 
