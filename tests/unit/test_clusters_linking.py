@@ -265,7 +265,24 @@ def test_an_account_hanging_on_a_fleet_by_one_network_and_template_gets_half_its
     assert linker.peripheral("bystander") and not linker.peripheral("recruit")
     assert recruit.weight == member.weight > 0.6
     assert bystander.weight == round(member.weight / 2, 6)
-    assert "single link" in bystander.detail
+    assert "network and software alone" in bystander.detail
+
+
+def test_a_customer_two_fleet_members_came_near_is_still_peripheral() -> None:
+    """Two members of a rotating fleet came through the customer's residential /24 and
+    use its benchmark format: still coincidence. Linked so to three members, or by a card
+    to one, it is a member."""
+    linker = ClusterLinker()
+    now = run(linker, fleet_events(12, 40))
+    first_seen = {f"fleet-{i}": NOW0 for i in range(3)} | {"near": now, "linked": now}
+    for i in range(2):
+        linker.graph.link("near", f"fleet-{i}", 0.64, now, first_seen, ("net", "prompt"))
+        linker.graph.link("linked", f"fleet-{i}", 0.64, now, first_seen, ("net", "prompt"))
+    assert linker.peripheral("near") and linker.peripheral("linked")
+    linker.graph.link("linked", "fleet-2", 0.64, now, first_seen, ("net", "prompt"))
+    assert not linker.peripheral("linked")
+    linker.graph.link("carded", "fleet-2", 1.0, now, first_seen | {"carded": now}, ("card",))
+    assert linker.peripheral("near") and not linker.peripheral("carded")
 
 
 def test_sharing_alone_gives_no_risk() -> None:

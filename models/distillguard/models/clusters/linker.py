@@ -51,6 +51,9 @@ WEAK_KINDS = frozenset({"net", "prompt", "client"})
 #: Share of the cluster's evidence a loosely attached member gets
 #: (:meth:`ClusterLinker.peripheral`).
 PERIPHERAL_SHARE = 0.5
+#: Links from which a member hanging on network and software links alone is no longer
+#: peripheral: a fleet member that shares no card is linked to several members.
+CORE_LINKS = 3
 #: A rise of cluster risk that offers its quiet members for scoring again (:meth:`due`).
 RISE = 0.05
 #: A cluster smaller than this still without risk is reassessed at every tick a member is
@@ -504,18 +507,18 @@ class ClusterLinker:
         return self.cluster_risk(cid, self._now)[0].risk >= self.config.hold_risk
 
     def peripheral(self, account_id: str) -> bool:
-        """Whether the account hangs on its cluster by a single link that rests on nothing
-        but a network and popular software: a residential /24 one member once came through
-        and the benchmark format everybody uses is a coincidence a rotating fleet makes with
-        some customer every day. Members of a fleet share its card, creation bursts or
-        proxy rotation, or are linked to several members."""
+        """Whether the account hangs on its cluster by fewer than ``CORE_LINKS`` links that
+        all rest on nothing but networks and popular software: a residential /24 a member
+        or two of a rotating fleet came through and the benchmark format everybody uses
+        are a coincidence such a fleet makes with some customer every day. Members of a
+        fleet share its card, creation bursts or proxy rotation, or are linked to several
+        members."""
         links = self.graph.neighbours(account_id)
         if not links:
             return True  # its links were dropped (their values grew popular) until the rebuild
-        if len(links) > 1:
+        if len(links) >= CORE_LINKS:
             return False
-        ((_, kinds, _),) = links.values()
-        return set(kinds) <= WEAK_KINDS
+        return all(set(kinds) <= WEAK_KINDS for _, kinds, _ in links.values())
 
     def evidence(
         self, account_id: str, features: Mapping[str, float], now: float
@@ -533,7 +536,7 @@ class ClusterLinker:
             scale, note = c.evidence_scale, ""
             if self.peripheral(account_id):
                 scale *= PERIPHERAL_SHARE
-                note = " (attached by a single link on network and software alone)"
+                note = " (attached by network and software alone)"
             out.append(
                 Evidence(
                     "cluster",
