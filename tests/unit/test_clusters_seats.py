@@ -102,7 +102,9 @@ def test_only_an_established_member_of_the_same_organisation_vouches(
     now = run(linker, team_events(org=org, hire_org=hire_org))
     assert linker.graph.cluster_of("hire") is not None, case
     assert linker.established_since("hire", now) is None, case
-    assert linker.account_features("hire", now) == {}, case
+    # the card vouches for its payer only: no fresh identity, whatever it does
+    assert set(linker.account_features("hire", now)) == {"payer_age_days"}, case
+    assert linker.established_since("hire", now, same_org=False) == pytest.approx(NOW0 - 700 * DAY)
 
 
 def test_an_established_member_enforced_against_vouches_for_no_one() -> None:
@@ -113,6 +115,7 @@ def test_an_established_member_enforced_against_vouches_for_no_one() -> None:
     assert cid is not None
     linker.invalidate_risk(cid)
     assert linker.established_since("hire", now) is None
+    assert linker.account_features("hire", now) == {}
 
 
 def test_the_new_hire_is_not_degraded_where_a_fresh_identity_would_be() -> None:
@@ -125,10 +128,41 @@ def test_the_new_hire_is_not_degraded_where_a_fresh_identity_would_be() -> None:
     assert "distill.capability_sweep" in fresh.get("hire", []), fresh
 
 
+def eliciting_hire(org: str | None) -> list[dict[str, Any]]:
+    """The owner, and a new, unverified hire on its card who asks for step-by-step
+    reasoning in most requests at a person's pace, all on coding (no sweep)."""
+    events = [
+        ev | {"prompt": ev["prompt"] | {"category": "coding", "cot_request": True}}
+        for ev in team_events(org=org)
+        if ev["account_id"] == "owner" or ev["ts"] % 60 < 10
+    ]
+    for ev in events:
+        if ev["account_id"] == "hire":
+            ev["completion_tokens"] = 400
+    return events
+
+
+def test_an_established_payer_vouches_for_a_new_account_being_no_fresh_identity() -> None:
+    """``account.new_unverified_eliciting`` judges a fresh identity; a new hire paying with
+    an established member's card is none, with or without an organisation."""
+    for org in (None, "org-team"):
+        engine, _ = replay(eliciting_hire(org))
+        codes = {r["code"] for r in engine.assessments["hire"].reasons}
+        assert "account.new_unverified_eliciting" not in codes, (org, codes)
+    alone = [ev for ev in eliciting_hire(None) if ev["account_id"] == "hire"]
+    engine, _ = replay(alone)
+    codes = {r["code"] for r in engine.assessments["hire"].reasons}
+    assert "account.new_unverified_eliciting" in codes, codes
+
+
 def test_the_worker_flow_vouches_for_the_new_hire_as_replay_does() -> None:
     decisions, stage = run_two_workers(team_events())
     verdict = stage.verdict("hire")
     assert verdict is not None and verdict["established_since"] == pytest.approx(NOW0 - 700 * DAY)
+    assert verdict["paid_since"] == verdict["established_since"]
     assert not [v for v in decisions.get("hire", []) if v["action"] != "monitor"]
-    decisions, _ = run_two_workers(team_events(org=None))
+    decisions, stage = run_two_workers(team_events(org=None))
+    verdict = stage.verdict("hire")
+    assert verdict is not None and verdict["established_since"] is None
+    assert verdict["paid_since"] == pytest.approx(NOW0 - 700 * DAY)
     assert any(v["action"] != "monitor" for v in decisions.get("hire", []))

@@ -115,7 +115,8 @@ def _risk(features: dict[str, float]) -> float:
     """Risk from the default rules; the identity is as old as the account unless given
     (as ``compute_features`` has it before cluster linking says otherwise)."""
     if "account_age_days" in features:
-        features = {"identity_age_days": features["account_age_days"]} | features
+        age = features["account_age_days"]
+        features = {"identity_age_days": age, "payer_age_days": age} | features
     return fuse(RuleSet(load_rules()).evaluate(features), features).risk
 
 

@@ -62,6 +62,18 @@ RISE = 0.05
 SMALL = 10
 
 
+def ages(seat_since: float | None, payer_since: float | None, now: float) -> dict[str, float]:
+    """``identity_age_days`` and ``payer_age_days`` from when the colleague that vouches
+    for a new account was created (:meth:`ClusterLinker.established_since`), as far as
+    known: the features an account's cluster adds to its own."""
+    out: dict[str, float] = {}
+    if seat_since is not None:
+        out["identity_age_days"] = max(0.0, now - seat_since) / 86400.0
+    if payer_since is not None:
+        out["payer_age_days"] = max(0.0, now - payer_since) / 86400.0
+    return out
+
+
 class ClusterLinker:
     """Cross-account linking and cluster evidence (pure; event time only)."""
 
@@ -78,8 +90,9 @@ class ClusterLinker:
         #: computed on)
         self._risk: dict[str, tuple[ClusterRisk, list[float], int]] = {}
         #: cluster id -> (organisation, card) -> when its oldest established member was
-        #: created (:meth:`established_since`; refreshed with the cluster's risk)
-        self._seats: dict[str, dict[tuple[str, str], float]] = {}
+        #: created, and (None, card) -> the same whatever the organisation
+        #: (:meth:`established_since`; refreshed with the cluster's risk)
+        self._seats: dict[str, dict[tuple[str | None, str], float]] = {}
         self._spec: dict[str, tuple[float, float]] = {}  # value -> (computed at, spec)
         self._maintained = -1.0
         self._now = 0.0
@@ -399,12 +412,12 @@ class ClusterLinker:
             scale=scale,
             stopped_share=stopped / len(profiles) if profiles else 0.0,
         )
-        seats: dict[tuple[str, str], float] = {}
+        seats: dict[tuple[str | None, str], float] = {}
         for q in profiles:
-            if q.org and q.card and q.created_at is not None and not q.is_new(now):
+            if q.card and q.created_at is not None and not q.is_new(now):
                 if q.account_id not in self.enforced:
-                    key = (q.org, q.card)
-                    seats[key] = min(q.created_at, seats.get(key, q.created_at))
+                    for key in ((q.org, q.card), (None, q.card)) if q.org else ((None, q.card),):
+                        seats[key] = min(q.created_at, seats.get(key, q.created_at))
         if seats:
             self._seats[cid] = seats
         else:
@@ -415,29 +428,40 @@ class ClusterLinker:
         self._risk[cid] = (risk, blocked, size)
         return risk, blocked
 
-    def established_since(self, account_id: str, now: float) -> float | None:
+    def established_since(
+        self, account_id: str, now: float, *, same_org: bool = True
+    ) -> float | None:
         """For a new or unverified account, when the oldest established (aged, verified,
-        not enforced against) member of its cluster in the same organisation and paying
-        with the same card was created: the account is a new seat of an established
-        customer, a new hire on the company card, and no fresh identity. ``None``
-        otherwise. (A fleet that put its accounts into one organisation would share that
-        organisation's limits, and its cluster has no risk: one customer.)"""
+        not enforced against) member of its cluster paying with the same card, and in the
+        same organisation (``same_org``), was created; ``None`` if there is none.
+
+        In the same organisation the account is a new seat of an established customer, a
+        new hire on the company card: no fresh identity (a fleet that put its accounts
+        into one organisation would share that organisation's limits, and its cluster
+        has no risk: one customer). On the card alone its *payer* is an established
+        customer, which vouches for it being no fresh identity but not for what it does
+        (a fleet can pay with one aged account's card)."""
         p = self.profiles.get(account_id)
-        if p is None or not p.org or not p.card or not p.is_new(now):
+        if p is None or not p.card or not p.is_new(now) or (same_org and not p.org):
             return None
         cid = self.graph.cluster_of(account_id)
         if cid is None:
             return None
         self.cluster_risk(cid, now)
         seats = self._seats.get(cid)
-        return seats.get((p.org, p.card)) if seats else None
+        return seats.get((p.org if same_org else None, p.card)) if seats else None
 
     def account_features(self, account_id: str, now: float) -> dict[str, float]:
-        """``identity_age_days`` of a new seat in an established organisation: the age of
-        its oldest established colleague (:meth:`established_since`); the engine keeps the
-        account's own age when it is larger (:class:`~distillguard.models.engine.FeatureSource`)."""
-        since = self.established_since(account_id, now)
-        return {} if since is None else {"identity_age_days": max(0.0, now - since) / 86400.0}
+        """What the account's cluster knows of its age (the engine keeps the account's own
+        where it is larger, :class:`~distillguard.models.engine.FeatureSource`):
+        ``identity_age_days`` of a new seat in an established organisation and
+        ``payer_age_days`` of a new account paying with an established member's card,
+        the age of that colleague (:meth:`established_since`)."""
+        return ages(
+            self.established_since(account_id, now),
+            self.established_since(account_id, now, same_org=False),
+            now,
+        )
 
     def due(self, now: float) -> list[str]:
         """Members to score now although quiet this tick: the not yet enforced members,

@@ -342,9 +342,11 @@ def _account_features(state: AccountState, now: float, f: dict[str, float]) -> N
     else:
         f["account_age_days"] = UNKNOWN_AGE_DAYS
         f["account_age_known"] = 0.0
-    # the age of the identity behind the account: its own, unless cluster linking knows it
-    # for a new seat of an established organisation (``Engine`` takes the larger)
+    # the age of the identity behind the account, and of the customer paying for it: its
+    # own, unless cluster linking knows them for a new seat of an established organisation
+    # or a new account on an established member's card (``Engine`` takes the larger)
     f["identity_age_days"] = f["account_age_days"]
+    f["payer_age_days"] = f["account_age_days"]
     tier = meta.get("tier")
     tier_rpm = TIER_RPM.get(tier, UNKNOWN_TIER_RPM) if isinstance(tier, str) else UNKNOWN_TIER_RPM
     f["tier_level"] = float(TIER_LEVEL.get(tier, 6) if isinstance(tier, str) else 2)

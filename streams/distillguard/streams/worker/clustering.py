@@ -70,8 +70,10 @@ def decode_profile(data: Mapping[str, Any]) -> Profile:
     return p
 
 
+#: Verdict fields whose change alone republishes it.
+VERDICT_FIELDS: Final = ("cluster_id", "hold", "failover", "established_since", "paid_since")
 #: A member's verdict is published again when an evidence weight moved at least this much
-#: (or its cluster, hold, failover or evidence codes changed): risk moves a little at every
+#: (or a field of ``VERDICT_FIELDS`` or its evidence codes changed): risk moves a little at every
 #: refresh, and each verdict costs a message to every worker.
 PUBLISH_WEIGHT_STEP: Final = 0.01
 
@@ -79,12 +81,7 @@ PUBLISH_WEIGHT_STEP: Final = 0.01
 def _differs(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> bool:
     if old is None:
         return True
-    if (new["cluster_id"], new["hold"], new["failover"], new.get("established_since")) != (
-        old["cluster_id"],
-        old["hold"],
-        old["failover"],
-        old.get("established_since"),
-    ):
+    if any(new.get(k) != old.get(k) for k in VERDICT_FIELDS):
         return True
     before = {e["code"]: e["weight"] for e in old["evidence"]}
     after = {e["code"]: e["weight"] for e in new["evidence"]}
@@ -336,6 +333,7 @@ class ClusteringStage:
             "hold": linker.holds(account_id),
             "failover": any(e.code == "cluster.failover_join" for e in evidence),
             "established_since": linker.established_since(account_id, self.now),
+            "paid_since": linker.established_since(account_id, self.now, same_org=False),
             "evidence": [
                 {
                     "code": e.code,

@@ -26,7 +26,7 @@ from typing import Any
 import orjson
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
-from distillguard.models.clusters.linker import ENFORCING
+from distillguard.models.clusters.linker import ENFORCING, ages
 from distillguard.models.detectors.evidence import Evidence
 from distillguard.models.features import AccountSlice
 from distillguard.streams.kafka import client_config as kafka_config
@@ -100,13 +100,17 @@ class ClusterVerdicts:
 
     # FeatureSource ------------------------------------------------------------------------
     def account_features(self, account_id: str, now: float) -> dict[str, float]:
-        """``identity_age_days`` of a new seat in an established organisation, as
-        ``ClusterLinker.account_features`` computes it from ``established_since``."""
+        """``identity_age_days`` and ``payer_age_days`` of a new account its cluster vouches
+        for, as ``ClusterLinker.account_features`` computes them."""
         verdict = self.verdicts.get(account_id)
-        since = verdict.get("established_since") if verdict is not None else None
-        if since is None:
+        if verdict is None:
             return {}
-        return {"identity_age_days": max(0.0, now - float(since)) / 86400.0}
+        seat, payer = verdict.get("established_since"), verdict.get("paid_since")
+        return ages(
+            float(seat) if seat is not None else None,
+            float(payer) if payer is not None else None,
+            now,
+        )
 
     def holds(self, account_id: str) -> bool:
         verdict = self.verdicts.get(account_id)
@@ -170,6 +174,7 @@ def _matters(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> bo
         or bool(old.get("hold")) != bool(new.get("hold"))
         or bool(old.get("failover")) != bool(new.get("failover"))
         or old.get("established_since") != new.get("established_since")
+        or old.get("paid_since") != new.get("paid_since")
         or abs(_weight(old) - _weight(new)) >= RESCORE_WEIGHT_STEP
     )
 
