@@ -81,11 +81,11 @@ def test_a_new_hire_is_a_seat_of_its_established_organisation() -> None:
     linker = ClusterLinker()
     now = run(linker, team_events())
     assert linker.graph.cluster_of("hire") == linker.graph.cluster_of("owner") is not None
-    assert linker.established_since("hire", now) == pytest.approx(NOW0 - 700 * DAY)
+    assert linker.established_since("hire", now)[0] == pytest.approx(NOW0 - 700 * DAY)
     assert linker.account_features("hire", now)["identity_age_days"] == pytest.approx(
         700 + (now - NOW0) / DAY
     )
-    assert linker.established_since("owner", now) is None  # established itself
+    assert linker.established_since("owner", now) == (None, None)  # established itself
 
 
 @pytest.mark.parametrize(
@@ -101,10 +101,10 @@ def test_only_an_established_member_of_the_same_organisation_vouches(
     linker = ClusterLinker()
     now = run(linker, team_events(org=org, hire_org=hire_org))
     assert linker.graph.cluster_of("hire") is not None, case
-    assert linker.established_since("hire", now) is None, case
+    assert linker.established_since("hire", now)[0] is None, case
     # the card vouches for its payer only: no fresh identity, whatever it does
     assert set(linker.account_features("hire", now)) == {"payer_age_days"}, case
-    assert linker.established_since("hire", now, same_org=False) == pytest.approx(NOW0 - 700 * DAY)
+    assert linker.established_since("hire", now)[1] == pytest.approx(NOW0 - 700 * DAY)
 
 
 def test_an_established_member_enforced_against_vouches_for_no_one() -> None:
@@ -114,7 +114,7 @@ def test_an_established_member_enforced_against_vouches_for_no_one() -> None:
     cid = linker.graph.cluster_of("owner")
     assert cid is not None
     linker.invalidate_risk(cid)
-    assert linker.established_since("hire", now) is None
+    assert linker.established_since("hire", now) == (None, None)
     assert linker.account_features("hire", now) == {}
 
 

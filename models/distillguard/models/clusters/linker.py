@@ -428,12 +428,11 @@ class ClusterLinker:
         self._risk[cid] = (risk, blocked, size)
         return risk, blocked
 
-    def established_since(
-        self, account_id: str, now: float, *, same_org: bool = True
-    ) -> float | None:
+    def established_since(self, account_id: str, now: float) -> tuple[float | None, float | None]:
         """For a new or unverified account, when the oldest established (aged, verified,
-        not enforced against) member of its cluster paying with the same card, and in the
-        same organisation (``same_org``), was created; ``None`` if there is none.
+        not enforced against) member of its cluster paying with the same card was
+        created: among those in the same organisation (the *seat*), and among all (the
+        *payer*); ``None`` where there is none.
 
         In the same organisation the account is a new seat of an established customer, a
         new hire on the company card: no fresh identity (a fleet that put its accounts
@@ -442,14 +441,16 @@ class ClusterLinker:
         customer, which vouches for it being no fresh identity but not for what it does
         (a fleet can pay with one aged account's card)."""
         p = self.profiles.get(account_id)
-        if p is None or not p.card or not p.is_new(now) or (same_org and not p.org):
-            return None
+        if p is None or not p.card or not p.is_new(now):
+            return None, None
         cid = self.graph.cluster_of(account_id)
         if cid is None:
-            return None
+            return None, None
         self.cluster_risk(cid, now)
         seats = self._seats.get(cid)
-        return seats.get((p.org if same_org else None, p.card)) if seats else None
+        if not seats:
+            return None, None
+        return (seats.get((p.org, p.card)) if p.org else None), seats.get((None, p.card))
 
     def account_features(self, account_id: str, now: float) -> dict[str, float]:
         """What the account's cluster knows of its age (the engine keeps the account's own
@@ -457,11 +458,7 @@ class ClusterLinker:
         ``identity_age_days`` of a new seat in an established organisation and
         ``payer_age_days`` of a new account paying with an established member's card,
         the age of that colleague (:meth:`established_since`)."""
-        return ages(
-            self.established_since(account_id, now),
-            self.established_since(account_id, now, same_org=False),
-            now,
-        )
+        return ages(*self.established_since(account_id, now), now)
 
     def due(self, now: float) -> list[str]:
         """Members to score now although quiet this tick: the not yet enforced members,

@@ -326,14 +326,15 @@ class ClusteringStage:
             return None
         risk, _ = linker.cluster_risk(cid, self.now)
         evidence = linker.evidence(account_id, {}, self.now)
+        seat, payer = linker.established_since(account_id, self.now)
         return {
             "account_id": account_id,
             "cluster_id": cid,
             "risk": risk.risk,
             "hold": linker.holds(account_id),
             "failover": any(e.code == "cluster.failover_join" for e in evidence),
-            "established_since": linker.established_since(account_id, self.now),
-            "paid_since": linker.established_since(account_id, self.now, same_org=False),
+            "established_since": seat,
+            "paid_since": payer,
             "evidence": [
                 {
                     "code": e.code,

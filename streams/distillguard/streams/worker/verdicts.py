@@ -30,6 +30,7 @@ from distillguard.models.clusters.linker import ENFORCING, ages
 from distillguard.models.detectors.evidence import Evidence
 from distillguard.models.features import AccountSlice
 from distillguard.streams.kafka import client_config as kafka_config
+from distillguard.streams.worker.clustering import VERDICT_FIELDS
 
 log = logging.getLogger(__name__)
 #: A member is scored again, without new traffic, when its cluster evidence moved this much.
@@ -170,11 +171,7 @@ def _matters(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> bo
     if old is None or new is None:
         return old is not new
     return (
-        old["cluster_id"] != new["cluster_id"]
-        or bool(old.get("hold")) != bool(new.get("hold"))
-        or bool(old.get("failover")) != bool(new.get("failover"))
-        or old.get("established_since") != new.get("established_since")
-        or old.get("paid_since") != new.get("paid_since")
+        any(old.get(k) != new.get(k) for k in VERDICT_FIELDS)
         or abs(_weight(old) - _weight(new)) >= RESCORE_WEIGHT_STEP
     )
 
