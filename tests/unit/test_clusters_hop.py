@@ -10,7 +10,7 @@ from distillguard.models.clusters.values import profile_values
 from distillguard.models.codec import event_record, event_records
 from distillguard.models.features import fold_events
 from distillguard.streams.worker.linking import ProfileFeed
-from tests.unit.test_clusters_linking import DAY, NOW0, event, run
+from tests.unit.test_clusters_linking import DAY, NOW0, THROTTLE, event, run
 
 
 def aged(account: int, request: int, *, card: str, hop: bool) -> dict[str, Any]:
@@ -82,3 +82,65 @@ def test_the_worker_adds_the_values_an_accounts_history_shows_as_replay_does() -
         assert bool(hop) == (r >= 1)
         assert hop <= linker.profiles["acct-0"].values
     assert feed.profiles["acct-0"].hops_networks()
+
+
+def test_an_account_roams_keeps_its_networks_or_has_not_shown_yet() -> None:
+    def profile(ips: list[str]) -> Profile:
+        evs = [event("a", NOW0 + i * 60.0, ip=ip) for i, ip in enumerate(ips)]
+        return merge_slice({}, fold_events(event_records(evs))["a"])
+
+    assert profile(["198.51.1.9"]).roams() is None
+    assert profile(["198.51.1.9", "198.51.1.10", "198.51.1.11"]).roams() is None
+    assert profile(["198.51.1.9"] * 4).roams() is False
+    assert profile([f"198.51.{i}.9" for i in range(4)]).roams() is True
+    # a proxy reused once early on: no longer hopping, nor keeping its networks
+    assert profile(["198.51.1.9", "198.51.1.9", "198.51.2.9", "198.51.3.9"]).roams() is None
+
+
+def passer_by(i: int, k: int, home: str) -> dict[str, Any]:
+    """The ``k``-th request of a rotating fleet member on the fleet's template: each from
+    another residential network, the fourth through the customer's ``home`` /24."""
+    return event(
+        f"slow-{i}",
+        NOW0 + k * 90.0 + i * 11.0,
+        ip=f"{home}.{30 + i}" if k == 3 else f"100.{40 + i}.{k}.9",
+        asn=70000 + 100 * i + k,
+        template="00000000000000b0",
+        created_at=NOW0 - (90 + i) * DAY,
+        verified=i % 2 == 0,
+        card=f"slow-card-{i % 2}",
+    )
+
+
+def test_a_customer_whose_home_network_a_rotating_fleet_came_through_is_not_linked() -> None:
+    """A residential proxy's exit is someone's home. Fleet members each came through a
+    verified customer's /24 once, on the template the customer also uses (found to be the
+    fleet's once its members are enforced): network and template are two kinds, yet the
+    network is the customer's, not one the fleet shares with it. Fleet members that keep
+    their networks (office proxies) link to each other by a shared one as before."""
+    linker = ClusterLinker()
+    home = "81.2.69"
+    evs = [
+        event("home", NOW0 + m * 45.0, ip=f"{home}.7", template="00000000000000b0", card="c-h")
+        for m in range(60)
+    ]
+    evs += [passer_by(i, k, home) for i in range(6) for k in range(8)]
+    now = run(linker, [e for e in evs if e["ts"] < NOW0 + 200.0])
+    for i in range(6):
+        linker.observe_decision(f"slow-{i}", THROTTLE, now)
+    now = run(linker, [e for e in evs if e["ts"] >= NOW0 + 200.0])
+    assert linker.graph.cluster_of("slow-0") is not None
+    assert linker.graph.neighbours("home") == {}
+    template = next(v for v in linker.index.values if v.startswith("prompt:"))
+    assert linker.specificity(template, now) > 0.6  # strong enough with the network
+
+    office = ClusterLinker()
+    run(
+        office,
+        [
+            event(f"o-{i}", NOW0 + m * 60.0 + i, ip=f"{home}.{i}", template="00000000000000c1")
+            for i in range(3)
+            for m in range(6)
+        ],
+    )
+    assert office.graph.cluster_of("o-0") is not None

@@ -81,3 +81,22 @@ def test_enforced_accounts_are_flagged_like_new_ones() -> None:
     assert all(row[3] is False for rows in value_records(slices).values() for row in rows)
     flagged = value_records(slices, enforced={"legit-0"})
     assert {row[0] for rows in flagged.values() for row in rows if row[3]} == {"legit-0"}
+
+
+def test_on_a_network_a_roaming_member_meets_no_account_that_keeps_it() -> None:
+    """A residential /24: a customer who lives there (keeps its networks), fleet members
+    that came through it (roam) and an account not judged yet. A roaming member meets
+    the other roaming one and the unjudged one, never the customer; a row of four fields
+    (roaming not sent) meets everyone."""
+    stage = ValueStage()
+    assert stage.apply("net:7", [["home", 100.0, 0.0, False, False]]) == []
+    assert stage.apply("net:7", [["slow-1", 110.0, 105.0, False, True]]) == []
+    (record,) = stage.apply("net:7", [["fresh", 120.0, 120.0, True, None]])
+    assert {other for other, _ in record["with"]} == {"home", "slow-1"}
+    (record,) = stage.apply("net:7", [["slow-2", 130.0, 125.0, False, True]])
+    assert {other for other, _ in record["with"]} == {"fresh", "slow-1"}
+    assert stage.apply("prompt:9", [["home", 140.0, 0.0, False, False]]) == []
+    (record,) = stage.apply("prompt:9", [["slow-2", 141.0, 125.0, False, True]])
+    assert [other for other, _ in record["with"]] == ["home"]  # only networks are judged
+    (record,) = stage.apply("net:7", [["old", 150.0, 150.0, False]])
+    assert len(record["with"]) == 4

@@ -12,7 +12,9 @@ Linking an account compares it with at most ``sample`` recent members of each of
 values; a link needs ``min_kinds`` independent kinds of shared value and enough strength,
 each value weighted by its specificity (:meth:`ClusterLinker.specificity`), and something
 beyond popular software in common: an anchoring value (:meth:`LinkIndex.anchors`) or
-``ANCHOR_TEMPLATES`` popular templates (:func:`carries_link`).
+``ANCHOR_TEMPLATES`` popular templates (:func:`carries_link`). A shared network counts
+only unless one account roams networks and the other keeps its own
+(:func:`~distillguard.models.clusters.profile.apart`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from distillguard.models.clusters.config import LinkingConfig
 from distillguard.models.clusters.coordination import ClusterRisk, assess
 from distillguard.models.clusters.graph import MAX_NEIGHBOURS, ClusterGraph
 from distillguard.models.clusters.index import LinkIndex, carries_link
-from distillguard.models.clusters.profile import Profile
+from distillguard.models.clusters.profile import Profile, apart
 from distillguard.models.clusters.values import (
     KIND_WEIGHTS,
     kind_of,
@@ -255,6 +257,7 @@ class ClusterLinker:
         anchored: set[str] = set()  # others sharing a value that can carry a link
         templates: dict[str, int] = {}  # others -> popular templates shared
         entries, recent, sample = self.index.values, self.index.recent, c.sample
+        roams, profiles = p.roams(), self.profiles
         for value in p.values:
             entry = entries.get(value)
             if entry is None or len(entry.members) < 2:
@@ -263,6 +266,10 @@ class ClusterLinker:
             weight = KIND_WEIGHTS[kind] * self.specificity(value, now)
             anchor = self.index.anchors(value, c.popular_members)
             for other in recent(value, sample):
+                if kind == "net" and roams is not None:
+                    q = profiles.get(other)
+                    if q is not None and apart(roams, q.roams()):
+                        continue  # one came through the other's network
                 if anchor:
                     anchored.add(other)
                 elif kind == "prompt":
@@ -310,6 +317,7 @@ class ClusterLinker:
         c = self.config
         entries, cluster_of = self.index.values, self.graph.cluster_of
         mine = cluster_of(p.account_id)
+        roams = p.roams()
         candidates: set[str] = set()
         for value in fresh:
             entry = entries.get(value)
@@ -329,11 +337,14 @@ class ClusterLinker:
             kinds: dict[str, float] = {}
             anchored = False
             templates = 0
+            passing = apart(roams, q.roams())
             for value in p.values & q.values:
                 entry = entries.get(value)
                 if entry is None or other not in entry.members:
                     continue  # forgotten there (expired or evicted)
                 kind = kind_of(value)
+                if passing and kind == "net":
+                    continue
                 known = weights.get(value)
                 if known is None:
                     known = weights[value] = (

@@ -33,6 +33,9 @@ ROTATION_SHARE: Final = 0.4
 #: Share of an account's repeat requests from another network than the request before
 #: from which it hops networks (:meth:`Profile.hops_networks`).
 HOP_SHARE: Final = 0.75
+#: Repeat requests from which an account that changed network at most at one in four of
+#: them (the mirror of ``HOP_SHARE``) keeps its networks (:meth:`Profile.roams`).
+SETTLED_REPEATS: Final = 3
 #: Distinct networks (ASNs) remembered per account.
 MAX_ASNS: Final = 32
 #: Distinct IP prefixes (/24, /48) remembered per account.
@@ -170,6 +173,17 @@ class Profile:
         repeats, changes = self.network_changes()
         return repeats >= 1.0 and changes >= HOP_SHARE * repeats
 
+    def roams(self) -> bool | None:
+        """True while it hops networks (:meth:`hops_networks`); False once it has shown it
+        keeps them (at least ``SETTLED_REPEATS`` repeat requests, at most one in four from
+        another network than the request before); None in between, or before."""
+        if self.hops_networks():
+            return True
+        repeats, changes = self.network_changes()
+        if repeats >= SETTLED_REPEATS and changes <= (1.0 - HOP_SHARE) * repeats:
+            return False
+        return None
+
     def totals(self, now: float, horizon: float = 3600.0) -> list[float]:
         """Sum of the buckets within ``horizon`` seconds of ``now``."""
         first = int((now - horizon) // MINUTE)
@@ -197,6 +211,14 @@ class Profile:
 
 
 _ZERO: Final = [0.0, 0.0, 0.0, 0.0]
+
+
+def apart(roams: bool | None, theirs: bool | None) -> bool:
+    """Whether, of two accounts (their :meth:`Profile.roams`), one is known to roam
+    networks and the other to keep its own: a network they share is then one the roaming
+    account came through (a residential proxy's exit is someone's home), no network in
+    common."""
+    return roams is not None and theirs is not None and roams != theirs
 
 
 def merge_slice(profiles: dict[str, Profile], piece: AccountSlice) -> Profile:

@@ -36,7 +36,7 @@ from typing import Any, Protocol
 import orjson
 
 from distillguard.models.clusters import LinkIndex, LinkingConfig, linking_values
-from distillguard.models.clusters.profile import NEW_DAYS, Profile
+from distillguard.models.clusters.profile import NEW_DAYS, Profile, apart
 from distillguard.models.clusters.values import KIND_WEIGHTS, kind_of, merge_profile
 from distillguard.models.features import AccountSlice
 from distillguard.streams.worker.clustering import ClusteringStage, PairStage, encode_profile
@@ -73,15 +73,17 @@ def value_records(
     slices: Mapping[str, AccountSlice],
     values: Mapping[str, set[str]] | None = None,
     enforced: Container[str] = (),
+    roams: Mapping[str, bool | None] | None = None,
 ) -> dict[str, list[list[Any]]]:
-    """Linking value -> ``[[account, last_ts, first_ts, new], ...]`` for one batch
+    """Linking value -> ``[[account, last_ts, first_ts, new, roams], ...]`` for one batch
     (``values``: each account's linking values, when the caller already has them; ``new``:
-    new or unverified, or in ``enforced``, as ``ClusterLinker.specificity`` counts them)."""
+    new or unverified, or in ``enforced``, as ``ClusterLinker.specificity`` counts them;
+    ``roams``: :meth:`Profile.roams` of the accounts whose profile the caller keeps)."""
     out: dict[str, list[list[Any]]] = {}
     for account_id in sorted(slices):
         piece = slices[account_id]
         new = _is_new(piece) or account_id in enforced
-        row = [account_id, piece.last_ts, piece.first_ts, new]
+        row = [account_id, piece.last_ts, piece.first_ts, new, (roams or {}).get(account_id)]
         mine = values.get(account_id, ()) if values is not None else linking_values(piece)
         for value in sorted(mine):
             out.setdefault(value, []).append(row)
@@ -99,6 +101,8 @@ class ValueStage:
         self.config = c = config or LinkingConfig()
         self.index = LinkIndex(cap=c.member_cap, ttl=c.ttl_seconds)
         self.new: dict[str, bool] = {}
+        #: account -> whether it roams networks, keeps its own, or has not shown yet
+        self.roams: dict[str, bool | None] = {}
         self.first_seen: dict[str, float] = {}
         self.last_seen: dict[str, float] = {}
         #: (value, account) -> when its co-members were last sent (relinking)
@@ -112,6 +116,7 @@ class ValueStage:
         for account_id in [a for a, t in self.last_seen.items() if t < horizon]:
             del self.last_seen[account_id]
             self.new.pop(account_id, None)
+            self.roams.pop(account_id, None)
             self.first_seen.pop(account_id, None)
         index = self.index
         self.sent = {k: t for k, t in self.sent.items() if k[1] in index.members(k[0])}
@@ -129,7 +134,7 @@ class ValueStage:
         out: list[dict[str, Any]] = []
         fresh = []
         relink = self.config.relink_seconds
-        for account_id, last_ts, first_ts, new in rows:
+        for account_id, last_ts, first_ts, new, *roams in rows:  # four fields: before roams
             sent = self.sent.get((value, account_id))
             known = (
                 account_id in self.index.members(value)
@@ -138,6 +143,7 @@ class ValueStage:
             )
             self.index.add(value, account_id, float(last_ts))
             self.new[account_id] = bool(new)
+            self.roams[account_id] = roams[0] if roams else None
             self.first_seen.setdefault(account_id, float(first_ts))
             self.last_seen[account_id] = max(self.last_seen.get(account_id, 0.0), float(last_ts))
             self.now = max(self.now, float(last_ts))
@@ -154,12 +160,14 @@ class ValueStage:
         weight = round(KIND_WEIGHTS[kind] * self.specificity(value), 4)
         anchor = self.index.anchors(value, self.config.popular_members)
         first_seen = self.first_seen
+        roaming = self.roams if kind == "net" else {}
         for account_id, ts in fresh:
             self.sent[(value, account_id)] = ts
+            mine = roaming.get(account_id)
             others = [
                 [other, first_seen.get(other, ts)]
                 for other in self.index.recent(value, self.config.sample)
-                if other != account_id
+                if other != account_id and not apart(mine, roaming.get(other))
             ]
             if others:
                 record = {
@@ -299,7 +307,8 @@ def batch_values(
     memo.forget(verdicts.drain_enforced())
     if memo.expiring(now):
         verdicts.expire_enforced(now - memo.config.ttl_seconds)
-    return value_records(slices, memo.due(values, now), verdicts.enforced)
+    roams = {a: feed.profiles[a].roams() for a in slices}
+    return value_records(slices, memo.due(values, now), verdicts.enforced, roams)
 
 
 class StageLog(Protocol):
