@@ -326,6 +326,40 @@ def test_a_join_after_a_member_was_only_degraded_is_no_failover() -> None:
     assert "cluster.failover_join" in {e.code for e in linker.evidence("fresh", {}, later)}
 
 
+def test_a_customer_hanging_on_a_fleet_by_network_and_software_is_no_failover() -> None:
+    """A replacement comes with the fleet's card, templates and proxies. A customer whose
+    day starts right after a member was throttled, linked to one member by its ISP's
+    network and a popular SDK, is a peripheral member, not a failover; one linked by the
+    fleet's card at the same moment is."""
+    linker = ClusterLinker()
+    now = run(linker, fleet_events(5, 20))
+    linker.observe_decision("fleet-0", THROTTLE, now)
+    later = run(
+        linker,
+        [
+            event(
+                a,
+                now + 60 + s,
+                ip=f"192.0.{i}.2",
+                asn=64700 + i,
+                ua=f"tool-{i}/1.0",
+                template=f"00000000000000c{i}",
+                created_at=NOW0 - (300 + 50 * i) * DAY,
+            )
+            for i, a in enumerate(("customer", "recruit"))
+            for s in range(0, 120, 20)
+        ],
+    )
+    first_seen = {"customer": now + 60, "recruit": now + 60, "fleet-1": NOW0}
+    linker.graph.link("customer", "fleet-1", 0.64, later, first_seen, ("client", "net"))
+    linker.graph.link("recruit", "fleet-1", 0.85, later, first_seen, ("card", "net"))
+    linker.invalidate_risk(linker.graph.cluster_of("fleet-1") or "")
+    assert linker.graph.cluster_of("customer") == linker.graph.cluster_of("recruit")
+    assert linker.peripheral("customer") and not linker.peripheral("recruit")
+    assert "cluster.failover_join" not in {e.code for e in linker.evidence("customer", {}, later)}
+    assert "cluster.failover_join" in {e.code for e in linker.evidence("recruit", {}, later)}
+
+
 def refused_tail(account_id: str, start: float, n: int) -> list[dict[str, Any]]:
     """``n`` more requests of a fleet member, every 5 s from ``start``, each answered 403:
     the platform blocked it (another defence than ours)."""

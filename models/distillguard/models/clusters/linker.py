@@ -511,9 +511,11 @@ class ClusterLinker:
     def _is_failover(self, p: Profile, blocked: list[float]) -> bool:
         """First seen within ``failover_seconds`` after a member of its cluster was
         throttled or stopped, by a decision or by the platform (``blocked``: those times,
-        sorted, :meth:`_stops`): a replacement. (A member merely degraded is not replaced;
-        one degraded by mistake must not make every colleague who joins after it a
-        failover.)"""
+        sorted, :meth:`_stops`), and not :meth:`peripheral`: a replacement. (A member
+        merely degraded is not replaced; one degraded by mistake must not make every
+        colleague who joins after it a failover. A replacement is put in with the fleet's
+        cards, templates and proxies; an account hanging on the cluster by its ISP's
+        network and a popular SDK is a customer whose day started after the block.)"""
         if (
             not blocked
             or p.account_id in self.enforced
@@ -521,7 +523,9 @@ class ClusterLinker:
         ):
             return False
         i = bisect.bisect_right(blocked, p.first_seen)
-        return i > 0 and p.first_seen - blocked[i - 1] <= self.config.failover_seconds
+        if i == 0 or p.first_seen - blocked[i - 1] > self.config.failover_seconds:
+            return False
+        return not self.peripheral(p.account_id)
 
     def holds(self, account_id: str) -> bool:
         """True when the account belongs to a cluster risky enough to score it while quiet
