@@ -12,8 +12,8 @@ Linking an account compares it with at most ``sample`` recent members of each of
 values; a link needs ``min_kinds`` independent kinds of shared value and enough strength,
 each value weighted by its specificity (:meth:`ClusterLinker.specificity`), and something
 beyond popular software in common: an anchoring value (:meth:`LinkIndex.anchors`) or
-``ANCHOR_TEMPLATES`` popular templates (:func:`carries_link`). A shared network counts
-only unless one account roams networks and the other keeps its own
+``ANCHOR_TEMPLATES`` popular templates (:func:`carries_link`). A network does not count
+between an account that roams networks and one that keeps its own
 (:func:`~distillguard.models.clusters.profile.apart`).
 """
 

@@ -80,10 +80,11 @@ def value_records(
     new or unverified, or in ``enforced``, as ``ClusterLinker.specificity`` counts them;
     ``roams``: :meth:`Profile.roams` of the accounts whose profile the caller keeps)."""
     out: dict[str, list[list[Any]]] = {}
+    roaming = roams or {}
     for account_id in sorted(slices):
         piece = slices[account_id]
         new = _is_new(piece) or account_id in enforced
-        row = [account_id, piece.last_ts, piece.first_ts, new, (roams or {}).get(account_id)]
+        row = [account_id, piece.last_ts, piece.first_ts, new, roaming.get(account_id)]
         mine = values.get(account_id, ()) if values is not None else linking_values(piece)
         for value in sorted(mine):
             out.setdefault(value, []).append(row)
@@ -134,7 +135,7 @@ class ValueStage:
         out: list[dict[str, Any]] = []
         fresh = []
         relink = self.config.relink_seconds
-        for account_id, last_ts, first_ts, new, *roams in rows:  # four fields: before roams
+        for account_id, last_ts, first_ts, new, *roams in rows:  # rows of four: sent before roams
             sent = self.sent.get((value, account_id))
             known = (
                 account_id in self.index.members(value)
