@@ -337,7 +337,7 @@ class ClusterLinker:
             kinds: dict[str, float] = {}
             anchored = False
             templates = 0
-            passing = apart(roams, q.roams())
+            passing = roams is not None and apart(roams, q.roams())
             for value in p.values & q.values:
                 entry = entries.get(value)
                 if entry is None or other not in entry.members:

@@ -170,16 +170,15 @@ class Profile:
         /48) than the request before (every one of them up to its fourth request, then three
         in four): a client behind rotating proxies, seen from its second request on. A
         person, an office or a server keeps its network."""
-        repeats, changes = self.network_changes()
-        return repeats >= 1.0 and changes >= HOP_SHARE * repeats
+        return self.roams() is True
 
     def roams(self) -> bool | None:
         """True while it hops networks (:meth:`hops_networks`); False once it has shown it
         keeps them (at least ``SETTLED_REPEATS`` repeat requests, at most one in four from
         another network than the request before); None in between, or before."""
-        if self.hops_networks():
-            return True
         repeats, changes = self.network_changes()
+        if repeats >= 1.0 and changes >= HOP_SHARE * repeats:
+            return True
         if repeats >= SETTLED_REPEATS and changes <= (1.0 - HOP_SHARE) * repeats:
             return False
         return None

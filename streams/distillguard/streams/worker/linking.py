@@ -308,8 +308,9 @@ def batch_values(
     memo.forget(verdicts.drain_enforced())
     if memo.expiring(now):
         verdicts.expire_enforced(now - memo.config.ttl_seconds)
-    roams = {a: feed.profiles[a].roams() for a in slices}
-    return value_records(slices, memo.due(values, now), verdicts.enforced, roams)
+    due = memo.due(values, now)
+    roams = {a: feed.profiles[a].roams() for a in due}
+    return value_records(slices, due, verdicts.enforced, roams)
 
 
 class StageLog(Protocol):
