@@ -100,6 +100,7 @@ WORKER_METRICS = (
     "distillguard_decisions_total",
     "distillguard_risk_bucket",
     "distillguard_last_progress_timestamp_seconds",
+    "distillguard_input_field_share",
 )
 
 
@@ -154,6 +155,10 @@ def test_worker_detects_recovers_from_kill_9_and_does_not_flap(
         before = {a: _account(worker, a) for a in watched}
         health = worker.get_json("/healthz") or {}
         learned, taken = health["models"]["anomaly_learned"], health["snapshots"]
+        # simulated gateways send every field: none is missing (an org only some have)
+        shares = health["input"]["field_share"]
+        assert shares["account.created_at"] == shares["prompt.category"] == 1.0, shares
+        assert health["input"]["blind"] == [], health["input"]
         # A snapshot written after ``learned`` was read holds at least that much.
         _wait_for(
             lambda: (worker.get_json("/healthz") or {}).get("snapshots", 0) > taken,

@@ -44,6 +44,12 @@ CONFIG_INFO: Final = Info("distillguard_config", "The configuration version in f
 CONFIG_REJECTED: Final = Counter(
     "distillguard_config_rejected_total", "Configuration records rejected", ["section"]
 )
+INPUT_FIELD_SHARE: Final = Gauge(
+    "distillguard_input_field_share",
+    "Share of recent account activity whose events carried an optional contract field "
+    "(expected=false: fields only some accounts have, such as org_id)",
+    ["field", "expected"],
+)
 LAST_PROGRESS: Final = Gauge(
     "distillguard_last_progress_timestamp_seconds",
     "Wall-clock time at which the worker last committed consumer offsets",

@@ -21,6 +21,7 @@ import orjson
 from distillguard.models.clusters import ClusterLinker
 from distillguard.models.codec import Event, decode_event
 from distillguard.models.config import load_config
+from distillguard.models.coverage import InputCoverage
 from distillguard.models.detectors.evidence import EvidenceSource
 from distillguard.models.engine import Engine, SliceObserver
 from distillguard.models.errors import DecodeError, UsageError
@@ -120,7 +121,8 @@ def run(args: argparse.Namespace) -> int:
     linkers = [] if args.no_linking else [ClusterLinker()]
     intel = open_source(args.intel, args.consortium_key_file) if args.intel else None
     sources: list[EvidenceSource] = [*linkers, *([intel] if intel else [])]
-    observers: list[SliceObserver] = [*linkers, *([intel] if intel else [])]
+    coverage = InputCoverage()
+    observers: list[SliceObserver] = [*linkers, *([intel] if intel else []), coverage]
     engine = Engine(config, sources=sources, observers=observers)
     started = time.perf_counter()
     source = _open_in(args.events)
@@ -156,6 +158,8 @@ def run(args: argparse.Namespace) -> int:
         f"tombstones), {elapsed:.1f}s, {rate:,.0f} events/s",
         file=sys.stderr,
     )
+    for gap in coverage.gaps(engine.rules.rules):
+        print(f"distillguard replay: input: {gap.describe()}", file=sys.stderr)
     if intel is not None:
         print(f"distillguard replay: intel matched {len(intel.matched_accounts)} accounts",
               file=sys.stderr)  # fmt: skip

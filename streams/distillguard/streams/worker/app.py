@@ -282,6 +282,10 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
             "merged_events": runtime.merged_events,
             "duplicate_slices_skipped": runtime.duplicates,
             "models": scoring.model_stats(),
+            "input": {
+                "field_share": {k: round(v, 3) for k, v in scoring.coverage.shares().items()},
+                "blind": [g.describe() for g in scoring.coverage.gaps(scoring.engine.rules.rules)],
+            },
             "clusters": {
                 **linking.stats,
                 "verdicts_read": reader.records,

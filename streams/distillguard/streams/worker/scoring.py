@@ -8,11 +8,14 @@ hands the policy state back to be written to the table.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from distillguard.models.config import load_config
+from distillguard.models.coverage import FIELDS, InputCoverage
 from distillguard.models.detectors.anomaly import AnomalyDetector
 from distillguard.models.detectors.evidence import Evidence, fuse
 from distillguard.models.detectors.supervised import LabelModel
@@ -23,6 +26,12 @@ from distillguard.streams import metrics
 from distillguard.streams.worker.intel import WatchFile, WorkerIntel
 from distillguard.streams.worker.settings import WorkerSettings
 from distillguard.streams.worker.verdicts import ClusterVerdicts
+
+log = logging.getLogger(__name__)
+#: Wall-clock seconds between updates of the input-coverage gauges, and between repeated
+#: warnings about fields the gateways do not send.
+COVERAGE_EVERY: Final = 30.0
+COVERAGE_REMIND: Final = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +54,9 @@ class Scoring:
         self.engine = engine
         self.intel = intel
         self.clusters = clusters
+        self.coverage = InputCoverage()
+        self._coverage_at = 0.0
+        self._gaps_told: dict[str, float] = {}
 
     @classmethod
     def from_settings(cls, settings: WorkerSettings) -> Scoring:
@@ -70,6 +82,29 @@ class Scoring:
         """Feed a batch of slices to the cross-account observers (cluster linking)."""
         for observer in self.engine.observers:
             observer.observe_slices(slices, now)
+        self.coverage.observe_slices(slices, now)
+        wall = time.monotonic()
+        if wall - self._coverage_at >= COVERAGE_EVERY:
+            self._coverage_at = wall
+            self.report_coverage(wall)
+
+    def report_coverage(self, wall: float) -> list[str]:
+        """Update the input-coverage gauges; warn (at once, then hourly) about expected
+        fields most account activity comes without, naming what they blind. Returns the
+        current gaps, described."""
+        for (field, _), share in zip(FIELDS, self.coverage.shares().values(), strict=True):
+            expected = "true" if field.expected else "false"
+            metrics.INPUT_FIELD_SHARE.labels(field.name, expected).set(share)
+        gaps = self.coverage.gaps(self.engine.rules.rules)
+        told = self._gaps_told
+        for name in set(told) - {g.field.name for g in gaps}:
+            del told[name]
+            log.info("input: gateways now send %s", name)
+        for gap in gaps:
+            if wall - told.get(gap.field.name, -COVERAGE_REMIND) >= COVERAGE_REMIND:
+                told[gap.field.name] = wall
+                log.warning("input: %s", gap.describe())
+        return [g.describe() for g in gaps]
 
     def snapshot(self) -> dict[str, bytes]:
         """The online models' state, to persist (see ``snapshots``)."""

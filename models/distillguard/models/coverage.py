@@ -1,0 +1,238 @@
+"""Which optional event fields the gateways send, and what detection cannot see without them.
+
+The event contract (brief section 3) makes most fields optional, and a gateway that joins
+billing data or fingerprints prompts later than it starts sending events is normal. Detection
+never guesses a missing field: an account of unknown age is not judged young, an event without
+a ``prompt`` object elicits no reasoning. So a missing field does not enforce anyone; it
+silently blinds the rules and linking kinds that read it. :class:`InputCoverage` measures the
+share of account activity that carried each field and names what is blind, so an operator
+sees "no account ages: the rules on young identities cannot fire" instead of a quiet
+detector. What each field is worth, measured: docs/detection.md, "What the optional fields
+buy".
+
+>>> from distillguard.models.codec import event_record
+>>> from distillguard.models.features.slices import fold_events
+>>> ev = {"event_id": "e", "ts": 120.5, "account_id": "a", "api_key_id": "k",
+...       "ip": "198.51.100.7", "endpoint": "/v1/messages", "model": "m", "status": 200,
+...       "prompt_tokens": 10, "completion_tokens": 30}
+>>> coverage = InputCoverage()
+>>> coverage.observe_slices(fold_events([event_record(ev)]), 120.5)
+>>> coverage.shares()["account.created_at"]
+0.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from distillguard.models.detectors.rules import Rule
+from distillguard.models.features import counters as C
+from distillguard.models.features.slices import AccountSlice
+
+
+@dataclass(frozen=True, slots=True)
+class InputField:
+    """An optional event field and what reads it."""
+
+    #: as the contract names it (``account.created_at``, ``prompt.template``, ``asn``)
+    name: str
+    #: what goes unseen without it, one phrase
+    blind: str
+    #: features computed from it (rules conditioned on them cannot judge as designed)
+    features: tuple[str, ...] = ()
+    #: cluster linking kinds it feeds (docs/clusters.md)
+    links: tuple[str, ...] = ()
+    #: whether every gateway can send it for every account (``org_id`` exists only for
+    #: accounts of an organisation, so a low share of it is no gap)
+    expected: bool = True
+
+
+def _meta(name: str) -> Callable[[AccountSlice], bool]:
+    return lambda s: name in s.meta
+
+
+def _sketch(name: str) -> Callable[[AccountSlice], bool]:
+    return lambda s: any(name in h.sketches for h in s.hours.values())
+
+
+def _category(s: AccountSlice) -> bool:
+    return any(m[C.CAT_KNOWN] > 0.0 for m in s.minutes.values())
+
+
+_AGE: Final = ("account_age_days", "account_age_known", "identity_age_days", "payer_age_days")
+
+#: The optional fields measured, each with how a slice shows it was sent.
+FIELDS: Final[tuple[tuple[InputField, Callable[[AccountSlice], bool]], ...]] = (
+    (
+        InputField(
+            "account.created_at",
+            "account age: a new identity looks like an established customer",
+            features=_AGE,
+            links=("created",),
+        ),
+        _meta("created_at"),
+    ),
+    (
+        InputField(
+            "account.tier",
+            "usage against the account's tier limits",
+            features=("tier_level", "tier_known", "usage_vs_tier_10m", "output_vs_tier_10m"),
+        ),
+        _meta("tier"),
+    ),
+    (
+        InputField(
+            "account.verified", "identity verification", features=("verified", "verified_known")
+        ),
+        _meta("verified"),
+    ),
+    (
+        InputField(
+            "account.payment_fingerprint",
+            "shared cards, and proxy rotation behind one card",
+            features=("payment_known",),
+            links=("card", "hop"),
+        ),
+        _meta("payment_fingerprint"),
+    ),
+    (
+        InputField(
+            "org_id",
+            "organisations (one customer's accounts, a new seat of an established one)",
+            expected=False,
+        ),
+        _meta("org_id"),
+    ),
+    (
+        InputField(
+            "prompt.category",
+            "what is asked for: capability focus, reasoning and rubric elicitation",
+            features=(
+                "capability_share_1h",
+                "category_top_share_1h",
+                "category_entropy_1h",
+                "cot_share_1h",
+                "cot_out_tokens_share_1h",
+                "rubric_share_1h",
+            ),
+        ),
+        _category,
+    ),
+    (
+        InputField(
+            "prompt.template",
+            "prompt templates repeated within an account and shared across accounts",
+            features=("templates_1h", "template_ratio_1h", "templates_24h"),
+            links=("prompt",),
+        ),
+        _sketch("tpl"),
+    ),
+    (
+        InputField(
+            "prompt.fingerprint",
+            "near-duplicate prompts",
+            features=("fingerprints_1h", "fingerprint_ratio_1h", "fingerprints_24h"),
+        ),
+        _sketch("fp"),
+    ),
+    (
+        InputField(
+            "prompt.lang",
+            "the languages reasoning is elicited in",
+            features=("langs_1h", "langs_24h", "cot_langs_24h"),
+        ),
+        _sketch("lang"),
+    ),
+    (
+        InputField("asn", "client networks by operator", features=("asns_24h",), links=("client",)),
+        _sketch("asn"),
+    ),
+    (
+        InputField(
+            "user_agent", "client software", features=("user_agents_24h",), links=("client",)
+        ),
+        _sketch("ua"),
+    ),
+    (InputField("ja4", "TLS client stacks", features=("ja4s_24h",)), _sketch("ja4")),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """A field most account activity came without, and what it blinds."""
+
+    field: InputField
+    share: float
+    rules: tuple[str, ...]
+
+    def describe(self) -> str:
+        """One line for a log or a console, e.g. ``account.created_at on 0% of account
+        activity: blind to account age ... (rules: ...; linking by: created)``."""
+        parts = []
+        if self.rules:
+            parts.append("rules: " + ", ".join(self.rules))
+        if self.field.links:
+            parts.append("linking by: " + ", ".join(self.field.links))
+        tail = f" ({'; '.join(parts)})" if parts else ""
+        head = f"{self.field.name} on {self.share:.0%} of account activity"
+        return f"{head}: blind to {self.field.blind}{tail}"
+
+
+class InputCoverage:
+    """The share of account activity (slices: one per active account per tick) that carried
+    each optional field, recent activity weighing most: every ``window`` slices the counts
+    are halved. An engine observer (:class:`~distillguard.models.engine.SliceObserver`)
+    that never holds an account nor testifies."""
+
+    def __init__(self, window: int = 50_000) -> None:
+        self.window = window
+        self.slices = 0.0
+        self.present = [0.0] * len(FIELDS)
+        self._since_halving = 0
+
+    def observe_slices(self, slices: Mapping[str, AccountSlice], now: float) -> None:
+        present = self.present
+        for s in slices.values():
+            for i, (_, sent) in enumerate(FIELDS):
+                if sent(s):
+                    present[i] += 1.0
+        self.slices += len(slices)
+        self._since_halving += len(slices)
+        if self._since_halving >= self.window:
+            self._since_halving = 0
+            self.slices /= 2.0
+            self.present = [p / 2.0 for p in present]
+
+    def observe_decision(
+        self, account_id: str, value: Mapping[str, Any] | None, now: float
+    ) -> None:
+        return None
+
+    def holds(self, account_id: str) -> bool:
+        return False
+
+    def shares(self) -> dict[str, float]:
+        """Field name -> share of account activity that carried it (0 before any)."""
+        total = self.slices
+        return {
+            f.name: (p / total if total else 0.0)
+            for (f, _), p in zip(FIELDS, self.present, strict=True)
+        }
+
+    def gaps(
+        self, rules: Iterable[Rule], *, below: float = 0.5, min_slices: float = 50.0
+    ) -> list[Gap]:
+        """The expected fields carried by less than ``below`` of account activity, once
+        ``min_slices`` of it were seen, each with the rules that read what it feeds."""
+        if self.slices < min_slices:
+            return []
+        rules = tuple(rules)
+        out = []
+        for (f, _), share in zip(FIELDS, self.shares().values(), strict=True):
+            if not f.expected or share >= below:
+                continue
+            reads = tuple(r.id for r in rules if any(c.feature in f.features for c in r.when))
+            out.append(Gap(f, share, reads))
+        return out
