@@ -125,3 +125,43 @@ def test_new_hires_on_an_established_members_card_are_not_new_identities() -> No
     fresh = risk_of(*[member(f"new-{i}", pace=2.0, cot=0.1) for i in range(5)])
     assert fresh.stats["new_share"] == 1.0
     assert "cluster.new_accounts" in {c for c, _, _ in fresh.reasons}
+
+
+def _worker(name: str, *, roams: bool, cot: float, focus: float, pace: float = 2.0) -> Profile:
+    """A new, unverified account without an organisation on the shared card, active for
+    30 minutes at ``pace``: settled on its office network (one change in 40 repeat
+    requests) or changing network at every request; ``focus`` of its requests on the
+    targeted capabilities, ``cot`` of them eliciting reasoning."""
+    p = member(name, pace=pace, cot=cot, minutes=30)
+    for bucket in p.minutes.values():
+        bucket[3] = focus * pace  # CAPABILITY
+    p.repeats, p.changes = 40.0, (40.0 if roams else 1.0)
+    p.networks = 40 if roams else 2
+    return p
+
+
+def test_a_new_team_at_work_without_an_organisation_is_no_fleet() -> None:
+    """Five new, unverified accounts on one card and no organisation (a start-up's first
+    seats, or a gateway that does not send ``org_id``), each keeping its office network
+    at a person's pace on mixed work: new accounts alone do not make them a fleet; the
+    same accounts rotating networks, at a machine's pace, or on the harvest's workload
+    (nearly all targeted capabilities, reasoning elicited) do."""
+    team = [_worker(f"t{i}", roams=False, cot=0.15, focus=0.7) for i in range(5)]
+    r = risk_of(*team)
+    assert r.risk == 0.0 and r.stats["at_work"] == 1.0, r
+    assert r.stats["new_share"] == 1.0  # still measured, just not a behaviour
+    variants = {
+        "rotating networks": [_worker(f"t{i}", roams=True, cot=0.15, focus=0.7) for i in range(5)],
+        "a machine's pace": [
+            _worker(f"t{i}", roams=False, cot=0.15, focus=0.7, pace=MACHINE_PACE + 1)
+            for i in range(5)
+        ],
+        "the harvest": [_worker(f"t{i}", roams=False, cot=0.5, focus=1.0) for i in range(5)],
+    }
+    for why, members in variants.items():
+        r = risk_of(*members)
+        assert r.stats["at_work"] == 0.0 and r.risk > 0.3, why
+    # a newcomer's second request, from home, does not make the team roam
+    newcomer = member("t9", pace=2.0, cot=0.15, minutes=30)
+    newcomer.repeats, newcomer.changes, newcomer.networks = 1.0, 1.0, 2
+    assert risk_of(*team[:4], newcomer).stats["at_work"] == 1.0

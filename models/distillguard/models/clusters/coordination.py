@@ -30,7 +30,9 @@ under the organisation's shared limits, not identities spread to evade them.
 
 A cluster needs ``min_members`` active members and two factors, one of which is about
 acting together (``BEHAVIOUR``), before it has any risk: sharing, volume and focus alone
-have benign twins (a team on one card and office network, benchmark users). Factors of a
+have benign twins (a team on one card and office network, benchmark users). New accounts
+are no such behaviour among people at work (members keeping their own networks at a
+person's pace on mixed work: a new team without an organisation). Factors of a
 small cluster count less (a few accounts can share values by chance), except for *one
 payer*: every member pays with the same card, they are not one organisation's accounts,
 all are new or unverified, each runs at a machine's pace (``MACHINE_PACE``) and the
@@ -66,6 +68,9 @@ SYNC_MINUTES: Final = 30
 #: Share of requests asking for step-by-step reasoning from which a workload is reasoning
 #: elicitation (ordinary use asks for it in a few percent of requests).
 ELICITING: Final = 0.2
+#: Share of requests on the targeted capabilities from which a workload is the harvest's
+#: (with reasoning elicited, ``ELICITING``), not a team's mixed work.
+HARVEST_FOCUS: Final = 0.9
 #: Requests per active minute above which an account runs at a machine's pace.
 MACHINE_PACE: Final = 6.0
 #: Repeat requests (after each member's first) from which members' network changes are
@@ -280,7 +285,23 @@ def assess(
     stats["rotating_share"] = rotating
     stats["network_churn"] = churn
     stats |= {"capability_share": cap_share, "cot_share": cot_share, "active": float(n)}
-    if len(present) < 2 or not set(present) & BEHAVIOUR:
+    # people at work: members keep their own networks (an office, a home; a fleet rotates
+    # proxies): at least half of them have shown it, against at most one roaming for
+    # three settled (a newcomer's second request from home), at a person's pace, on
+    # mixed work (not nearly all targeted capabilities with reasoning elicited: the
+    # harvest). However new they are, new accounts there are a new team's, not a fleet's,
+    # unless the members also act as one
+    roaming = [p.roams() for p, _ in active]
+    settled = roaming.count(False)
+    at_work = (
+        settled >= max(2.0, n / 2.0)
+        and 3 * roaming.count(True) <= settled
+        and max(p.pace(now) for p, _ in active) < MACHINE_PACE
+        and not (cap_share >= HARVEST_FOCUS and cot_share >= ELICITING)
+    )
+    stats["at_work"] = float(at_work)
+    behaviour = BEHAVIOUR - {"cluster.new_accounts"} if at_work else BEHAVIOUR
+    if len(present) < 2 or not set(present) & behaviour:
         return ClusterRisk(0.0, active=n, computed_at=now, stats=stats)
     keep = 1.0
     for w, _ in present.values():
