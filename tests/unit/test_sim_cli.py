@@ -37,6 +37,10 @@ def test_writes_events_truth_and_summary(
         (["simulate", "no-such-scenario"], "no scenario named 'no-such-scenario'"),
         (["simulate", "smoke", "--seed", "-1"], "--seed must be >= 0"),
         (["simulate", "smoke", "--partitions", "0"], "--partitions must be >= 1"),
+        (["simulate", "smoke", "--without", "ts"], "'ts' is required by the contract"),
+        (["simulate", "smoke", "--without", "account.email"], "'account.email' is no event"),
+        (["simulate", "smoke", "--without", " , "], "--without needs at least one field"),
+        (["backtest", "--scenarios", "smoke", "--without", "ip"], "'ip' is required"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
@@ -64,3 +68,43 @@ def test_scale_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["simulate", "smoke", "--scale", "0"])
     assert "must be > 0" in capsys.readouterr().err
+
+
+def test_without_leaves_optional_fields_out_and_the_events_valid(tmp_path: Path) -> None:
+    """As gateways that do not send the billing join nor the prompt template: every event
+    still meets the contract, without those fields, and the rest is unchanged."""
+    from distillguard.models import schemas
+
+    full, part = tmp_path / "full", tmp_path / "part"
+    assert main(["simulate", "smoke", "--out", str(full), "--scale", "0.2"]) == 0
+    argv = ["simulate", "smoke", "--out", str(part), "--scale", "0.2"]
+    assert main([*argv, "--without", "account,prompt.template,org_id"]) == 0
+    validate = schemas.validator(schemas.API_EVENT_V1)
+    whole = [orjson.loads(x) for x in (full / "events.jsonl").read_bytes().splitlines()]
+    lines = (part / "events.jsonl").read_bytes().splitlines()
+    assert len(lines) == len(whole)
+    for line, original in zip(lines, whole, strict=True):
+        event = orjson.loads(line)
+        validate(event)
+        assert "account" not in event and "org_id" not in event
+        assert "template" not in event["prompt"]
+        original.pop("account")
+        original.pop("org_id", None)
+        original["prompt"].pop("template")
+        assert event == original
+    summary = orjson.loads((part / "scenario.json").read_bytes())
+    assert summary["without"] == ["account", "prompt.template", "org_id"]
+
+
+def test_backtests_write_the_withheld_traffic(tmp_path: Path) -> None:
+    """``backtest --without`` simulates through ``write_files``: the same fields go."""
+    from distillguard.models.sim import load_scenario
+    from distillguard.models.sim.generator import write_files
+
+    summary = write_files(
+        load_scenario("smoke"), tmp_path, scale=0.1, without=("account.payment_fingerprint",)
+    )
+    assert summary["without"] == ["account.payment_fingerprint"]
+    for line in (tmp_path / "events.jsonl").read_bytes().splitlines():
+        account = orjson.loads(line)["account"]
+        assert "payment_fingerprint" not in account and "created_at" in account

@@ -24,6 +24,7 @@ from distillguard.models.sim.personas import PERSONAS
 from distillguard.models.sim.plan import Plan
 from distillguard.models.sim.prompts import rand64
 from distillguard.models.sim.scenario import Scenario
+from distillguard.models.sim.withhold import withhold
 from distillguard.models.sim.world import CATEGORIES, LANGS
 
 CHUNK = 8192
@@ -233,13 +234,22 @@ def write_jsonl(path: Path, rows: Iterator[dict[str, Any]] | list[dict[str, Any]
     return count
 
 
-def write_files(scenario: Scenario, out_dir: Path | str, *, scale: float = 1.0) -> dict[str, Any]:
-    """Write ``events.jsonl``, ``truth.jsonl`` and ``scenario.json`` to ``out_dir``."""
+def write_files(
+    scenario: Scenario,
+    out_dir: Path | str,
+    *,
+    scale: float = 1.0,
+    without: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """Write ``events.jsonl``, ``truth.jsonl`` and ``scenario.json`` to ``out_dir``;
+    ``without``: optional event fields to leave out (:mod:`~distillguard.models.sim.withhold`)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     sim = Simulation(scenario, scale)
-    write_jsonl(out / "events.jsonl", sim.events())
+    write_jsonl(out / "events.jsonl", withhold(sim.events(), without) if without else sim.events())
     write_jsonl(out / "truth.jsonl", sim.truth())
     summary = sim.summary()
+    if without:
+        summary["without"] = list(without)
     (out / "scenario.json").write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2))
     return summary

@@ -27,6 +27,7 @@ from distillguard.models.evaluation import evaluate
 from distillguard.models.evaluation.suite import RunCheck, check_run, failures
 from distillguard.models.sim import list_scenarios, load_scenario
 from distillguard.models.sim.generator import write_files
+from distillguard.models.sim.withhold import parse_withheld
 
 HELP = "replay the simulator's scenario suite across seeds and check detection targets"
 
@@ -57,6 +58,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--config", type=Path, metavar="FILE", help="detection config to replay")
     parser.add_argument("--no-linking", action="store_true", help="per-account detection only")
+    parser.add_argument(
+        "--without",
+        metavar="FIELD[,FIELD]",
+        help="leave these optional event fields out of the simulated traffic, as gateways "
+        "that do not send them (e.g. account, prompt, org_id)",
+    )
     parser.add_argument("--jobs", type=int, default=2, metavar="N", help="parallel backtests")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="keep events and decisions here")
     parser.add_argument("--json", type=Path, metavar="OUT.json", help="every row as JSON")
@@ -69,6 +76,7 @@ class _Job:
     config: Path | None
     linking: bool
     workdir: Path
+    without: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +93,7 @@ def _run_one(job: _Job) -> _Done:
     if job.seed is not None:
         scenario = scenario.with_seed(job.seed)
     out = job.workdir / f"{scenario.name}-{scenario.seed}"
-    summary = write_files(scenario, out)
+    summary = write_files(scenario, out, without=job.without)
     argv = ["replay", str(out / "events.jsonl"), "--out", str(out / "decisions.jsonl")]
     if job.config is not None:
         argv += ["--config", str(job.config)]
@@ -116,12 +124,15 @@ def _jobs(args: argparse.Namespace, workdir: Path) -> list[_Job]:
         raise UsageError("--extra-seeds must be >= 0 and --jobs >= 1")
     if args.config is not None and not args.config.is_file():
         raise UsageError(f"config file not found: {args.config}")
+    without = parse_withheld(args.without) if args.without is not None else ()
     jobs = []
     for name in names:
         base = load_scenario(name).seed  # also rejects unknown names early
         wanted: list[int | None] = [*seeds] if seeds else [None]
         wanted += [base + k for k in range(1, args.extra_seeds + 1)]
-        jobs += [_Job(name, seed, args.config, not args.no_linking, workdir) for seed in wanted]
+        jobs += [
+            _Job(name, seed, args.config, not args.no_linking, workdir, without) for seed in wanted
+        ]
     return jobs
 
 

@@ -25,6 +25,7 @@ from rich.progress import (
 from distillguard.models.errors import UsageError
 from distillguard.models.sim import Simulation, list_scenarios, load_scenario
 from distillguard.models.sim.generator import write_jsonl
+from distillguard.models.sim.withhold import parse_withheld, withhold
 from distillguard.streams.settings import (
     BOOTSTRAP_ENV,
     DEFAULT_BOOTSTRAP,
@@ -40,6 +41,7 @@ examples:
   distillguard simulate demo --out /tmp/demo            # events.jsonl, truth.jsonl, scenario.json
   distillguard simulate mixed-6h --seed 7 --scale 0.5 --out /tmp/m
   distillguard simulate demo --bootstrap-servers 127.0.0.1:9092 --speedup 60 --out /tmp/demo
+  distillguard simulate hard-legit --without account,org_id --out /tmp/hl-no-billing
 
 Truth (which accounts attack) is written only to truth.jsonl, never into the events.
 """
@@ -79,6 +81,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=1.0,
         metavar="F",
         help="multiply every account's request rate by F (default 1)",
+    )
+    parser.add_argument(
+        "--without",
+        metavar="FIELD[,FIELD]",
+        help="leave these optional event fields out, as gateways that do not send them "
+        "(e.g. account, prompt, org_id, account.payment_fingerprint, prompt.template)",
     )
     live = parser.add_argument_group("live mode (stream into Kafka)")
     live.add_argument(
@@ -136,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
         scenario = scenario.with_seed(args.seed)
     if args.partitions < 1:
         raise UsageError(f"--partitions must be >= 1, got {args.partitions}")
+    args.without = parse_withheld(args.without) if args.without is not None else ()
     sim = Simulation(scenario, scale=args.scale)
     err = Console(stderr=True)
     if args.live or args.bootstrap_servers:
@@ -144,9 +153,11 @@ def run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     with _progress(err) as progress:
         bar = progress.add_task(f"{scenario.name} → {out}", total=sim.size)
-        written = write_jsonl(out / "events.jsonl", _counting(sim, progress, bar))
+        written = write_jsonl(out / "events.jsonl", _counting(sim, progress, bar, args.without))
     write_jsonl(out / "truth.jsonl", sim.truth())
     summary = sim.summary()
+    if args.without:
+        summary["without"] = list(args.without)
     (out / "scenario.json").write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2))
     counts = summary["counts"]
     print(
@@ -168,8 +179,11 @@ def _progress(console: Console) -> Progress:
     )
 
 
-def _counting(sim: Simulation, progress: Progress, bar: TaskID) -> Iterator[dict[str, Any]]:
-    for i, event in enumerate(sim.events(), 1):
+def _counting(
+    sim: Simulation, progress: Progress, bar: TaskID, without: tuple[str, ...] = ()
+) -> Iterator[dict[str, Any]]:
+    events = withhold(sim.events(), without) if without else sim.events()
+    for i, event in enumerate(events, 1):
         if i % 5000 == 0:
             progress.update(bar, completed=i)
         yield event
@@ -189,7 +203,7 @@ def _live(args: argparse.Namespace, sim: Simulation, err: Console) -> int:
     with _progress(err) as progress:
         bar = progress.add_task(f"{sim.scenario.name} → {args.events_topic}", total=sim.size)
         counts = stream_to_kafka(
-            sim.events(),
+            withhold(sim.events(), args.without) if args.without else sim.events(),
             bootstrap=bootstrap,
             topic=args.events_topic,
             scenario_start=sim.scenario.start_ts,
