@@ -17,8 +17,9 @@ from distillguard.models.codec import event_record
 from distillguard.models.config import DetectionConfig
 from distillguard.models.coverage import FIELDS, InputCoverage
 from distillguard.models.engine import Engine
+from distillguard.models.features import AccountState
 from distillguard.models.features.names import FEATURE_NAMES
-from distillguard.models.features.slices import fold_events
+from distillguard.models.features.slices import AccountSlice, fold_events
 from distillguard.streams.worker.scoring import Scoring
 from tests.support import full_event, minimal_event
 
@@ -111,3 +112,27 @@ def test_worker_exports_shares_and_warns_once(caplog: pytest.LogCaptureFixture) 
         "distillguard_input_field_share", {"field": "org_id", "expected": "false"}
     )
     assert org == 0.0
+
+
+def test_a_creation_time_in_milliseconds_is_unknown_not_new() -> None:
+    """``created_at`` in milliseconds puts every account's creation after its request:
+    read as unknown (never as a new account) and named as the likely slip."""
+    ms = [
+        full_event(i, account={**full_event(i)["account"], "created_at": 1.78e12})
+        for i in range(60)
+    ]
+    slices = fold_events([event_record(e) for e in ms])
+    assert all("created_at" not in s.meta and s.rejected == ["account.created_at"]
+               for s in slices.values())  # fmt: skip
+    again = {a: AccountSlice.from_dict(s.to_dict()) for a, s in slices.items()}
+    assert again == slices
+    coverage = InputCoverage()
+    _observe(coverage, ms)
+    (gap,) = [g for g in coverage.gaps(RULES) if g.field.name == "account.created_at"]
+    assert gap.rejected == 1.0
+    assert "on 100% it was later than the request it came with (milliseconds" in gap.describe()
+    state = AccountState("acct_0000")
+    for s in fold_events([event_record(e) for e in ms if e["account_id"] == "acct_0000"]).values():
+        state.merge(s)
+    features = state.features(ms[-1]["ts"])
+    assert features["account_age_known"] == 0.0 and features["account_age_days"] > 300

@@ -159,6 +159,12 @@ FIELDS: Final[tuple[tuple[InputField, Callable[[AccountSlice], bool]], ...]] = (
 )
 
 
+#: Why a field sent may still be read as absent (``AccountSlice.rejected``).
+REJECTED: Final = {
+    "account.created_at": "later than the request it came with (milliseconds, not seconds?)"
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Gap:
     """A field most account activity came without, and what it blinds."""
@@ -166,6 +172,9 @@ class Gap:
     field: InputField
     share: float
     rules: tuple[str, ...]
+    #: share of account activity whose events sent the field with a value that cannot be
+    #: true (read as absent, ``REJECTED``)
+    rejected: float = 0.0
 
     def describe(self) -> str:
         """One line for a log or a console, e.g. ``account.created_at on 0% of account
@@ -177,6 +186,9 @@ class Gap:
             parts.append("linking by: " + ", ".join(self.field.links))
         tail = f" ({'; '.join(parts)})" if parts else ""
         head = f"{self.field.name} on {self.share:.0%} of account activity"
+        if self.rejected:
+            why = REJECTED.get(self.field.name, "impossible")
+            head += f"; on {self.rejected:.0%} it was {why} and read as unknown"
         return f"{head}: blind to {self.field.blind}{tail}"
 
 
@@ -190,20 +202,26 @@ class InputCoverage:
         self.window = window
         self.slices = 0.0
         self.present = [0.0] * len(FIELDS)
+        self.rejected = dict.fromkeys(REJECTED, 0.0)
         self._since_halving = 0
 
     def observe_slices(self, slices: Mapping[str, AccountSlice], now: float) -> None:
         present = self.present
+        rejected = self.rejected
         for s in slices.values():
             for i, (_, sent) in enumerate(FIELDS):
                 if sent(s):
                     present[i] += 1.0
+            for name in s.rejected:
+                if name in rejected:
+                    rejected[name] += 1.0
         self.slices += len(slices)
         self._since_halving += len(slices)
         if self._since_halving >= self.window:
             self._since_halving = 0
             self.slices /= 2.0
             self.present = [p / 2.0 for p in present]
+            self.rejected = {k: v / 2.0 for k, v in rejected.items()}
 
     def observe_decision(
         self, account_id: str, value: Mapping[str, Any] | None, now: float
@@ -234,5 +252,5 @@ class InputCoverage:
             if not f.expected or share >= below:
                 continue
             reads = tuple(r.id for r in rules if any(c.feature in f.features for c in r.when))
-            out.append(Gap(f, share, reads))
+            out.append(Gap(f, share, reads, self.rejected.get(f.name, 0.0) / self.slices))
         return out

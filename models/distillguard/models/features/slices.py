@@ -36,6 +36,10 @@ SKETCH_K: Final = 32
 MAX_MODELS: Final = 16
 #: Fields of the event's ``account`` object kept in ``AccountSlice.meta`` (with ``org_id``).
 META_FIELDS: Final = ("created_at", "tier", "verified", "payment_fingerprint")
+#: An account cannot be created after its own request; ``created_at`` later than this
+#: past the request's ``ts`` (clocks disagree by minutes, not days) is not an epoch second
+#: (milliseconds are the usual slip) and is read as unknown, never as a new account.
+CREATED_AFTER_SLACK: Final = 86400.0
 
 DISTINCT: Final = Distinct(SKETCH_K)
 T = TypeVar("T")
@@ -101,9 +105,12 @@ class AccountSlice:
     hours: dict[int, HourSketch] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     models: dict[str, float] = field(default_factory=dict)
+    #: contract fields the events carried but that could not be true, read as absent
+    #: (``account.created_at`` after the request): for input coverage, not for the state
+    rejected: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "account_id": self.account_id,
             "first_ts": self.first_ts,
             "last_ts": self.last_ts,
@@ -115,6 +122,9 @@ class AccountSlice:
             "meta": self.meta,
             "models": self.models,
         }
+        if self.rejected:
+            out["rejected"] = self.rejected
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AccountSlice:
@@ -129,6 +139,7 @@ class AccountSlice:
             hours={int(k): HourSketch.from_dict(v) for k, v in data["hours"].items()},
             meta=dict(data["meta"]),
             models={k: float(v) for k, v in data["models"].items()},
+            rejected=[str(x) for x in data.get("rejected", ())],
         )
 
 
@@ -259,7 +270,7 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
                 bucket[C.AFTER_429] += 1.0
         prev_ts = ts
         prev_status = event.status
-    _fold_meta(s.meta, evs)
+    _fold_meta(s, evs)
     for hour, sets in raw.items():
         pfxs = set(map(_PREFIXES.__getitem__, sets[0]))
         sketches = s.hours[hour].sketches
@@ -276,10 +287,12 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
     return s
 
 
-def _fold_meta(meta: dict[str, Any], evs: list[Event]) -> None:
+def _fold_meta(s: AccountSlice, evs: list[Event]) -> None:
     """The latest non-null value of each account attribute and of ``org_id`` among
-    ``evs`` (sorted by time) into ``meta``: read from the last event back, most often
-    the last event alone."""
+    ``evs`` (sorted by time) into ``s.meta``: read from the last event back, most often
+    the last event alone. A ``created_at`` after its request (``CREATED_AFTER_SLACK``)
+    is skipped and noted in ``s.rejected``."""
+    meta = s.meta
     missing = [*META_FIELDS, "org_id"]
     for event in reversed(evs):
         account = event.account
@@ -288,9 +301,14 @@ def _fold_meta(meta: dict[str, Any], evs: list[Event]) -> None:
                 value = event.org_id
             else:
                 value = getattr(account, name) if account is not None else None
-            if value is not None:
-                meta[name] = value
-                missing.remove(name)
+            if value is None:
+                continue
+            if name == "created_at" and float(value) > event.ts + CREATED_AFTER_SLACK:
+                if not s.rejected:
+                    s.rejected.append("account.created_at")
+                continue
+            meta[name] = value
+            missing.remove(name)
         if not missing:
             break
 
