@@ -23,7 +23,7 @@ EVERY = 20  # 5% malformed
 def _malformed(i: int) -> tuple[bytes, str]:
     """One malformed record, cycling through the ways gateways get it wrong."""
     good = orjson.dumps(minimal_event(i))
-    kind = (i // EVERY) % 6
+    kind = (i // EVERY) % 8
     if kind == 0:
         return b"this is not json", "not_json"
     if kind == 1:
@@ -36,6 +36,10 @@ def _malformed(i: int) -> tuple[bytes, str]:
         return orjson.dumps(minimal_event(i, ts="2026-11-27T10:00:00Z")), "wrong_type"
     if kind == 4:
         return b'{"pad": "' + b"x" * (2 * 1024 * 1024) + b'"}', "too_large"
+    if kind == 5:  # milliseconds: would carry every later event 50,000 years into the past
+        return orjson.dumps(minimal_event(i, ts=1_790_000_000_000 + i)), "invalid_value"
+    if kind == 6:  # seconds, from a clock decades ahead: would expire every decision
+        return orjson.dumps(minimal_event(i, ts=2_500_000_000.0 + i)), "invalid_value"
     return b'{"event_id": "\xff\xfe", "ts": 1}', "invalid_utf8"
 
 
@@ -131,6 +135,10 @@ def test_malformed_to_deadletter_valid_exactly_once_across_a_crash(
     assert missing and all(r["field"] == "account_id" for r in missing)
     wrong = [r for r in dead if r["reason"] == "wrong_type"]
     assert wrong and all(r["field"] == "ts" for r in wrong)
+    invalid = [r for r in dead if r["reason"] == "invalid_value"]
+    assert invalid and all(r["field"] == "ts" for r in invalid)
+    assert any("milliseconds" in r["detail"] for r in invalid)
+    assert any("days ahead of this worker's clock" in r["detail"] for r in invalid)
 
 
 def test_ingest_keeps_running_until_stopped(

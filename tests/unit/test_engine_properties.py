@@ -46,3 +46,31 @@ def test_any_contract_valid_traffic_yields_valid_decisions(
     # every event is counted once: folded into its account, or dropped as too late
     counted = sum(state.events_total + state.late_dropped for state in engine.states.values())
     assert counted == len(batch)
+
+
+def test_a_long_gap_in_event_time_is_crossed_not_ticked_through() -> None:
+    """Twenty years between two events (a clock far ahead, or a file that spans years)
+    take one day of ticks, not 20 million: the replay finishes and the second event is
+    judged at its own time."""
+    from distillguard.models.codec import event_record
+    from distillguard.models.config import DetectionConfig
+    from distillguard.models.engine import IDLE_SKIP_SECONDS, Engine
+    from tests.support import full_event
+
+    engine = Engine(DetectionConfig())
+    ticks: list[float] = []
+    tick = engine.tick
+
+    def counted(now: float) -> Any:
+        ticks.append(now)
+        return tick(now)
+
+    engine.tick = counted  # type: ignore[method-assign]
+    later = 1_790_000_000.0 + 20 * 365 * 86400.0
+    events = [event_record(full_event(i)) for i in range(50)]
+    events.append(event_record(full_event(50, ts=later)))
+    list(engine.run(events))
+    step = engine.config.tick_seconds
+    assert len(ticks) <= IDLE_SKIP_SECONDS / step + 5  # not 20 years / step
+    assert ticks[-1] > later - 2 * step  # the last event judged at its own time
+    assert engine.clock == later

@@ -182,6 +182,10 @@ def _schema_error(
         return DecodeError("missing_field", f"missing required field {field!r}", field)
     field = _field_of(exc)
     reason = "wrong_type" if exc.rule == "type" else "invalid_value"
+    if field == "ts" and exc.rule == "exclusiveMaximum":
+        return DecodeError(
+            reason, f"field 'ts': {event['ts']} is not Unix epoch seconds (milliseconds?)", field
+        )
     message = exc.message.replace("data.", "", 1) if exc.message else "invalid"
     return DecodeError(reason, f"field {field!r}: {message}", field)
 

@@ -47,6 +47,11 @@ MAX_DOUBLINGS: Final = 16
 #: early (:class:`JoinWatch`): the live worker scores every few seconds anyway, while the
 #: next regular tick may be up to ``tick_seconds`` away.
 WATCH_DELAY: Final = 5.0
+#: Event time without any event after which :meth:`Engine.run` stops ticking through a gap
+#: and goes on to the tick before the next event: decisions due to expire in the gap are
+#: lifted there, and a file that spans months (or one event from a clock years ahead) is
+#: not ticked through every ``tick_seconds`` of it.
+IDLE_SKIP_SECONDS: Final = 86400.0
 
 
 class SliceObserver(Protocol):
@@ -179,9 +184,15 @@ class Engine:
                     checked.clear()
                     watched.clear()
                     early = math.inf
+                    idle = 0
                     while ts >= next_tick:
+                        idle = 0 if self._pending else idle + 1
                         yield from self.tick(next_tick)
                         next_tick = self.next_tick = next_tick + step
+                        if idle * step >= IDLE_SKIP_SECONDS and ts - next_tick >= step:
+                            # a day without traffic: on to the tick before the next event
+                            next_tick += (ts - next_tick) // step * step
+                            self.next_tick = next_tick
                 pending = self._pending
             if watches:
                 account_id = event.account_id

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from confluent_kafka import OFFSET_INVALID, Consumer, KafkaError, KafkaException, Producer
 from confluent_kafka import TopicPartition as KafkaTopicPartition
@@ -33,6 +33,11 @@ from distillguard.streams import metrics
 from distillguard.streams.kafka import client_config as kafka_config
 
 log = logging.getLogger(__name__)
+#: An event stamped this far ahead of the worker's clock is dead-lettered: one such event
+#: would carry the event-time watermark with it (every decision would expire at once).
+#: Generous, because a replayed or sped-up scenario legitimately runs event time ahead
+#: by hours (the demo streams 2 h of traffic in 2 minutes).
+MAX_AHEAD_SECONDS: Final = 7 * 86400.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +192,16 @@ class TransactionalIngest:
         self.stats.consumed += 1
         value = message.value()
         try:
-            self._batch.events.append(decode_event(value))
+            event = decode_event(value)
+            if event.ts > time.time() + MAX_AHEAD_SECONDS:
+                days = (event.ts - time.time()) / 86400.0
+                raise DecodeError(
+                    "invalid_value",
+                    f"field 'ts': {event.ts} is {days:,.0f} days ahead of this worker's clock "
+                    "(a gateway clock or unit error)",
+                    "ts",
+                )
+            self._batch.events.append(event)
         except DecodeError as exc:
             _, timestamp = message.timestamp()
             record = deadletter_record(
