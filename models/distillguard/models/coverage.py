@@ -23,7 +23,7 @@ buy".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -49,22 +49,26 @@ class InputField:
     expected: bool = True
 
 
-def _meta(name: str) -> Callable[[AccountSlice], bool]:
-    return lambda s: name in s.meta
+#: Where a slice shows that a field was sent: a key of its ``meta``, a sketch of one of
+#: its hours, or a request with a known category.
+META, SKETCH, CATEGORY = "meta", "sketch", "category"
 
 
-def _sketch(name: str) -> Callable[[AccountSlice], bool]:
-    return lambda s: any(name in h.sketches for h in s.hours.values())
+def _meta(name: str) -> tuple[str, str]:
+    return (META, name)
 
 
-def _category(s: AccountSlice) -> bool:
-    return any(m[C.CAT_KNOWN] > 0.0 for m in s.minutes.values())
+def _sketch(name: str) -> tuple[str, str]:
+    return (SKETCH, name)
+
+
+_category: Final = (CATEGORY, "")
 
 
 _AGE: Final = ("account_age_days", "account_age_known", "identity_age_days", "payer_age_days")
 
 #: The optional fields measured, each with how a slice shows it was sent.
-FIELDS: Final[tuple[tuple[InputField, Callable[[AccountSlice], bool]], ...]] = (
+FIELDS: Final[tuple[tuple[InputField, tuple[str, str]], ...]] = (
     (
         InputField(
             "account.created_at",
@@ -159,6 +163,11 @@ FIELDS: Final[tuple[tuple[InputField, Callable[[AccountSlice], bool]], ...]] = (
 )
 
 
+_BY_META: Final = [(i, key) for i, (_, (kind, key)) in enumerate(FIELDS) if kind == META]
+_BY_SKETCH: Final = [(i, key) for i, (_, (kind, key)) in enumerate(FIELDS) if kind == SKETCH]
+_BY_CATEGORY: Final = [i for i, (_, (kind, _)) in enumerate(FIELDS) if kind == CATEGORY]
+
+
 #: Why a field sent may still be read as absent (``AccountSlice.rejected``).
 REJECTED: Final = {
     "account.created_at": "later than the request it came with (milliseconds, not seconds?)"
@@ -209,8 +218,20 @@ class InputCoverage:
         present = self.present
         rejected = self.rejected
         for s in slices.values():
-            for i, (_, sent) in enumerate(FIELDS):
-                if sent(s):
+            meta = s.meta
+            for i, key in _BY_META:
+                if key in meta:
+                    present[i] += 1.0
+            hours = s.hours
+            if len(hours) == 1:
+                sketches: Container[str] = next(iter(hours.values())).sketches
+            else:
+                sketches = {name for h in hours.values() for name in h.sketches}
+            for i, key in _BY_SKETCH:
+                if key in sketches:
+                    present[i] += 1.0
+            if any(m[C.CAT_KNOWN] for m in s.minutes.values()):
+                for i in _BY_CATEGORY:
                     present[i] += 1.0
             for name in s.rejected:
                 if name in rejected:
