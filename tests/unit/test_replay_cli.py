@@ -90,3 +90,46 @@ def test_config_file_applies(tmp_path: Path) -> None:
     values = [r["value"] for r in _records(out) if r["value"] is not None]
     assert values
     assert all(v["mode"] == "shadow" and v["config_version"] == "trial-7" for v in values)  # type: ignore[index]
+
+
+def _shifted(line: bytes, seconds: float) -> bytes:
+    event = orjson.loads(line)
+    event["ts"] += seconds
+    return orjson.dumps(event)
+
+
+def test_a_lone_event_from_a_clock_far_ahead_is_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One event stamped 20 years ahead would carry event time with it and leave every
+    later event late; it is left out, reported with its line, and the decisions are those
+    of the file without it."""
+    lines = CASE.read_bytes().splitlines()
+    twenty_years = 20 * 365 * 86400.0
+    polluted = [*lines[:700], _shifted(lines[700], twenty_years), *lines[700:]]
+    (tmp_path / "clean.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    (tmp_path / "bad.jsonl").write_bytes(b"\n".join(polluted) + b"\n")
+    for name in ("clean", "bad"):
+        argv = ["replay", str(tmp_path / f"{name}.jsonl"), "--out", str(tmp_path / f"{name}.out")]
+        assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "line 701: field 'ts':" in err and "7,300 days ahead of the events around it" in err
+    assert "1500 events, 0 malformed, 1 from a clock far ahead" in err
+    assert (tmp_path / "bad.out").read_bytes() == (tmp_path / "clean.out").read_bytes()
+
+
+def test_time_that_really_jumps_is_followed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file with a month's gap in the middle, or whose last event is far ahead: nothing
+    is left out (the event after a jump confirms it; after the last line nothing can)."""
+    lines = CASE.read_bytes().splitlines()
+    month = 30 * 86400.0
+    gap = [*lines[:700], *(_shifted(line, month) for line in lines[700:])]
+    last = [*lines, _shifted(lines[-1], 20 * 365 * 86400.0)]
+    for name, content in (("gap", gap), ("last", last)):
+        path = tmp_path / f"{name}.jsonl"
+        path.write_bytes(b"\n".join(content) + b"\n")
+        assert main(["replay", str(path), "--out", str(tmp_path / f"{name}.out")]) == 0
+        err = capsys.readouterr().err
+        assert f"{len(content)} events, 0 malformed," in err and "far ahead" not in err

@@ -33,6 +33,12 @@ MAX_EVENT_BYTES: Final = 64 * 1024
 #: the source topic at the recorded offset). Keeps dead-letter records under Kafka's
 #: default 1 MB message limit even after base64.
 MAX_DEADLETTER_ORIGINAL_BYTES: Final = 256 * 1024
+#: An event stamped this far ahead of the clock it is judged by (the worker's own; in
+#: replay, the events before and after it) is a clock error and is set aside: one such
+#: event would carry event time with it (in the worker every decision would expire at
+#: once). Generous, because a sped-up scenario legitimately runs event time ahead of the
+#: wall clock by hours (the demo streams 2 h of traffic in 2 minutes).
+MAX_AHEAD_SECONDS: Final = 7 * 86400.0
 
 
 class EventParams(Protocol):

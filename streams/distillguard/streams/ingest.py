@@ -16,12 +16,13 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any
 
 from confluent_kafka import OFFSET_INVALID, Consumer, KafkaError, KafkaException, Producer
 from confluent_kafka import TopicPartition as KafkaTopicPartition
 
 from distillguard.models.codec import (
+    MAX_AHEAD_SECONDS,
     Event,
     Source,
     deadletter_record,
@@ -33,11 +34,6 @@ from distillguard.streams import metrics
 from distillguard.streams.kafka import client_config as kafka_config
 
 log = logging.getLogger(__name__)
-#: An event stamped this far ahead of the worker's clock is dead-lettered: one such event
-#: would carry the event-time watermark with it (every decision would expire at once).
-#: Generous, because a replayed or sped-up scenario legitimately runs event time ahead
-#: by hours (the demo streams 2 h of traffic in 2 minutes).
-MAX_AHEAD_SECONDS: Final = 7 * 86400.0
 
 
 @dataclass(frozen=True, slots=True)

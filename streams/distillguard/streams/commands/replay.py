@@ -19,7 +19,7 @@ from typing import IO
 import orjson
 
 from distillguard.models.clusters import ClusterLinker
-from distillguard.models.codec import Event, decode_event
+from distillguard.models.codec import MAX_AHEAD_SECONDS, Event, decode_event
 from distillguard.models.config import load_config
 from distillguard.models.coverage import InputCoverage
 from distillguard.models.detectors.evidence import EvidenceSource
@@ -63,30 +63,71 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 class _Reader:
-    """Decodes lines, counting (and reporting) the malformed ones with their line numbers."""
+    """Decodes lines, counting (and reporting) the malformed ones with their line numbers,
+    and sets aside a lone event from a clock far ahead (``MAX_AHEAD_SECONDS``).
+
+    Event time follows the events: one event stamped years ahead would carry it along,
+    and every event after it would count as late. An event more than ``MAX_AHEAD_SECONDS``
+    ahead of all before it is held until the next one: when that one is back near the old
+    time, the held event was a clock error and is left out (reported like a malformed
+    line); when it is near the held one, time really jumped (a file spanning a gap) and
+    both go on. (The worker judges the same against its own clock, ``ingest``.)
+    """
 
     def __init__(self, stream: IO[bytes], err: IO[str]) -> None:
         self.stream = stream
         self.err = err
         self.events = 0
         self.malformed = 0
+        self.ahead = 0
+
+    def _report(self, lineno: int, detail: str) -> None:
+        if self.malformed + self.ahead <= MAX_REPORTED:
+            print(f"distillguard replay: line {lineno}: {detail}", file=self.err)
 
     def __iter__(self) -> Iterator[Event]:
+        clock: float | None = None
+        held: tuple[int, Event] | None = None
+        for lineno, event in self._decoded():
+            if held is not None:
+                held_line, early = held
+                held = None
+                if event.ts >= early.ts - MAX_AHEAD_SECONDS:  # time did move: keep both
+                    clock = early.ts
+                    yield from self._accept(early)
+                else:
+                    self.ahead += 1
+                    days = (early.ts - (clock or early.ts)) / 86400.0
+                    self._report(
+                        held_line,
+                        f"field 'ts': {early.ts} is {days:,.0f} days ahead of the events "
+                        "around it: left out (a clock error)",
+                    )
+            if clock is not None and event.ts > clock + MAX_AHEAD_SECONDS:
+                held = (lineno, event)
+                continue
+            if clock is None or event.ts > clock:
+                clock = event.ts
+            yield from self._accept(event)
+        if held is not None:  # the last line: nothing after it to tell
+            yield from self._accept(held[1])
+
+    def _accept(self, event: Event) -> Iterator[Event]:
+        self.events += 1
+        if self.events % COLLECT_EVERY == 0:
+            gc.collect(1)  # only what was allocated since the last pass
+        yield event
+
+    def _decoded(self) -> Iterator[tuple[int, Event]]:
         for lineno, raw in enumerate(self.stream, start=1):
             line = raw.strip()
             if not line:
                 continue
             try:
-                event = decode_event(line)
+                yield lineno, decode_event(line)
             except DecodeError as exc:
                 self.malformed += 1
-                if self.malformed <= MAX_REPORTED:
-                    print(f"distillguard replay: line {lineno}: {exc.detail}", file=self.err)
-                continue
-            self.events += 1
-            if self.events % COLLECT_EVERY == 0:
-                gc.collect(1)  # only what was allocated since the last pass
-            yield event
+                self._report(lineno, exc.detail)
 
 
 @contextlib.contextmanager
@@ -146,13 +187,15 @@ def run(args: argparse.Namespace) -> int:
             source.close()
     elapsed = time.perf_counter() - started
     rate = reader.events / elapsed if elapsed > 0 else 0.0
-    if reader.malformed > MAX_REPORTED:
+    if reader.malformed + reader.ahead > MAX_REPORTED:
         print(
-            f"distillguard replay: {reader.malformed - MAX_REPORTED} more malformed lines",
+            f"distillguard replay: {reader.malformed + reader.ahead - MAX_REPORTED} more "
+            "lines left out",
             file=sys.stderr,
         )
+    ahead = f", {reader.ahead} from a clock far ahead" if reader.ahead else ""
     print(
-        f"distillguard replay: {reader.events} events, {reader.malformed} malformed, "
+        f"distillguard replay: {reader.events} events, {reader.malformed} malformed{ahead}, "
         f"{len(engine.states)} accounts, {engine.scored} scorings, {counts['records']} records "
         f"({counts['enforce']} enforce, {counts['shadow']} shadow, {counts['tombstones']} "
         f"tombstones), {elapsed:.1f}s, {rate:,.0f} events/s",
