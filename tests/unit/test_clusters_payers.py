@@ -165,3 +165,43 @@ def test_a_new_team_at_work_without_an_organisation_is_no_fleet() -> None:
     newcomer = member("t9", pace=2.0, cot=0.15, minutes=30)
     newcomer.repeats, newcomer.changes, newcomer.networks = 1.0, 1.0, 2
     assert risk_of(*team[:4], newcomer).stats["at_work"] == 1.0
+
+
+def test_an_established_member_away_from_work_still_vouches_for_the_card() -> None:
+    """Two new hires at a machine's pace eliciting reasoning on their team's card are one
+    payer only while nobody established stands behind the card; the card's owner, a
+    member of the cluster but not active this hour, vouches as when at work (the linker
+    passes the cards of its established members not enforced against)."""
+    hires = (member("a"), member("b"))
+    assert risk_of(*hires).stats["one_payer"] == 1.0
+    r = assess(list(hires), NOW, failover_joins=0, infra_share=1.0, vouching=frozenset({"card-1"}))
+    assert not r.stats.get("one_payer") and r.risk == 0.0
+    other = assess(list(hires), NOW, failover_joins=0, infra_share=1.0, vouching=frozenset({"x"}))
+    assert other.stats["one_payer"] == 1.0  # another card vouches for nobody here
+
+
+def test_the_linker_hears_an_idle_card_owner() -> None:
+    """The owner's last request was two hours ago; the two hires on its card work now."""
+    linker = ClusterLinker()
+    owner = [
+        event("owner", NOW0 - 7200 + 60 * m, card="team", ip="198.51.100.40", template="0" * 16)
+        for m in range(20)
+    ]
+    hires = [
+        event(
+            f"hire-{i}",
+            NOW0 + 6 * s + i,
+            card="team",
+            ip="198.51.100.40",
+            created_at=NOW0 - 0.5 * DAY,
+            verified=False,
+            template="0" * 16,
+        )
+        for i in range(2)
+        for s in range(100)
+    ]
+    now = run(linker, owner + hires)
+    cid = linker.graph.cluster_of("hire-0")
+    assert cid is not None and linker.graph.cluster_of("owner") == cid
+    risk, _ = linker.cluster_risk(cid, now)
+    assert not risk.stats.get("one_payer"), risk

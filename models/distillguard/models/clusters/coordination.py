@@ -158,13 +158,15 @@ def assess(
     min_members: int = 3,
     scale: float = 1.0,
     stopped_share: float = 0.0,
+    vouching: frozenset[str] = frozenset(),
 ) -> ClusterRisk:
     """Risk of a cluster from its (active, possibly sampled) members' profiles.
 
     ``scale`` extrapolates sums when ``profiles`` is a sample of a larger cluster;
     ``stopped_share`` is the share of its members stopped on their own evidence
     (throttled or worse by a decision the cluster's evidence did not lead, or refused
-    service by the platform).
+    service by the platform); ``vouching`` the cards of established members not active
+    now (a team's card owner away from work vouches for the new hires all the same).
     """
     totals = [p.totals(now) for p in profiles]
     active = [(p, t) for p, t in zip(profiles, totals, strict=True) if t[REQ] > 0]
@@ -177,7 +179,7 @@ def assess(
     payers = _payers(p for p, _ in active)
     # a new account paying with the card of an established (aged, verified) member is that
     # member's colleague, a new hire on the company card: it is no fresh identity
-    vouched = {p.card for p, _ in active if p.card and not p.is_new(now)}
+    vouched = {p.card for p, _ in active if p.card and not p.is_new(now)} | vouching
     new = sum(1 for p, _ in active if p.is_new(now) and p.card not in vouched)
     req = sum(t[REQ] for _, t in active)
     cot_share = sum(t[COT] for _, t in active) / req if req else 0.0

@@ -414,6 +414,12 @@ class ClusterLinker:
         stopped = sum(
             1 for q in profiles if q.account_id in self.stopped_own or q.refused_at is not None
         )
+        # established members, active or not, not enforced against: their cards vouch
+        established = [
+            q
+            for q in profiles
+            if q.card and not q.is_new(now) and q.account_id not in self.enforced
+        ]
         risk = assess(
             sample,
             now,
@@ -422,13 +428,14 @@ class ClusterLinker:
             min_members=c.min_members,
             scale=scale,
             stopped_share=stopped / len(profiles) if profiles else 0.0,
+            vouching=frozenset(str(q.card) for q in established),
         )
         seats: dict[tuple[str | None, str], float] = {}
-        for q in profiles:
-            if q.card and q.created_at is not None and not q.is_new(now):
-                if q.account_id not in self.enforced:
-                    for key in ((q.org, q.card), (None, q.card)) if q.org else ((None, q.card),):
-                        seats[key] = min(q.created_at, seats.get(key, q.created_at))
+        for q in established:
+            card = q.card
+            if card and q.created_at is not None:
+                for key in ((q.org, card), (None, card)) if q.org else ((None, card),):
+                    seats[key] = min(q.created_at, seats.get(key, q.created_at))
         if seats:
             self._seats[cid] = seats
         else:
