@@ -246,7 +246,7 @@ def write_files(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     sim = Simulation(scenario, scale)
-    write_jsonl(out / "events.jsonl", withhold(sim.events(), without) if without else sim.events())
+    write_jsonl(out / "events.jsonl", withhold(sim.events(), without))
     write_jsonl(out / "truth.jsonl", sim.truth())
     summary = sim.summary()
     if without:

@@ -53,7 +53,14 @@ def parse_withheld(text: str) -> tuple[str, ...]:
 
 
 def withhold(events: Iterable[dict[str, Any]], names: tuple[str, ...]) -> Iterator[dict[str, Any]]:
-    """The events without the named fields (changed in place)."""
+    """The events without the named fields (changed in place); untouched when there are
+    none."""
+    if not names:
+        return iter(events)
+    return _without(events, names)
+
+
+def _without(events: Iterable[dict[str, Any]], names: tuple[str, ...]) -> Iterator[dict[str, Any]]:
     top = [n for n in names if "." not in n]
     nested = [tuple(n.split(".", 1)) for n in names if "." in n]
     for event in events:

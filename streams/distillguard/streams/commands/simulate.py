@@ -182,8 +182,7 @@ def _progress(console: Console) -> Progress:
 def _counting(
     sim: Simulation, progress: Progress, bar: TaskID, without: tuple[str, ...] = ()
 ) -> Iterator[dict[str, Any]]:
-    events = withhold(sim.events(), without) if without else sim.events()
-    for i, event in enumerate(events, 1):
+    for i, event in enumerate(withhold(sim.events(), without), 1):
         if i % 5000 == 0:
             progress.update(bar, completed=i)
         yield event
@@ -203,7 +202,7 @@ def _live(args: argparse.Namespace, sim: Simulation, err: Console) -> int:
     with _progress(err) as progress:
         bar = progress.add_task(f"{sim.scenario.name} → {args.events_topic}", total=sim.size)
         counts = stream_to_kafka(
-            withhold(sim.events(), args.without) if args.without else sim.events(),
+            withhold(sim.events(), args.without),
             bootstrap=bootstrap,
             topic=args.events_topic,
             scenario_start=sim.scenario.start_ts,
