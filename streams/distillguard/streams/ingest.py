@@ -69,6 +69,9 @@ class _Batch:
     deadletters: list[OutRecord] = field(default_factory=list)
     size: int = 0
     started: float = 0.0
+    #: events stamped after this (wall clock, read when the batch started, plus
+    #: ``MAX_AHEAD_SECONDS``) are dead-lettered
+    latest_ts: float = 0.0
 
 
 class TransactionalIngest:
@@ -184,12 +187,13 @@ class TransactionalIngest:
             return
         if not self._batch.size:
             self._batch.started = time.monotonic()
+            self._batch.latest_ts = time.time() + MAX_AHEAD_SECONDS
         self._batch.size += 1
         self.stats.consumed += 1
         value = message.value()
         try:
             event = decode_event(value)
-            if event.ts > time.time() + MAX_AHEAD_SECONDS:
+            if event.ts > self._batch.latest_ts:
                 days = (event.ts - time.time()) / 86400.0
                 raise DecodeError(
                     "invalid_value",
