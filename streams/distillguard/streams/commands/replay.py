@@ -87,24 +87,24 @@ class _Reader:
 
     def __iter__(self) -> Iterator[Event]:
         clock: float | None = None
-        held: tuple[int, Event] | None = None
+        held: tuple[int, Event, float] | None = None  # line, event, the clock it was ahead of
         for lineno, event in self._decoded():
             if held is not None:
-                held_line, early = held
+                held_line, early, before = held
                 held = None
                 if event.ts >= early.ts - MAX_AHEAD_SECONDS:  # time did move: keep both
                     clock = early.ts
                     yield from self._accept(early)
                 else:
                     self.ahead += 1
-                    days = (early.ts - (clock or early.ts)) / 86400.0
+                    days = (early.ts - before) / 86400.0
                     self._report(
                         held_line,
                         f"field 'ts': {early.ts} is {days:,.0f} days ahead of the events "
                         "around it: left out (a clock error)",
                     )
             if clock is not None and event.ts > clock + MAX_AHEAD_SECONDS:
-                held = (lineno, event)
+                held = (lineno, event, clock)
                 continue
             if clock is None or event.ts > clock:
                 clock = event.ts
