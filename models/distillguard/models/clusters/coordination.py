@@ -165,8 +165,10 @@ def assess(
     ``scale`` extrapolates sums when ``profiles`` is a sample of a larger cluster;
     ``stopped_share`` is the share of its members stopped on their own evidence
     (throttled or worse by a decision the cluster's evidence did not lead, or refused
-    service by the platform); ``vouching`` the cards of established members not active
-    now (a team's card owner away from work vouches for the new hires all the same).
+    service by the platform); ``vouching`` cards that established members vouch for
+    beyond the active ones in ``profiles`` (the linker passes the cards of every
+    established member not enforced against, active this hour or not: a team's card
+    owner away from work vouches for the new hires all the same).
     """
     totals = [p.totals(now) for p in profiles]
     active = [(p, t) for p, t in zip(profiles, totals, strict=True) if t[REQ] > 0]
