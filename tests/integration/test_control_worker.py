@@ -86,8 +86,9 @@ class Worker:
         )
         assert producer.flush(30) == 0 and errors == []
 
-    def harvest(self, account: str, count: int = 40) -> None:
-        """Logit-harvesting requests (1-token outputs with logit_bias and top_logprobs)."""
+    def harvest(self, account: str, count: int = 40, org: str | None = None) -> None:
+        """Logit-harvesting requests (1-token outputs with logit_bias and top_logprobs), from
+        an account of organisation ``org`` if given."""
         producer = Producer({"bootstrap.servers": self.bootstrap, "linger.ms": 5})
         now = time.time()
         for i in range(count):
@@ -104,6 +105,8 @@ class Worker:
                 "completion_tokens": 1,
                 "params": {"logprobs": True, "top_logprobs": 5, "logit_bias": True},
             }
+            if org is not None:
+                event["org_id"] = org
             producer.produce(self.topics["events"], key=account.encode(), value=orjson.dumps(event))
         assert producer.flush(30) == 0
 
@@ -367,6 +370,31 @@ def test_upheld_appeal_lifts_the_decision_and_the_account_is_not_re_enforced(
     assert shown.returncode == 0, shown.stderr
     assert "test.harvest" in shown.stdout and "harvest_share_1h" in shown.stdout
     assert "appeal-0001" in shown.stdout and "upheld" in shown.stdout
+
+
+def test_an_organisation_allowlisted_on_the_config_topic_covers_all_its_accounts(
+    worker: Worker,
+) -> None:
+    """A live decision on an organisation's account is lifted once the organisation is
+    allowlisted, and an account of it seen for the first time afterwards is not enforced
+    against; an account of another organisation still is."""
+    worker.harvest("acct-course-1", org="org-course")
+    assert worker.wait_decision("account:acct-course-1", enforced) is not None
+    entry = {"org_id": "org-course", "expires_at": time.time() + 3600, "reason": "workshop"}
+    worker.produce("config", "allow:course", config_record("allow", entry))
+    applied = worker.wait_status(lambda s: s["key"] == "allow:course")
+    assert applied["status"] == "applied", applied
+
+    newcomer = same_partition_as("acct-course-1", "acct-course-new")
+    outsider = same_partition_as("acct-course-1", "acct-outsider")
+    worker.harvest("acct-course-1", org="org-course")
+    worker.harvest(newcomer, org="org-course")
+    worker.harvest(outsider, org="org-other")
+    assert worker.wait_decision("account:acct-course-1", lambda v: v is None) is None
+    assert worker.wait_decision(f"account:{outsider}", enforced) is not None
+    history = worker.decisions_for("account:acct-course-1")
+    assert not [v for v in history[history.index(None) :] if enforced(v)], history
+    assert not [v for v in worker.decisions_for(f"account:{newcomer}") if enforced(v)]
 
 
 def test_a_rule_switched_to_shadow_stops_producing_enforceable_decisions(

@@ -14,6 +14,7 @@ import yaml
 from distillguard.cli import main
 from distillguard.models.config import DetectionConfig, load_config
 from distillguard.models.control.cfgfile import file_records, read_file, validate_file
+from distillguard.models.errors import ConfigError
 from distillguard.streams.control.history import as_file, diff_records
 
 DATA = Path(__file__).parent / "data"
@@ -74,6 +75,23 @@ def test_records_round_trip_through_the_file_form() -> None:
     again = file_records(yaml.safe_load(yaml.safe_dump(as_file(records))), "again")
     assert again == records
     assert {c for _, c, _ in diff_records(records, again)} == {"unchanged"}
+
+
+def test_an_allowlist_item_names_an_account_or_an_organisation() -> None:
+    """An organisation entry goes through to the composed config; an item naming both, or
+    neither, is refused with one line naming the rule."""
+    course = {"id": "course", "org_id": "org_course", "expires_at": 2e9, "reason": "workshop"}
+    _, state = validate_file({"allowlist": [course]}, "ops")
+    (entry,) = state.config.policy.allowlist
+    assert (entry.org_id, entry.account_id) == ("org_course", None)
+    for bad in (
+        {**course, "account_id": "acct_1"},
+        {k: v for k, v in course.items() if k != "org_id"},
+    ):
+        with pytest.raises(
+            ConfigError, match=r"allowlist\[0\]: give exactly one of 'account_id' and 'org_id'"
+        ):
+            file_records({"allowlist": [bad]}, "ops")
 
 
 def test_diff_shows_changed_added_and_topic_only_items() -> None:

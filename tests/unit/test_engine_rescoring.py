@@ -82,3 +82,25 @@ def test_an_account_enforced_for_weeks_is_still_rescored_on_time() -> None:
     pstate = engine.policies[account_id]
     assert not engine._due(account_id, pstate, seen, 60.0, at + 479.0, held=False)
     assert engine._due(account_id, pstate, seen, 60.0, at + 480.0, held=False)
+
+
+def test_a_new_allowlist_entry_lifts_an_enforced_account_at_its_next_tick() -> None:
+    """The policy changed under an account in its rescoring back-off (its organisation was
+    allowlisted): it is judged again at the next tick, not minutes later."""
+    from distillguard.models.control.apply import reconfigure
+
+    config = DetectionConfig(rules=(), anomaly=AnomalyConfig(enabled=False))
+    engine = Engine(config, sources=[FixedRisk(0.65)])
+    events = stream(300, every=2.0, org_id="org-course")
+    records = list(engine.run(event_records(events[:150])))
+    assert [r.value is not None for r in records] == [True]  # degraded, in back-off
+    allowed = {"org_id": "org-course", "expires_at": T0 + 10_000, "reason": "workshop"}
+    reconfigure(
+        engine,
+        config.model_copy(
+            update={"policy": config.policy.model_validate({"allowlist": [allowed]})}
+        ),
+    )
+    later = list(engine.run(event_records(events[150:])))
+    assert later and later[0].value is None
+    assert later[0].ts - events[150]["ts"] <= TICK  # the first tick after the change

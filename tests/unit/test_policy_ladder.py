@@ -109,6 +109,36 @@ def test_allowlisted_account_is_lifted_until_the_entry_expires() -> None:
     assert record is not None and record.value is None
 
 
+def test_an_organisation_entry_allowlists_every_account_of_the_organisation() -> None:
+    """A course in its organiser's organisation, or an evaluation partner: one entry for
+    all its accounts, present and future; an account of another organisation, or of none,
+    is judged as before."""
+    entry = {"org_id": "org-course", "expires_at": T + 100, "reason": "workshop"}
+    policy = _policy(policy={"allowlist": [entry]})
+    assert policy.decide("a", PolicyState(), _assess(0.9), T, "org-course") is None
+    assert policy.decide("b", PolicyState(), _assess(0.9), T, "org-course") is None
+    assert _value(policy.decide("c", PolicyState(), _assess(0.9), T, "org-other"))
+    assert _value(policy.decide("d", PolicyState(), _assess(0.9), T))
+    assert _value(policy.decide("a", PolicyState(), _assess(0.9), T + 100, "org-course"))
+    state = PolicyState()
+    assert _value(_policy().decide("a", state, _assess(0.9), T, "org-course"))
+    lifted = policy.decide("a", state, _assess(0.9), T + 1, "org-course")
+    assert lifted is not None and lifted.value is None
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"expires_at": T},
+        {"account_id": "a", "org_id": "org-1", "expires_at": T},
+    ],
+    ids=["neither", "both"],
+)
+def test_an_allowlist_entry_names_one_account_or_one_organisation(entry: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="exactly one of account_id and org_id"):
+        _policy(policy={"allowlist": [entry]})
+
+
 def test_global_shadow_mode_marks_every_decision() -> None:
     policy, state = _policy(shadow=True), PolicyState()
     v = _value(policy.decide("a", state, _assess(0.1, shadow_risk=0.9), T))

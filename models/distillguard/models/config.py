@@ -62,11 +62,28 @@ class Ttl(_Frozen):
 
 
 class AllowEntry(_Frozen):
-    """An account never enforced against until ``expires_at`` (epoch seconds, event time)."""
+    """An account, or every account of an organisation (``org_id``: an evaluation partner,
+    a course whose attendees joined the organiser's organisation), never enforced against
+    until ``expires_at`` (epoch seconds, event time). Exactly one of the two is given."""
 
-    account_id: str = Field(min_length=1)
+    account_id: str | None = Field(default=None, min_length=1)
+    org_id: str | None = Field(default=None, min_length=1)
     expires_at: float = Field(ge=0)
     reason: str = ""
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> AllowEntry:
+        if (self.account_id is None) == (self.org_id is None):
+            raise ValueError("give exactly one of account_id and org_id")
+        return self
+
+    def covers(self, account_id: str, org_id: str | None, now: float) -> bool:
+        """Whether this entry allowlists ``account_id`` (of ``org_id``) at ``now``."""
+        if now >= self.expires_at:
+            return False
+        if self.account_id is not None:
+            return self.account_id == account_id
+        return org_id is not None and self.org_id == org_id
 
 
 class PolicyConfig(_Frozen):

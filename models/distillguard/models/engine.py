@@ -281,7 +281,10 @@ class Engine:
         self.assessments[account_id] = assessment
         if pstate is None:
             pstate = self.policies[account_id] = PolicyState()
-        record = self.policy.decide(account_id, pstate, assessment, now)
+        org = state.meta.get("org_id")
+        record = self.policy.decide(
+            account_id, pstate, assessment, now, org if isinstance(org, str) else None
+        )
         if enforced and record is None:
             self._unchanged[account_id] = self._unchanged.get(account_id, 0) + 1
         else:
@@ -292,6 +295,14 @@ class Engine:
         if record is not None and record.value is not None:
             heapq.heappush(self._expiry, (pstate.expires_at, account_id))
         return record
+
+    def rescore_enforced(self) -> None:
+        """Score every account with a live decision again at its next tick (the policy
+        changed under it: an allowlist entry that covers it, other thresholds)."""
+        for account_id, pstate in self.policies.items():
+            if pstate.action is not None:
+                self._scored_at.pop(account_id, None)
+                self._unchanged.pop(account_id, None)
 
     def _due(
         self,

@@ -45,6 +45,10 @@ def reconfigure(engine: Engine, config: DetectionConfig) -> None:
         engine.labels = fresh.labels
     engine.rules = RuleSet(config.signature_rules())
     engine.policy = Policy(config)
+    if config.policy != old.policy:
+        # a new allowlist entry or thresholds: accounts enforced against are judged again
+        # at their next request, not after their rescoring back-off
+        engine.rescore_enforced()
     engine.sources = [engine.rules, *extra]
     if engine.labels is not None:
         engine.sources.append(engine.labels)

@@ -6,6 +6,7 @@ A file has up to five sections; each item becomes one record of the compacted to
     detectors:   {anomaly: {...}, supervised: {...}}                    → detector:<name>
     rules:       [{id: ..., when: [...], ...}, ...]                     → rule:<id>
     allowlist:   [{id: ci, account_id: ..., expires_at: ..., reason: ...}] → allow:<id>
+                 (or org_id: ... instead of account_id: every account of the organisation)
     shadow:      {global: false, detectors: {...}, rules: {...}}        → shadow
 
 Errors name the field *in the file*, e.g. ``rules[1].when[0].feature: unknown feature``.

@@ -10,10 +10,16 @@ the field; checks that need the other items live in :mod:`.state`.
 ...     b' "spec": {"account_id": "acct_ci", "expires_at": 2e9, "reason": "CI runners"}}')
 >>> item.kind, item.name, item.spec["account_id"]
 ('allow', 'ci', 'acct_ci')
->>> decode_config_record("allow:ci", b'{"schema_version": 1, "kind": "allow", "spec": {}}')
+>>> decode_config_record("allow:ci", b'{"schema_version": 1, "kind": "allow",'
+...     b' "spec": {"account_id": "acct_ci", "reason": "CI runners"}}')
 Traceback (most recent call last):
 ...
-distillguard.models.errors.ConfigRejected: allow:ci: spec: missing required field 'account_id'
+distillguard.models.errors.ConfigRejected: allow:ci: spec: missing required field 'expires_at'
+>>> decode_config_record("allow:ci", b'{"schema_version": 1, "kind": "allow",'
+...     b' "spec": {"expires_at": 2e9, "reason": "CI runners"}}')  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+distillguard.models.errors.ConfigRejected: allow:ci: spec: give exactly one of 'account_id' and...
 """
 
 from __future__ import annotations
@@ -109,6 +115,11 @@ def _schema_reason(
             bad = sorted(name for name in exc.value if name not in known)
             return f"unknown name(s) {bad} (known: {', '.join(known)})", field
         return f"invalid name(s) among {sorted(exc.value)}", field
+    if exc.rule == "oneOf" and isinstance(exc.rule_definition, list):
+        # alternatives that each require one field: exactly one of them must be given
+        names = [alt["required"][0] for alt in exc.rule_definition if alt.get("required")]
+        if names and len(names) == len(exc.rule_definition):
+            return f"give exactly one of {' and '.join(repr(n) for n in names)}", field
     if exc.rule == "additionalProperties":
         return f"unknown field(s) {exc.value and sorted(set(exc.value))!s}", field
     message = (exc.message or "invalid").replace(f"{exc.name} ", "", 1)

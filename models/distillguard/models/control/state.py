@@ -93,7 +93,9 @@ def compose(base: DetectionConfig, items: Mapping[str, ConfigItem]) -> dict[str,
         if rule_id in shadow.get("rules", {}):
             rule["shadow"] = bool(shadow["rules"][rule_id])
     data["rules"] = list(rules.values())
-    data["policy"]["allowlist"] = sorted(allow, key=lambda e: (e["account_id"], e["expires_at"]))
+    data["policy"]["allowlist"] = sorted(
+        allow, key=lambda e: (e.get("account_id") or "", e.get("org_id") or "", e["expires_at"])
+    )
     return data
 
 

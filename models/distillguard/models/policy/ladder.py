@@ -63,16 +63,23 @@ class Policy:
                 level = i
         return level
 
-    def allowlisted(self, account_id: str, now: float) -> bool:
+    def allowlisted(self, account_id: str, now: float, org_id: str | None = None) -> bool:
+        """Whether an entry covers the account, or its organisation ``org_id``."""
         if not self.allowlist:
             return False
-        return any(e.account_id == account_id and now < e.expires_at for e in self.allowlist)
+        return any(e.covers(account_id, org_id, now) for e in self.allowlist)
 
     def decide(
-        self, account_id: str, state: PolicyState, assessment: Assessment, now: float
+        self,
+        account_id: str,
+        state: PolicyState,
+        assessment: Assessment,
+        now: float,
+        org_id: str | None = None,
     ) -> DecisionRecord | None:
-        """Apply one assessment at event time ``now``; a record when the topic must change."""
-        if self.allowlisted(account_id, now):
+        """Apply one assessment at event time ``now`` to an account (of ``org_id``, the
+        organisation its events name); a record when the topic must change."""
+        if self.allowlisted(account_id, now, org_id):
             return self._lift(account_id, state, now)
         global_shadow = self.config.shadow
         risk = assessment.shadow_risk if global_shadow else assessment.risk
