@@ -228,3 +228,47 @@ def test_a_dev_team_is_one_organisation_on_one_card_and_office(
         office, n = Counter(e["ip"].rsplit(".", 1)[0] for e in mine).most_common(1)[0]
         assert n >= 0.6 * len(mine), office
     assert any(e["account"]["verified"] for e in team)
+
+
+def test_a_workshop_signs_up_that_morning_and_works_in_step() -> None:
+    """Attendees pay with their own cards, mostly signed up in the hours before the
+    session, mostly from the venue's /24, and work on the same exercise at the same time;
+    with ``org_share`` 1 they are all in the organiser's organisation."""
+    from distillguard.models.sim.scenario import Scenario
+
+    scenario = Scenario.model_validate(
+        {
+            "name": "course",
+            "seed": 5,
+            "start": "2026-09-15T07:00:00Z",
+            "duration": "3h",
+            "models": ["m1"],
+            "populations": [
+                {"persona": "workshop", "count": 1, "params": {"attendees": 20}},
+                {"persona": "workshop", "count": 1, "params": {"attendees": 5, "org_share": 1}},
+            ],
+        }
+    )
+    sim = Simulation(scenario, 1.0)
+    events = list(sim.events())
+    first = min(e["ts"] for e in events)
+    by_account: dict[str, Events] = defaultdict(list)
+    for e in events:
+        by_account[e["account_id"]].append(e)
+    assert len(by_account) == 25
+    cards = {e["account"]["payment_fingerprint"] for e in events}
+    assert len(cards) == 25, "every attendee pays for themselves"
+    fresh = [
+        a for a, evs in by_account.items() if first - evs[0]["account"]["created_at"] < 7 * 3600
+    ]
+    assert len(fresh) >= 10
+    orgs = Counter(evs[0]["org_id"] for evs in by_account.values())
+    assert orgs[None] == 20 and len(orgs) == 2 and 5 in orgs.values()
+    venue, n = Counter(e["ip"].rsplit(".", 1)[0] for e in events).most_common(1)[0]
+    assert n >= 0.7 * len(events), venue
+    # in step: in any ten minutes, most templated requests are on one exercise
+    windows: dict[int, Counter[str]] = defaultdict(Counter)
+    for e in events:
+        windows[int(e["ts"] // 600)][e["prompt"]["template"]] += 1
+    busy = [w for w in windows.values() if sum(w.values()) >= 40]
+    assert busy and all(w.most_common(1)[0][1] >= 0.3 * sum(w.values()) for w in busy)

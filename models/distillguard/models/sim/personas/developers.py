@@ -10,6 +10,10 @@
   templates, mostly coding with some step-by-step prompts; new hires are fresh and unverified.
   The benign twin of a fleet's shared payment and network (``org_share`` 0: a team that never
   set up an organisation, each member signed up alone with the company card).
+- ``workshop``: a course or hackathon; attendees who mostly signed up that morning, each on
+  their own card, all on the venue's network and the course notebook, working through the
+  same exercises in step, several of which ask for step-by-step answers. The benign twin of
+  a fleet's creation burst, shared network, shared templates and synchronized timing.
 """
 
 from __future__ import annotations
@@ -370,6 +374,111 @@ def build_team(ctx: Context, rng: Rng, p: TeamParams, count: int, campaign: str)
     return plans
 
 
+class WorkshopParams(PersonaParams):
+    rpm: float = Field(1.5, gt=0, description="per attendee, while an exercise is on")
+    attendees: int = Field(30, ge=1, description="accounts per workshop (``count``: workshops)")
+    session_minutes: float = Field(120.0, gt=0)
+    start_minutes: float = Field(30.0, ge=0, description="first session after the start")
+    exercises: int = Field(6, ge=1, description="notebook exercises, worked through in order")
+    cot_share: float = Field(0.4, ge=0, le=1, description="exercises asking for reasoning")
+    new_share: float = Field(0.7, ge=0, le=1, description="attendees who signed up that day")
+    venue_share: float = Field(0.9, ge=0, le=1, description="requests from the venue network")
+    org_share: float = Field(
+        0.0, ge=0, le=1, description="workshops whose attendees joined the organiser's organisation"
+    )
+
+
+def build_workshop(
+    ctx: Context, rng: Rng, p: WorkshopParams, count: int, campaign: str
+) -> list[Plan]:
+    del campaign
+    plans = []
+    for _ in range(count):
+        venue = world.nets_in_subnets(rng, [world.subnet24(rng, world.RESIDENTIAL)], 2)
+        org = hex_id(rng, "org_") if rng.random() < p.org_share else None
+        notebook = world.client(rng, world.SDK_STACKS)
+        course = prompts.make_templates(
+            rng, p.exercises, categories=COURSE_WORK, cot_share=p.cot_share, chars=(300, 2500)
+        )
+        first = ctx.start + p.start_minutes * 60 * rng.uniform(0.5, 1.5)
+        # A session a day at the same hour: the exercises in order, each opened by the
+        # instructor for everyone at once.
+        blocks: list[tuple[float, float, int]] = []
+        length = p.session_minutes * 60 / p.exercises
+        begin = first
+        while begin < ctx.end:
+            for k in range(p.exercises):
+                s = begin + k * length * rng.uniform(0.9, 1.1)
+                blocks.append((s, s + length, k))
+            begin += 86400.0
+        for _ in range(p.attendees):
+            fresh = rng.random() < p.new_share
+            signed_up = first - rng.uniform(0.2, 6.0) * 3600 if fresh else None
+            acct = account(
+                rng,
+                ctx,
+                tier=str(rng.choice(["free", "tier1", "tier1"])),
+                verified=not fresh and bool(rng.random() < 0.8),
+                org=False,
+                age_days=(30, 900),
+                created_at=signed_up,
+            )
+            acct = dataclasses.replace(acct, org_id=org)
+            pace = ctx.rpm(p.rpm, rng)
+            parts, exercise = [], []
+            for s, e, k in blocks:
+                # Attendees start each exercise a minute or two after it is opened.
+                t = timing.poisson(rng, s + rng.exponential(60.0), e, pace)
+                parts.append(t)
+                exercise.append(np.full(t.shape[0], k, dtype=np.int64))
+            ts = np.concatenate(parts) if parts else np.empty(0)
+            which = np.concatenate(exercise) if exercise else np.empty(0, np.int64)
+            keep = (ts >= ctx.start) & (ts < ctx.end)
+            ts, which = ts[keep], which[keep]
+            n = int(ts.shape[0])
+            nets = venue + world.random_nets(rng, world.RESIDENTIAL, 1, v6_share=0.3)
+            weights = np.array([p.venue_share / 2, p.venue_share / 2, 1 - p.venue_share])
+            # Templated prompts follow the exercise of the moment; the rest are the
+            # attendee's own questions.
+            cols = _exercise_prompts(rng, n, course[0])
+            for k in range(1, p.exercises):
+                cols = prompts.select(which == k, _exercise_prompts(rng, n, course[k]), cols)
+            plans.append(
+                make_plan(
+                    rng,
+                    account=acct,
+                    persona="workshop",
+                    is_attack=False,
+                    campaign=None,
+                    ts=ts,
+                    keys=keys(rng, 1),
+                    key=pick(rng, n, 1),
+                    nets=nets,
+                    net=pick(rng, n, len(nets), weights),
+                    clients=[notebook],
+                    client=pick(rng, n, 1),
+                    models=ctx.models,
+                    model=np.full(n, len(ctx.models) - 1, dtype=np.int64),
+                    param_sets=[params(temperature=0.7, max_tokens=1024)],
+                    param=pick(rng, n, 1),
+                    prompt=cols,
+                    completion_median=300,
+                )
+            )
+    return plans
+
+
+def _exercise_prompts(rng: Rng, n: int, exercise: prompts.Template) -> prompts.PromptColumns:
+    return prompts.columns(
+        rng, n, [exercise], free_share=0.3, free_categories=COURSE_WORK, free_cot_share=0.1
+    )
+
+
+#: What a course on building with the API asks: code, some reasoning and tool use, and
+#: questions about the material.
+COURSE_WORK: Final = {"coding": 4.0, "reasoning": 2.0, "agentic": 1.0, "knowledge": 2.0}
+
+
 #: What an engineering team asks about: mostly code, some reasoning and tooling, and the
 #: documentation, writing and lookups around it.
 TEAM_WORK: Final = {
@@ -400,4 +509,11 @@ PERSONAS: tuple[Persona[Any], ...] = (
         "unrelated accounts on framework/benchmark templates",
     ),
     Persona("dev-team", False, TeamParams, build_team, "a team on one company card and office"),
+    Persona(
+        "workshop",
+        False,
+        WorkshopParams,
+        build_workshop,
+        "attendees signed up that day, one venue, exercises in step",
+    ),
 )
