@@ -41,6 +41,9 @@ def test_writes_events_truth_and_summary(
         (["simulate", "smoke", "--without", "account.email"], "'account.email' is no event"),
         (["simulate", "smoke", "--without", " , "], "--without needs at least one field"),
         (["backtest", "--scenarios", "smoke", "--without", "ip"], "'ip' is required"),
+        (["simulate", "smoke", "--without", "prompt:1.5"], "'prompt:1.5': the share after"),
+        (["simulate", "smoke", "--without", "prompt:half"], "'prompt:half': the share after"),
+        (["simulate", "smoke", "--without", "ts:0.5"], "'ts' is required by the contract"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
@@ -94,6 +97,22 @@ def test_without_leaves_optional_fields_out_and_the_events_valid(tmp_path: Path)
         assert event == original
     summary = orjson.loads((part / "scenario.json").read_bytes())
     assert summary["without"] == ["account", "prompt.template", "org_id"]
+
+
+def test_a_rollout_leaves_a_field_out_of_a_share_of_the_events(tmp_path: Path) -> None:
+    """``prompt:0.5``: about half the events lack ``prompt`` (the same ones on every run),
+    the rest keep it whole; ``org_id`` goes from every event."""
+    argv = ["simulate", "smoke", "--scale", "0.2", "--without", "prompt:0.5,org_id"]
+    outs = [tmp_path / "a", tmp_path / "b"]
+    for out in outs:
+        assert main([*argv, "--out", str(out)]) == 0
+    a, b = ((out / "events.jsonl").read_bytes() for out in outs)
+    assert a == b
+    events = [orjson.loads(x) for x in a.splitlines()]
+    lacking = sum("prompt" not in e for e in events) / len(events)
+    assert 0.45 < lacking < 0.55
+    assert all("org_id" not in e for e in events)
+    assert all("template" in e["prompt"] for e in events if "prompt" in e)
 
 
 def test_backtests_write_the_withheld_traffic(tmp_path: Path) -> None:

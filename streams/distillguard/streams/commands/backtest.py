@@ -60,9 +60,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-linking", action="store_true", help="per-account detection only")
     parser.add_argument(
         "--without",
-        metavar="FIELD[,FIELD]",
+        metavar="FIELD[:SHARE][,…]",
         help="leave these optional event fields out of the simulated traffic, as gateways "
-        "that do not send them (e.g. account, prompt, org_id)",
+        "that do not send them (e.g. account, prompt, org_id); FIELD:SHARE leaves it out of "
+        "that share of the events only (a rollout: prompt:0.5)",
     )
     parser.add_argument("--jobs", type=int, default=2, metavar="N", help="parallel backtests")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="keep events and decisions here")

@@ -84,9 +84,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--without",
-        metavar="FIELD[,FIELD]",
+        metavar="FIELD[:SHARE][,…]",
         help="leave these optional event fields out, as gateways that do not send them "
-        "(e.g. account, prompt, org_id, account.payment_fingerprint, prompt.template)",
+        "(e.g. account, prompt, org_id, account.payment_fingerprint, prompt.template); "
+        "FIELD:SHARE leaves it out of that share of the events only (a rollout: prompt:0.5)",
     )
     live = parser.add_argument_group("live mode (stream into Kafka)")
     live.add_argument(
