@@ -38,6 +38,7 @@ def member(
         card=card,
         org=org,
         minutes={MINUTE - i: [pace, 900.0 * pace, cot * pace, pace] for i in range(minutes)},
+        requests=pace * minutes,
     )
 
 
@@ -76,6 +77,30 @@ def test_one_organisations_accounts_are_one_customer_not_a_fleet() -> None:
     assert risk_of(*team).risk == 0.0
     unaffiliated = [member(f"m{i}", org=f"org-{i}") for i in range(5)]
     assert risk_of(*unaffiliated).risk > 0.5
+
+
+def test_a_cluster_counts_one_customer_per_organisation() -> None:
+    """Two courses, each in its organiser's organisation, linked by two attendees who
+    share a home network and signed up in the same ten minutes: two customers, each under
+    its organisation's limits, not a fleet of 50. Every member of a third customer, with
+    or without an organisation, counts: then the cluster is judged."""
+    courses = [member(f"a{i}", org="org-a", card=f"a{i}") for i in range(30)]
+    courses += [member(f"b{i}", org="org-b", card=f"b{i}") for i in range(20)]
+    r = risk_of(*courses)
+    assert r.risk == 0.0 and r.stats["customers"] == 2.0
+    assert risk_of(*courses, member("x", card="x")).risk > 0.5
+    assert risk_of(*courses, member("x", org="org-x", card="x")).risk > 0.5
+    # a gateway rolling org_id out names an attendee's organisation on some requests only:
+    # beside the course, an attendee that has not named one yet may still be the course's
+    early = [member(f"e{i}", card=f"e{i}", pace=1.0, minutes=2) for i in range(3)]
+    r = risk_of(*courses[:30], *early)
+    assert r.risk == 0.0 and r.stats["customers"] == 1.0
+    assert risk_of(*courses[:30], *[member(f"e{i}", card=f"e{i}") for i in range(3)]).risk > 0.5
+    # a fleet's accounts have no organisation or one each: every one counts at once
+    own = [member(f"o{i}", org=f"org-{i}", card=f"o{i}") for i in range(2)]
+    assert risk_of(*own, *early).stats["customers"] == 5.0
+    # one card across two organisations is judged from two members on (one payer)
+    assert risk_of(member("a", org="org-a"), member("b", org="org-b")).stats["one_payer"] == 1.0
 
 
 def test_a_company_card_counts_less_than_a_card_across_unaffiliated_accounts() -> None:

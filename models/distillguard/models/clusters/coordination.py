@@ -26,14 +26,18 @@ from what a fleet does together and a set of independent customers does not:
   nearly every repeat request, however small each member's pool of proxies).
 
 A cluster whose members all belong to one organisation has no risk: that is one customer,
-under the organisation's shared limits, not identities spread to evade them.
+under the organisation's shared limits, not identities spread to evade them. Likewise a
+cluster counts one customer per organisation among its members (and one per member
+without an organisation): two courses, each in its organiser's organisation, that one
+pair of attendees links (a home network, sign-ups in the same ten minutes) are two
+customers, not a fleet of all their attendees.
 
-A cluster needs ``min_members`` active members and two factors, one of which is about
-acting together (``BEHAVIOUR``), before it has any risk: sharing, volume and focus alone
-have benign twins (a team on one card and office network, benchmark users). New accounts
-are no such behaviour among people at work (members keeping their own networks at a
-person's pace on mixed work: a new team without an organisation). Factors of a
-small cluster count less (a few accounts can share values by chance), except for *one
+A cluster needs ``min_members`` active members of as many customers and two factors, one
+of which is about acting together (``BEHAVIOUR``), before it has any risk: sharing, volume
+and focus alone have benign twins (a team on one card and office network, benchmark
+users). New accounts are no such behaviour among people at work (members keeping their
+own networks at a person's pace on mixed work: a new team without an organisation).
+Factors of a small cluster count less (a few accounts can share values by chance), except for *one
 payer*: every member pays with the same card, they are not one organisation's accounts,
 all are new or unverified, each runs at a machine's pace (``MACHINE_PACE``) and the
 workload elicits reasoning (``ELICITING``). Those are one operator for certain, so two
@@ -83,6 +87,10 @@ HIDDEN_CHURN: Final = 0.9
 #: Pooled repeat requests from which two accounts on one card are a hidden payer (three or
 #: more members are from ``POOLED_REPEATS``).
 PAIR_REPEATS: Final = 24.0
+#: Requests without an organisation after which a member beside several members of one
+#: organisation has none (before, a gateway that sends ``org_id`` on some requests only may not have
+#: named it yet: at half the requests, 4 in a row miss it one time in 16).
+ORG_SEEN_REQUESTS: Final = 4.0
 #: Factors that are about acting together rather than sharing; a cluster needs one of them.
 #: (Sharing, volume and focus all have benign twins: teams, benchmark users, gateways.)
 BEHAVIOUR: Final = frozenset(
@@ -173,10 +181,20 @@ def assess(
     totals = [p.totals(now) for p in profiles]
     active = [(p, t) for p, t in zip(profiles, totals, strict=True) if t[REQ] > 0]
     n = len(active)
-    orgs = {p.org for p, _ in active}
-    if len(orgs) == 1 and None not in orgs:
-        # one organisation's accounts: one customer under the organisation's shared limits,
-        # not identities spread to evade them; each account is still judged on its own
+    # an organisation's accounts are one customer under the organisation's shared limits,
+    # not identities spread to evade them: the cluster holds one customer per organisation
+    # among its members, and one per member without an organisation. Beside several
+    # members of one organisation, a member that has not named one in its first
+    # ``ORG_SEEN_REQUESTS`` requests may still be theirs (gateways rolling ``org_id`` out
+    # send it on some requests only): it counts once it has shown it has none. (A fleet's
+    # accounts have no organisation, or one each.)
+    orgs = Counter(p.org for p, _ in active)
+    unnamed = orgs[None]
+    if unnamed and any(k >= 2 for org, k in orgs.items() if org is not None):
+        unnamed = sum(1 for p, _ in active if p.org is None and p.requests >= ORG_SEEN_REQUESTS)
+    customers = len(orgs) - (None in orgs) + unnamed
+    if customers == 1 and None not in orgs:
+        # one organisation's accounts; each account is still judged on its own
         return ClusterRisk(0.0, active=n, computed_at=now, stats={"one_org": 1.0})
     payers = _payers(p for p, _ in active)
     # a new account paying with the card of an established (aged, verified) member is that
@@ -215,8 +233,8 @@ def assess(
         and cot_share >= ELICITING
         and (n >= min_members or repeats >= PAIR_REPEATS)
     )
-    if n < (2 if one_payer or hidden_payer else min_members):
-        return ClusterRisk(0.0, active=n, computed_at=now)
+    if customers < (2 if one_payer or hidden_payer else min_members):
+        return ClusterRisk(0.0, active=n, computed_at=now, stats={"customers": float(customers)})
     out = sum(t[OUT] for _, t in active)
     max_out = max(t[OUT] for _, t in active)
     new_share = new / n
@@ -284,6 +302,7 @@ def assess(
     size = 1.0 if one_payer or hidden_payer else _clamp((n - min_members + 1) / 3.0)
     present = {c: (w * size, d) for c, (w, d) in factors.items() if w * size >= 0.05}
     stats = {"sync": sync, "new_share": new_share, "card_share": card_share, "ratio": ratio}
+    stats["customers"] = float(customers)
     stats |= {"company_card_share": company_share, "one_payer": float(one_payer)}
     stats["hidden_payer"] = float(hidden_payer)
     stats["rotating_share"] = rotating
