@@ -11,8 +11,15 @@ import orjson
 import pytest
 from rich.console import Console
 
+from distillguard.models.codec import event_records
+from distillguard.models.config import DetectionConfig
+from distillguard.models.engine import Engine
 from distillguard.models.errors import UsageError
+from distillguard.models.features import fold_events
+from distillguard.models.features.state import AccountState
 from distillguard.streams.commands.explain import fetch_explanation, render
+from distillguard.streams.worker.scoring import Scoring
+from tests.unit.detection_support import T0, stream
 
 EXPLANATION: dict[str, Any] = {
     "account_id": "acct_7",
@@ -111,6 +118,29 @@ def test_render_shows_risk_decision_reasons_drivers_and_labels() -> None:
     assert "logit.harvest" in text and "shadow.cot.burst" in text
     assert "harvest_share_1h" in text and "rpm_10m" not in text
     assert "upheld" in text and "abuse → suspend" in text and "nightly evals" in text
+
+
+def test_render_names_the_allowlist_entry_that_covers_the_account() -> None:
+    out = Console(record=True, width=200)
+    entry = {"org_id": "org_course", "expires_at": 1790000000.0, "reason": "API course"}
+    render("acct_7", {**EXPLANATION, "allowlisted": entry}, [], out)
+    text = out.export_text()
+    assert "allowlisted (organisation org_course) until 2026-09-21" in text
+    assert "API course" in text
+
+
+def test_the_worker_explains_which_entry_allowlists_an_account() -> None:
+    """``GET /accounts/{id}`` names the entry in force: an organisation's covers the
+    account through the organisation its events name."""
+    allow = {"org_id": "org-course", "expires_at": T0 + 3600, "reason": "workshop"}
+    config = DetectionConfig.model_validate({"policy": {"allowlist": [allow]}})
+    scoring = Scoring(Engine(config))
+    for org, expected in (("org-course", allow), ("org-other", None)):
+        piece = fold_events(event_records(stream(20, org_id=org)))["acct-a"]
+        state = AccountState("acct-a")
+        state.merge(piece)
+        answer = scoring.explain(state, None, T0 + 60)
+        assert answer["allowlisted"] == expected, org
 
 
 def test_render_unknown_account_without_labels() -> None:

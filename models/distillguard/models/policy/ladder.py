@@ -26,7 +26,7 @@ import hashlib
 from typing import Any, Final
 
 from distillguard.models import DETECTOR_VERSION
-from distillguard.models.config import ACTIONS, DetectionConfig
+from distillguard.models.config import ACTIONS, AllowEntry, DetectionConfig
 from distillguard.models.detectors.evidence import Assessment
 from distillguard.models.policy.state import DecisionRecord, PolicyState
 
@@ -65,9 +65,16 @@ class Policy:
 
     def allowlisted(self, account_id: str, now: float, org_id: str | None = None) -> bool:
         """Whether an entry covers the account, or its organisation ``org_id``."""
-        if not self.allowlist:
-            return False
-        return any(e.covers(account_id, org_id, now) for e in self.allowlist)
+        return self.allow_entry(account_id, now, org_id) is not None
+
+    def allow_entry(
+        self, account_id: str, now: float, org_id: str | None = None
+    ) -> AllowEntry | None:
+        """The first entry that covers the account, or its organisation, at ``now``."""
+        for entry in self.allowlist:
+            if entry.covers(account_id, org_id, now):
+                return entry
+        return None
 
     def decide(
         self,

@@ -141,6 +141,13 @@ def _render_state(
         )
     else:
         out.print("  decision: none in force")
+    allowed = explanation.get("allowlisted")
+    if allowed:
+        whom = f"organisation {allowed['org_id']}" if allowed.get("org_id") else "account"
+        out.print(
+            f"  allowlisted ({whom}) until {_when(allowed.get('expires_at'))}: "
+            f"{allowed.get('reason', '')}; no decision is enforced against it"
+        )
     reasons = explanation.get("reasons") or []
     if reasons:
         table = Table(title="reasons", title_justify="left")

@@ -184,9 +184,12 @@ class Scoring:
                 engine.policies.pop(account_id, None)
             else:
                 engine.policies[account_id] = saved_policy
+        org = state.meta.get("org_id")
+        entry = engine.policy.allow_entry(account_id, now, org if isinstance(org, str) else None)
         return {
             "account_id": account_id,
             "at": now,
+            "allowlisted": entry.model_dump(exclude_none=True) if entry is not None else None,
             "risk": assessment.risk,
             "shadow_risk": assessment.shadow_risk,
             "reasons": assessment.reasons,
