@@ -452,7 +452,7 @@ def test_stopped_members_alone_are_no_coordination() -> None:
             created_at=NOW0 - 400 * DAY,
             verified=True,
             card="card:1",
-            minutes={minute - k: [2.0, 900.0, 1.0, 2.0] for k in range(5)},
+            minutes={minute - k: [2.0, 900.0, 1.0, 2.0, 2.0] for k in range(5)},
         )
         for i in range(5)
     ]

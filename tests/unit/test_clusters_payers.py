@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from distillguard.models.clusters import ClusterLinker
 from distillguard.models.clusters.coordination import MACHINE_PACE, assess
 from distillguard.models.clusters.profile import Profile
@@ -37,7 +39,7 @@ def member(
         verified=not new,
         card=card,
         org=org,
-        minutes={MINUTE - i: [pace, 900.0 * pace, cot * pace, pace] for i in range(minutes)},
+        minutes={MINUTE - i: [pace, 900.0 * pace, cot * pace, pace, pace] for i in range(minutes)},
         requests=pace * minutes,
     )
 
@@ -101,6 +103,22 @@ def test_a_cluster_counts_one_customer_per_organisation() -> None:
     assert risk_of(*own, *early).stats["customers"] == 5.0
     # one card across two organisations is judged from two members on (one payer)
     assert risk_of(member("a", org="org-a"), member("b", org="org-b")).stats["one_payer"] == 1.0
+
+
+def test_shares_of_what_was_asked_are_of_the_requests_whose_prompt_was_classified() -> None:
+    """A gateway rolling ``prompt`` out sends it on half the requests: the cluster's
+    reasoning and capability shares are those of the half it classified, not halved."""
+    full = [member(f"m{i}", card=f"c{i}", cot=0.3) for i in range(6)]
+    half = [member(f"m{i}", card=f"c{i}", cot=0.3) for i in range(6)]
+    for p in half:
+        for bucket in p.minutes.values():
+            bucket[2] /= 2  # COT
+            bucket[3] /= 2  # CAPABILITY
+            bucket[4] /= 2  # KNOWN
+    a, b = risk_of(*full), risk_of(*half)
+    assert b.stats["cot_share"] == a.stats["cot_share"] == pytest.approx(0.3)
+    assert b.stats["capability_share"] == a.stats["capability_share"] == 1.0
+    assert b.risk == a.risk
 
 
 def test_a_company_card_counts_less_than_a_card_across_unaffiliated_accounts() -> None:

@@ -132,6 +132,20 @@ def test_profiles_travel_with_every_activity_field() -> None:
     assert p.last_nets and not q.last_nets and (q.repeats, q.changes) == (p.repeats, p.changes)
 
 
+def test_a_profile_record_from_before_classified_requests_were_counted_still_reads() -> None:
+    """A profile record on the topic whose minute buckets have four numbers (no count of
+    classified requests): every request is taken for classified, as it was then."""
+    feed = ProfileFeed()
+    slices = fold_events(event_records(fleet_events(2, 4)))
+    feed.merge(slices, {})
+    (row, _) = feed.rows(slices, lambda a: True, 100.0)
+    old = orjson.loads(orjson.dumps(row))
+    old["minutes"] = [[m, bucket[:4]] for m, bucket in old["minutes"]]
+    q = decode_profile(old)
+    assert all(len(b) == 5 and b[4] == b[0] for b in q.minutes.values())
+    assert q.totals(100.0) == feed.profiles[row["account_id"]].totals(100.0)
+
+
 def test_a_new_owners_shorter_profile_keeps_what_the_stage_saw() -> None:
     """After a rebalance the account's new worker has seen only its latest minutes."""
     stage = ClusteringStage()

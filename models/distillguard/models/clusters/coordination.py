@@ -51,7 +51,7 @@ count in full from ``min_members`` on, and for two members once they have kept i
 
 >>> from distillguard.models.clusters.profile import Profile
 >>> ps = [Profile(f"a{i}", 0.0, 60.0, verified=False, card="c",
-...       minutes={0: [5.0, 900.0, 3.0, 5.0]}) for i in range(6)]
+...       minutes={0: [5.0, 900.0, 3.0, 5.0, 5.0]}) for i in range(6)]
 >>> r = assess(ps, now=60.0, failover_joins=0, infra_share=1.0)
 >>> r.risk > 0.5, sorted(code for code, _, _ in r.reasons)[:2]
 (True, ['cluster.capability_focus', 'cluster.new_accounts'])
@@ -65,7 +65,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from distillguard.models.clusters.profile import CAPABILITY, COT, OUT, REQ, Profile
+from distillguard.models.clusters.profile import CAPABILITY, COT, KNOWN, OUT, REQ, Profile
 
 #: Minutes of per-minute series compared for synchronized timing.
 SYNC_MINUTES: Final = 30
@@ -87,6 +87,9 @@ HIDDEN_CHURN: Final = 0.9
 #: Pooled repeat requests from which two accounts on one card are a hidden payer (three or
 #: more members are from ``POOLED_REPEATS``).
 PAIR_REPEATS: Final = 24.0
+#: Share of a cluster's requests whose prompt the gateway classified from which shares of
+#: what was asked (reasoning, capabilities) are of the classified requests alone.
+CLASSIFIED: Final = 0.25
 #: Requests without an organisation after which a member beside several members of one
 #: organisation has none (before, a gateway that sends ``org_id`` on some requests only may not have
 #: named it yet: at half the requests, 4 in a row miss it one time in 16).
@@ -202,7 +205,12 @@ def assess(
     vouched = {p.card for p, _ in active if p.card and not p.is_new(now)} | vouching
     new = sum(1 for p, _ in active if p.is_new(now) and p.card not in vouched)
     req = sum(t[REQ] for _, t in active)
-    cot_share = sum(t[COT] for _, t in active) / req if req else 0.0
+    # shares of what was asked are of the requests whose prompt the gateway classified
+    # (all of them, or those of the gateways that send ``prompt`` during a rollout), while
+    # those are enough to stand for the rest (``CLASSIFIED``); below, of every request
+    known = sum(t[KNOWN] for _, t in active)
+    asked = known if known >= CLASSIFIED * req and known > 0.0 else req
+    cot_share = min(1.0, sum(t[COT] for _, t in active) / asked) if asked else 0.0
     # one card, not one organisation's accounts, every member new or unverified, each at a
     # machine's pace, on a workload of reasoning elicitation: a fleet's first accounts. (A
     # team has its card's owner, an established account, among its members; people work
@@ -249,7 +257,7 @@ def assess(
     sync = synchrony([p for p, _ in active], now)
     rotating = sum(1 for p, _ in active if p.rotates_networks()) / n
     rotation = max(_clamp((rotating - 0.3) / 0.4), _clamp((churn - 0.6) / 0.3))
-    cap_share = sum(t[CAPABILITY] for _, t in active) / req
+    cap_share = sum(t[CAPABILITY] for _, t in active) / asked
     ratio = out * scale / max_out if max_out > 0 else 0.0
     factors = {
         "cluster.synchronized": (

@@ -1,7 +1,8 @@
 """What linking remembers of one account: a short activity series and a few account facts.
 
-Bounded per account: at most ``MINUTES`` one-minute buckets of four numbers (requests,
-output tokens, chain-of-thought requests, requests on the targeted capabilities), the
+Bounded per account: at most ``MINUTES`` one-minute buckets of five numbers (requests,
+output tokens, chain-of-thought requests, requests on the targeted capabilities, requests
+whose prompt was classified), the
 account facts the gateway sent, and the account's current linking values.
 """
 
@@ -19,6 +20,11 @@ REQ: Final = 0
 OUT: Final = 1
 COT: Final = 2
 CAPABILITY: Final = 3
+#: requests whose prompt carried a category: the requests that shares of what was asked
+#: are of (a gateway rolling ``prompt`` out sends it on some requests only)
+KNOWN: Final = 4
+#: the length of a minute bucket
+BUCKET: Final = 5
 #: The capabilities distillation campaigns concentrate on.
 TARGETED: Final = tuple(
     C.CAT0 + C.CATEGORIES.index(c) for c in ("coding", "math", "reasoning", "agentic")
@@ -103,11 +109,12 @@ class Profile:
             errors += c[C.ERRORS]
             bucket = self.minutes.get(minute)
             if bucket is None:
-                bucket = self.minutes[minute] = [0.0, 0.0, 0.0, 0.0]
+                bucket = self.minutes[minute] = [0.0, 0.0, 0.0, 0.0, 0.0]
             bucket[REQ] += c[C.N]
             bucket[OUT] += c[C.COMPLETION_TOKENS]
             bucket[COT] += c[C.COT]
             bucket[CAPABILITY] += c[_T0] + c[_T1] + c[_T2] + c[_T3]  # = sum(c[i] for i in TARGETED)
+            bucket[KNOWN] += c[C.CAT_KNOWN]
         self.requests += requests
         if errors >= requests and piece.first_status == piece.last_status == FORBIDDEN:
             self.refusals += requests
@@ -186,15 +193,16 @@ class Profile:
     def totals(self, now: float, horizon: float = 3600.0) -> list[float]:
         """Sum of the buckets within ``horizon`` seconds of ``now``."""
         first = int((now - horizon) // MINUTE)
-        req = out = cot = capability = 0.0
+        req = out = cot = capability = known = 0.0
         # unrolled (same order of additions): called for every member of every cluster
-        for minute, (r, o, c, k) in self.minutes.items():
+        for minute, (r, o, c, k, q) in self.minutes.items():
             if minute > first:
                 req += r
                 out += o
                 cot += c
                 capability += k
-        return [req, out, cot, capability]
+                known += q
+        return [req, out, cot, capability, known]
 
     def pace(self, now: float, horizon: float = 3600.0) -> float:
         """Requests per minute over the minutes within ``horizon`` in which it was active
@@ -209,7 +217,7 @@ class Profile:
         return [self.minutes.get(m, _ZERO)[REQ] for m in range(last - length + 1, last + 1)]
 
 
-_ZERO: Final = [0.0, 0.0, 0.0, 0.0]
+_ZERO: Final = [0.0] * BUCKET
 
 
 def apart(roams: bool | None, theirs: bool | None) -> bool:

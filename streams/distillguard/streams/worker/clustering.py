@@ -29,7 +29,7 @@ import orjson
 
 from distillguard.models.clusters import ClusterGraph, ClusterLinker, LinkingConfig
 from distillguard.models.clusters.index import ANCHOR_TEMPLATES, carries_link
-from distillguard.models.clusters.profile import MINUTES, Profile
+from distillguard.models.clusters.profile import BUCKET, MINUTES, REQ, Profile
 from distillguard.models.clusters.view import cluster_view
 from distillguard.models.features.slices import MINUTE
 
@@ -67,6 +67,11 @@ def decode_profile(data: Mapping[str, Any]) -> Profile:
         elif isinstance(current, dict):
             value = {k: v for k, v in value}
         setattr(p, f.name, value)
+    for minute, bucket in p.minutes.items():
+        if len(bucket) < BUCKET:
+            # from a profile record written before buckets counted classified requests:
+            # every request was taken for classified then
+            p.minutes[minute] = [*bucket, bucket[REQ]]
     return p
 
 
