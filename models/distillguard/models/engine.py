@@ -281,10 +281,7 @@ class Engine:
         self.assessments[account_id] = assessment
         if pstate is None:
             pstate = self.policies[account_id] = PolicyState()
-        org = state.meta.get("org_id")
-        record = self.policy.decide(
-            account_id, pstate, assessment, now, org if isinstance(org, str) else None
-        )
+        record = self.policy.decide(account_id, pstate, assessment, now, state.org_id)
         if enforced and record is None:
             self._unchanged[account_id] = self._unchanged.get(account_id, 0) + 1
         else:

@@ -165,6 +165,12 @@ class AccountState:
                 total -= bucket[C.N]
         return total
 
+    @property
+    def org_id(self) -> str | None:
+        """The organisation the account's latest events named, if any."""
+        org = self.meta.get("org_id")
+        return org if isinstance(org, str) else None
+
     def features(self, now: float) -> dict[str, float]:
         """The account's feature vector at event time ``now`` (see ``features.compute``)."""
         from distillguard.models.features.compute import compute_features

@@ -184,8 +184,7 @@ class Scoring:
                 engine.policies.pop(account_id, None)
             else:
                 engine.policies[account_id] = saved_policy
-        org = state.meta.get("org_id")
-        entry = engine.policy.allow_entry(account_id, now, org if isinstance(org, str) else None)
+        entry = engine.policy.allow_entry(account_id, now, state.org_id)
         return {
             "account_id": account_id,
             "at": now,
