@@ -122,7 +122,37 @@ def create_topics(client: AdminClient, specs: Iterable[TopicSpec], timeout: floa
             if exc.args and exc.args[0].code() == KafkaError.TOPIC_ALREADY_EXISTS:
                 continue
             raise DistillguardError(f"could not create topic {name!r}: {exc}") from exc
+    _await_leaders(client, created, timeout)
     return created
+
+
+def _await_leaders(client: AdminClient, names: list[str], timeout: float) -> None:
+    """Wait until the broker's metadata shows every partition of ``names`` with a leader.
+
+    A created topic reaches the brokers' metadata a moment after the controller answers;
+    a consumer that subscribes in between finds no such topic, and Faust then ignores it
+    for good ("Ignoring missing topic"): an agent that never runs."""
+    deadline = time.monotonic() + timeout
+    pending = set(names)
+    while pending:
+        topics = client.list_topics(timeout=max(0.5, min(5.0, deadline - time.monotonic())))
+        for name in list(pending):
+            meta = topics.topics.get(name)
+            if (
+                meta is not None
+                and meta.error is None
+                and meta.partitions
+                and all(part.leader >= 0 for part in meta.partitions.values())
+            ):
+                pending.discard(name)
+        if not pending:
+            return
+        if time.monotonic() >= deadline:
+            raise DistillguardError(
+                f"created topics without a partition leader after {timeout:.0f}s: "
+                + ", ".join(sorted(pending))
+            )
+        time.sleep(0.1)
 
 
 def ensure_topics(bootstrap: str, specs: Iterable[TopicSpec], timeout: float = 30.0) -> list[str]:

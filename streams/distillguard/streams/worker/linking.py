@@ -335,6 +335,12 @@ def rebuild_stage(
     return stage, n
 
 
+def clustering_retention(config: LinkingConfig) -> float:
+    """Seconds the clustering topic keeps: what a newly assigned clustering stage replays
+    (older links have expired)."""
+    return config.ttl_seconds + config.maintenance_seconds
+
+
 class Linking:
     """Faust wiring of the stages; ``publish`` and ``feedback`` are called by the worker's
     merging agent, ``verdicts`` is the scoring stage's cluster evidence source."""
@@ -366,8 +372,7 @@ class Linking:
             value_serializer="raw",
             partitions=1,
             internal=True,
-            # what a newly assigned clustering stage replays (older links have expired)
-            retention=c.ttl_seconds + c.maintenance_seconds,
+            retention=clustering_retention(c),
         )
         self.verdicts_topic = app.topic(
             verdicts_topic,

@@ -13,10 +13,12 @@ import signal
 import sys
 from typing import Any
 
+from distillguard.models.clusters import LinkingConfig
 from distillguard.streams.ingest import TransactionalIngest
 from distillguard.streams.kafka import TopicSpec, ensure_topics, wait_for_broker
 from distillguard.streams.worker.bridge import StatsBridge
 from distillguard.streams.worker.intel import WatchFile
+from distillguard.streams.worker.linking import clustering_retention
 from distillguard.streams.worker.settings import WorkerSettings
 from distillguard.streams.worker.slicing import slice_batches
 from distillguard.streams.worker.snapshots import SnapshotWriter, load_latest
@@ -25,14 +27,23 @@ log = logging.getLogger(__name__)
 
 
 def topics(settings: WorkerSettings) -> list[TopicSpec]:
-    """The topics a worker reads or writes, with their required configuration."""
+    """The topics a worker reads or writes, with their required configuration.
+
+    The linking stages' topics are the Faust app's own, but they are created here too,
+    before the app subscribes: a topic Faust creates at start-up can be missing from the
+    broker's metadata when its agent subscribes a moment later, and Faust then ignores it
+    for good ("Ignoring missing topic"), which leaves that stage never running."""
     p, r = settings.partitions, settings.replication
+    retention = clustering_retention(LinkingConfig())
     return [
         TopicSpec(settings.events_topic, p, r),
         TopicSpec(settings.slices_topic, p, r, {"retention.ms": str(24 * 3600 * 1000)}),
         TopicSpec(settings.deadletter_topic, p, r, {"max.message.bytes": str(4 * 1024 * 1024)}),
         TopicSpec.compacted(settings.decisions_topic, p, r),
         TopicSpec.compacted(settings.snapshots_topic, 1, r),
+        TopicSpec(settings.by_value_topic, p, r),
+        TopicSpec(settings.clustering_topic, 1, r, {"retention.ms": str(int(retention * 1000))}),
+        TopicSpec.compacted(settings.verdicts_topic, p, r),
     ]
 
 
