@@ -265,7 +265,7 @@ def test_an_account_hanging_on_a_fleet_by_one_network_and_template_gets_half_its
     assert linker.peripheral("bystander") and not linker.peripheral("recruit")
     assert recruit.weight == member.weight > 0.6
     assert bystander.weight == round(member.weight / 2, 6)
-    assert "network and software alone" in bystander.detail
+    assert "network, sign-up time and software alone" in bystander.detail
 
 
 def test_a_customer_two_fleet_members_came_near_is_still_peripheral() -> None:

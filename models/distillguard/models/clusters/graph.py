@@ -2,9 +2,11 @@
 
 Links are added as they are found (union-find, near O(1)); links decay: each carries the
 event time it was last confirmed, and :meth:`ClusterGraph.rebuild` drops links older than
-``ttl`` and recomputes the components from the live ones. A cluster's id is a hash of its
-*anchor*, the earliest-seen member (ties by account id), so it does not change as members
-join, nor when two clusters merge (the older anchor wins).
+``ttl`` and recomputes the components from the live ones. Two clusters of ``BRIDGE_MIN``
+members or more merge only through a common payer or member to member
+(:meth:`ClusterGraph._joins`), never through one account's coincidence. A cluster's id
+is a hash of its *anchor*, the earliest-seen member (ties by account id), so it does not
+change as members join, nor when two clusters merge (the older anchor wins).
 
 >>> g = ClusterGraph(ttl=100.0)
 >>> g.link("b", "c", 0.8, 10.0, first_seen={"b": 5.0, "c": 7.0})
@@ -23,6 +25,11 @@ from typing import Final
 
 #: Neighbours remembered per account (the strongest are kept).
 MAX_NEIGHBOURS: Final = 16
+#: Clusters of at least this many members merge only on a link through a common payer
+#: (``PAYER_KINDS``) or on ``BRIDGES`` links between distinct members on either side.
+BRIDGE_MIN: Final = 5
+BRIDGES: Final = 2
+PAYER_KINDS: Final = frozenset({"card", "hop"})
 
 
 def cluster_id(anchor: str) -> str:
@@ -98,7 +105,34 @@ class ClusterGraph:
             nbrs[y] = (strength, kinds, now)
         self._add(a)
         self._add(b)
-        self._union(a, b)
+        if self._joins(a, b, kinds):
+            self._union(a, b)
+
+    def _joins(self, a: str, b: str, kinds: tuple[str, ...]) -> bool:
+        """Whether a link between ``a`` and ``b`` merges their clusters. An account joins
+        a cluster on one link, and small clusters merge on one; two clusters of
+        ``BRIDGE_MIN`` members or more merge on a link through a common payer, or once
+        ``BRIDGES`` links join distinct members on both sides. One account that shares a
+        sign-up time and a template with a course, or a home network with a team, is a
+        coincidence a platform's scale makes every day; two groups that act as one are
+        linked member to member."""
+        ra, rb = self._find(a), self._find(b)
+        members = self._members
+        if ra == rb or len(members[ra]) < BRIDGE_MIN or len(members[rb]) < BRIDGE_MIN:
+            return True
+        if PAYER_KINDS.intersection(kinds):
+            return True
+        if len(members[ra]) > len(members[rb]):
+            ra, rb = rb, ra
+        ends: set[str] = set()
+        starts: set[str] = set()
+        parent = self._parent
+        for x in members[ra]:
+            for y in self.edges.get(x, {}):
+                if y in parent and self._find(y) == rb:
+                    starts.add(x)
+                    ends.add(y)
+        return min(len(starts), len(ends)) >= BRIDGES
 
     def unlink(self, a: str, b: str) -> None:
         """Forget a link that no longer holds; components split at the next rebuild."""
@@ -123,10 +157,14 @@ class ClusterGraph:
         self._anchor.clear()
         self._ids.clear()
         self._cid.clear()
-        for a in sorted(self.edges):
-            for b in self.edges[a]:
-                self._add(a)
-                self._add(b)
+        # in the order the links were confirmed, as they arrived
+        links = sorted(
+            (e[2], a, b, e[1]) for a, nbrs in self.edges.items() for b, e in nbrs.items() if a < b
+        )
+        for _, a, b, kinds in links:
+            self._add(a)
+            self._add(b)
+            if self._joins(a, b, kinds):
                 self._union(a, b)
         for a in [a for a in self.first_seen if a not in self.edges]:
             del self.first_seen[a]

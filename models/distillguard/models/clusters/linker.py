@@ -28,7 +28,7 @@ from distillguard.models.clusters.config import LinkingConfig
 from distillguard.models.clusters.coordination import ClusterRisk, assess
 from distillguard.models.clusters.graph import MAX_NEIGHBOURS, ClusterGraph
 from distillguard.models.clusters.index import LinkIndex, carries_link
-from distillguard.models.clusters.profile import Profile, apart
+from distillguard.models.clusters.profile import CAPABILITY, KNOWN, Profile, apart
 from distillguard.models.clusters.values import (
     KIND_WEIGHTS,
     kind_of,
@@ -49,13 +49,19 @@ MIN_RELINK_SECONDS = 300.0
 #: Values remembered per account (beyond it, only the latest slice's values are kept).
 MAX_VALUES = 64
 #: Kinds of shared value that, alone, attach an account to a cluster only loosely.
-WEAK_KINDS = frozenset({"net", "prompt", "client"})
+WEAK_KINDS = frozenset({"net", "prompt", "client", "created"})
 #: Share of the cluster's evidence a loosely attached member gets
 #: (:meth:`ClusterLinker.peripheral`).
 PERIPHERAL_SHARE = 0.5
 #: Links from which a member hanging on network and software links alone is no longer
 #: peripheral: a fleet member that shares no card is linked to several members.
 CORE_LINKS = 3
+#: A cluster at least this focused on targeted capabilities (``capability_share``) ...
+FOCUSED = 0.6
+#: ... gives a member whose own classified requests (at least this many) ...
+OFF_WORK_REQUESTS = 3.0
+#: ... ask for them less often than this only a peripheral member's share (:func:`off_work`).
+OFF_WORK_SHARE = 0.5
 #: A rise of cluster risk that offers its quiet members for scoring again (:meth:`due`).
 RISE = 0.05
 #: A cluster smaller than this still without risk is reassessed at every tick a member is
@@ -74,6 +80,20 @@ def ages(seat_since: float | None, payer_since: float | None, now: float) -> dic
     if payer_since is not None:
         out["payer_age_days"] = max(0.0, now - payer_since) / 86400.0
     return out
+
+
+def off_work(p: Profile, risk: ClusterRisk, now: float) -> bool:
+    """Whether a member of a cluster focused on targeted capabilities does other work: of
+    its own last hour's requests whose prompt the gateway classified, at least
+    ``OFF_WORK_REQUESTS``, under ``OFF_WORK_SHARE`` ask for them. A fleet's account mixes
+    filler into its harvest; a customer hanging on the cluster by a coincidence of
+    network, sign-up time or template does its own work."""
+    if risk.stats.get("capability_share", 0.0) < FOCUSED:
+        return False
+    t = p.totals(now)
+    if t[KNOWN] < OFF_WORK_REQUESTS:
+        return False
+    return t[CAPABILITY] < OFF_WORK_SHARE * t[KNOWN]
 
 
 class ClusterLinker:
@@ -551,11 +571,12 @@ class ClusterLinker:
 
     def peripheral(self, account_id: str) -> bool:
         """Whether the account hangs on its cluster by fewer than ``CORE_LINKS`` links that
-        all rest on nothing but networks and popular software: a residential /24 a member
-        or two of a rotating fleet came through and the benchmark format everybody uses
-        are a coincidence such a fleet makes with some customer every day. Members of a
-        fleet share its card, creation bursts or proxy rotation, or are linked to several
-        members."""
+        all rest on nothing but networks, sign-up times and popular software
+        (``WEAK_KINDS``): a residential /24 a member or two of a rotating fleet came
+        through, or the ten minutes one signed up in (hundreds do on a large platform),
+        and the benchmark format everybody uses are a coincidence such a fleet makes with
+        some customer every day. Members of a fleet share its card or proxy rotation, or
+        are linked to several members."""
         links = self.graph.neighbours(account_id)
         if not links:
             return True  # its links were dropped (their values grew popular) until the rebuild
@@ -574,12 +595,17 @@ class ClusterLinker:
             return []
         risk, blocked = self.cluster_risk(cid, now)
         out: list[Evidence] = []
+        p = self.profiles.get(account_id)
+        off = p is not None and off_work(p, risk, now)
         if risk.risk > 0.0:
             top = "; ".join(d for _, d, _ in risk.reasons[:3])
             scale, note = c.evidence_scale, ""
             if self.peripheral(account_id):
                 scale *= PERIPHERAL_SHARE
-                note = " (attached by network and software alone)"
+                note = " (attached by network, sign-up time and software alone)"
+            elif off:
+                scale *= PERIPHERAL_SHARE
+                note = " (its own requests are not on the cluster's workload)"
             out.append(
                 Evidence(
                     "cluster",
@@ -591,8 +617,7 @@ class ClusterLinker:
                     cluster_id=cid,
                 )
             )
-        p = self.profiles.get(account_id)
-        if p is not None and c.failover_weight > 0 and self._is_failover(p, blocked):
+        if p is not None and not off and c.failover_weight > 0 and self._is_failover(p, blocked):
             out.append(
                 Evidence(
                     "cluster",
