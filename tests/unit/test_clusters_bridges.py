@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from distillguard.models.clusters import ClusterLinker
+from typing import Any
+
+from distillguard.models.clusters import ClusterLinker, LinkIndex
 from distillguard.models.clusters.graph import ClusterGraph, cluster_id
 
 from .test_clusters_linking import NOW0, THROTTLE, event, fleet_events, run
@@ -110,3 +112,42 @@ def test_a_member_doing_other_work_than_the_cluster_gets_half_its_evidence() -> 
     assert "not on the cluster's workload" in writer.detail
     assert coder[0].weight == member.weight
     assert [e.code for e in coder] == ["cluster.coordinated", "cluster.failover_join"]
+
+
+def sign_ups(shared_net: bool) -> list[dict[str, Any]]:
+    """Twenty accounts signed up in the same ten minutes of a busy day, each asking the
+    same popular question on its own card and client, from its own network or, with
+    ``shared_net``, from one /24."""
+    out = []
+    for i in range(20):
+        for s in range(0, 600, 120):
+            out.append(
+                event(
+                    f"new-{i}",
+                    NOW0 + s + i,
+                    ip=f"203.0.113.{10 + i}" if shared_net else f"198.{18 + i}.7.9",
+                    asn=64500 + i,
+                    ua=f"client-{i}/1.0",
+                    template="00000000000000c7",
+                    created_at=NOW0 - 300.0 - i,
+                    verified=False,
+                )
+            )
+    return out
+
+
+def test_a_sign_up_time_corroborates_a_link_but_does_not_carry_one() -> None:
+    """A shared ten minutes of sign-up and a popular question are the coincidence of a
+    busy day, however new the accounts; a common network as well carries a link."""
+    index = LinkIndex()
+    assert not index.anchors("created:2966666", popular_members=16)
+    apart, together = ClusterLinker(), ClusterLinker()
+    run(apart, sign_ups(shared_net=False))
+    run(together, sign_ups(shared_net=True))
+    assert apart.links_made == 0
+    assert all(apart.graph.cluster_of(f"new-{i}") is None for i in range(20))
+    assert together.links_made > 0
+    (cid,) = {together.graph.cluster_of(f"new-{i}") for i in range(20)}
+    assert cid is not None
+    links = together.graph.neighbours("new-0").values()
+    assert links and {kinds for _, kinds, _ in links} == {("created", "net", "prompt")}

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import islice
 
-from distillguard.models.clusters.values import SOFT_KINDS, kind_of
+from distillguard.models.clusters.values import CORROBORATING, SOFT_KINDS, kind_of
 
 
 @dataclass(slots=True)
@@ -101,12 +101,18 @@ class LinkIndex:
         return 0.4 + 0.6 * (sum(flags) / max(1, len(flags)))
 
     def anchors(self, value: str, popular_members: int) -> bool:
-        """Whether a shared value can carry a link: a card, network, creation burst or
-        proxy hop, or a template or client stack at most ``popular_members`` accounts share.
+        """Whether a shared value can carry a link: a card, network or proxy hop, or a
+        template or client stack at most ``popular_members`` accounts share.
         Two accounts that share only a popular template and a popular client stack use the
         same software (a framework and its SDK on a big cloud), as thousands of strangers
-        do: however many of its users are new or enforced, that names no common operator."""
-        return kind_of(value) not in SOFT_KINDS or self.popularity(value) <= popular_members
+        do: however many of its users are new or enforced, that names no common operator.
+        A sign-up time (``CORROBORATING``) adds to a link, never carries one: hundreds of
+        strangers sign up in the same ten minutes of a release day and ask the same
+        popular question."""
+        kind = kind_of(value)
+        if kind in CORROBORATING:
+            return False
+        return kind not in SOFT_KINDS or self.popularity(value) <= popular_members
 
     def expire(self, now: float) -> None:
         """Forget members (and values) not seen within ``ttl``."""

@@ -44,6 +44,11 @@ KIND_WEIGHTS: Final = {
 #: with a common SDK): they count only as much as the accounts sharing them are new or
 #: unverified, however few share them so far (popularity is unknown on a cold start).
 SOFT_KINDS: Final = frozenset({"prompt", "client"})
+#: Kinds that corroborate what two accounts share but never anchor a link
+#: (:meth:`~distillguard.models.clusters.index.LinkIndex.anchors`): on a busy day a
+#: platform signs up hundreds of accounts in any ten minutes, and a sign-up time shared
+#: with a stranger who asked the same popular question is a coincidence of that day.
+CORROBORATING: Final = frozenset({"created"})
 #: At most this many values of one kind per account and slice (the smallest hashes: a
 #: bottom-k sample, so two accounts sharing many values keep sharing sampled ones).
 MAX_PER_KIND: Final = 8
