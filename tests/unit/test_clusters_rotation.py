@@ -13,9 +13,12 @@ MINUTE = int(NOW // 60)
 DAY = 86400.0
 
 
-def slow(name: str, requests: int, networks: int, *, card: str = "card-1") -> Profile:
+def slow(
+    name: str, requests: int, networks: int, *, card: str = "card-1", asns: int = 0
+) -> Profile:
     """An aged, verified member at a trickle: ``requests`` in the last minutes, changing
-    prefix ``networks - 1`` times, all on the targeted capabilities with reasoning."""
+    prefix ``networks - 1`` times, all on the targeted capabilities with reasoning; each
+    network of its own provider (rotating residential proxies), or of ``asns`` of them."""
     return Profile(
         name,
         NOW - 600.0,
@@ -28,6 +31,7 @@ def slow(name: str, requests: int, networks: int, *, card: str = "card-1") -> Pr
         repeats=float(requests - 1),
         changes=float(networks - 1),
         networks=networks,
+        asns={64500 + i for i in range(asns or networks)},
     )
 
 
@@ -133,3 +137,16 @@ def test_two_hidden_payers_need_a_long_record() -> None:
     assert r.risk * 0.9 >= 0.6, r
     r = assess([slow("a0", k, k), slow("a1", k, 2)], NOW, failover_joins=0, infra_share=1.0)
     assert r.risk == 0.0
+
+
+def test_an_egress_pool_of_one_provider_is_no_proxy_rotation() -> None:
+    """A reseller's clients on its card leave through its cloud's egress pool: another /24
+    at nearly every request, all of one autonomous system. Without a factor about acting
+    together, their card and their shared infrastructure are no risk."""
+    clients = [slow(f"c{i}", 3, 3, asns=1) for i in range(6)]
+    r = assess(clients, NOW, failover_joins=0, infra_share=1.0)
+    assert r.stats["network_churn"] == 0.0
+    assert r.risk == 0.0
+    proxied = [slow(f"c{i}", 3, 3, asns=2) for i in range(6)]
+    r = assess(proxied, NOW, failover_joins=0, infra_share=1.0)
+    assert r.stats["network_churn"] == 1.0 and r.risk > 0.6
