@@ -150,3 +150,7 @@ def test_an_egress_pool_of_one_provider_is_no_proxy_rotation() -> None:
     proxied = [slow(f"c{i}", 3, 3, asns=2) for i in range(6)]
     r = assess(proxied, NOW, failover_joins=0, infra_share=1.0)
     assert r.stats["network_churn"] == 1.0 and r.risk > 0.6
+    unknown = [slow(f"c{i}", 3, 3) for i in range(6)]
+    for p in unknown:
+        p.asns.clear()  # a gateway that sends no ASN: the churn alone is judged
+    assert assess(unknown, NOW, failover_joins=0, infra_share=1.0).stats["network_churn"] == 1.0

@@ -225,12 +225,13 @@ def assess(
     )
     # members too slow to show rotation alone show it together: pooled, nearly every
     # request after a member's first comes from another network than the one before.
-    # Only members seen on two autonomous systems or more count: a reseller's or a
+    # Members seen on one autonomous system only do not count: a reseller's or a
     # company's egress pool, or a carrier's NAT, hands out other /24s of one AS at every
-    # request; rotating proxies exit through other people's providers
+    # request; rotating proxies exit through other people's providers. (Without ASNs from
+    # the gateway, every member counts.)
     repeats = changes = 0.0
     for p, _ in active:
-        if len(p.asns) < 2:
+        if len(p.asns) == 1:
             continue
         r, k = p.network_changes()
         repeats += r
