@@ -30,7 +30,9 @@ from distillguard.models.clusters.graph import MAX_NEIGHBOURS, ClusterGraph
 from distillguard.models.clusters.index import LinkIndex, carries_link
 from distillguard.models.clusters.profile import CAPABILITY, KNOWN, Profile, apart
 from distillguard.models.clusters.values import (
+    CORROBORATING,
     KIND_WEIGHTS,
+    SOFT_KINDS,
     kind_of,
     linking_values,
     merge_profile,
@@ -48,8 +50,9 @@ BLOCKING = frozenset({"throttle", "challenge", "suspend"})
 MIN_RELINK_SECONDS = 300.0
 #: Values remembered per account (beyond it, only the latest slice's values are kept).
 MAX_VALUES = 64
-#: Kinds of shared value that, alone, attach an account to a cluster only loosely.
-WEAK_KINDS = frozenset({"net", "prompt", "client", "created"})
+#: Kinds of shared value that, alone, attach an account to a cluster only loosely: a
+#: network, software with benign twins, and what never carries a link on its own.
+WEAK_KINDS = frozenset({"net"}) | SOFT_KINDS | CORROBORATING
 #: Share of the cluster's evidence a loosely attached member gets
 #: (:meth:`ClusterLinker.peripheral`).
 PERIPHERAL_SHARE = 0.5
