@@ -127,16 +127,16 @@ FIELDS: Final[tuple[tuple[InputField, tuple[str, str]], ...]] = (
     (
         InputField(
             "prompt.template",
-            "prompt templates repeated within an account and shared across accounts",
+            "prompt templates repeated within an account and shared across accounts "
+            "(linking by prompt falls back on near-duplicate fingerprints, more coarsely)",
             features=("templates_1h", "template_ratio_1h", "templates_24h"),
-            links=("prompt",),
         ),
         _sketch("tpl"),
     ),
     (
         InputField(
             "prompt.fingerprint",
-            "near-duplicate prompts",
+            "near-duplicate prompts (and, where templates are missing too, linking by prompt)",
             features=("fingerprints_1h", "fingerprint_ratio_1h", "fingerprints_24h"),
         ),
         _sketch("fp"),
