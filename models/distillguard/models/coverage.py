@@ -128,7 +128,7 @@ FIELDS: Final[tuple[tuple[InputField, tuple[str, str]], ...]] = (
         InputField(
             "prompt.template",
             "prompt templates repeated within an account and shared across accounts "
-            "(linking by prompt falls back on near-duplicate fingerprints, more coarsely)",
+            "(linking by prompt falls back on fingerprints: identical prompts only)",
             features=("templates_1h", "template_ratio_1h", "templates_24h"),
         ),
         _sketch("tpl"),

@@ -37,10 +37,9 @@ class ValueEntry:
 ANCHOR_TEMPLATES = 3
 
 
-def carries_link(anchored: bool, popular_templates: float) -> bool:
+def carries_link(anchored: bool, popular_templates: int) -> bool:
     """Whether what two accounts share can carry a link beyond popular software: an
-    anchoring value (:meth:`LinkIndex.anchors`), or ``ANCHOR_TEMPLATES`` popular templates
-    (counted with :func:`~distillguard.models.clusters.values.template_share`)."""
+    anchoring value (:meth:`LinkIndex.anchors`), or ``ANCHOR_TEMPLATES`` popular templates."""
     return anchored or popular_templates >= ANCHOR_TEMPLATES
 
 

@@ -36,7 +36,6 @@ from distillguard.models.clusters.values import (
     kind_of,
     linking_values,
     merge_profile,
-    template_share,
 )
 from distillguard.models.codec import Event
 from distillguard.models.detectors.evidence import Evidence
@@ -279,7 +278,7 @@ class ClusterLinker:
         # other account -> kind -> strongest shared value of that kind (weights are > 0)
         shared: dict[str, dict[str, float]] = {}
         anchored: set[str] = set()  # others sharing a value that can carry a link
-        templates: dict[str, float] = {}  # others -> popular templates shared
+        templates: dict[str, int] = {}  # others -> popular templates shared
         entries, recent, sample = self.index.values, self.index.recent, c.sample
         roams, profiles = p.roams(), self.profiles
         for value in p.values:
@@ -297,7 +296,7 @@ class ClusterLinker:
                 if anchor:
                     anchored.add(other)
                 elif kind == "prompt":
-                    templates[other] = templates.get(other, 0.0) + template_share(value)
+                    templates[other] = templates.get(other, 0) + 1
                 kinds = shared.get(other)
                 if kinds is None:
                     shared[other] = {kind: weight}
@@ -360,7 +359,7 @@ class ClusterLinker:
                 continue
             kinds: dict[str, float] = {}
             anchored = False
-            templates = 0.0
+            templates = 0
             passing = roams is not None and apart(roams, q.roams())
             for value in p.values & q.values:
                 entry = entries.get(value)
@@ -379,7 +378,7 @@ class ClusterLinker:
                 if anchor:
                     anchored = True
                 elif kind == "prompt":
-                    templates += template_share(value)
+                    templates += 1
                 if weight > kinds.get(kind, 0.0):
                     kinds[kind] = weight
             strength = sum(kinds.values())

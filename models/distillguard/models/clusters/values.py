@@ -29,7 +29,7 @@ from typing import Final
 
 from distillguard.models.clusters.profile import Profile, merge_slice
 from distillguard.models.features.aggregations import hash_str
-from distillguard.models.features.slices import NEAR, NEAR_BANDS, AccountSlice
+from distillguard.models.features.slices import UNTEMPLATED, AccountSlice
 
 #: kind -> weight of one shared value of that kind (before its specificity).
 KIND_WEIGHTS: Final = {
@@ -49,12 +49,6 @@ SOFT_KINDS: Final = frozenset({"prompt", "client"})
 #: platform signs up hundreds of accounts in any ten minutes, and a sign-up time shared
 #: with a stranger who asked the same popular question is a coincidence of that day.
 CORROBORATING: Final = frozenset({"created"})
-#: Prompt values read from a fingerprint's LSH bands, for prompts that came without a
-#: template (``AccountSlice`` sketch ``near``): near-duplicate prompts still meet where a
-#: gateway sends the SimHash alone. The same witness as a template (kind ``prompt``),
-#: never a second one; each band counts as ``1 / NEAR_BANDS`` of a template towards
-#: ``ANCHOR_TEMPLATES`` (one prompt shares up to ``NEAR_BANDS`` bands).
-NEAR_PREFIX: Final = "prompt:~"
 #: At most this many values of one kind per account and slice (the smallest hashes: a
 #: bottom-k sample, so two accounts sharing many values keep sharing sampled ones).
 MAX_PER_KIND: Final = 8
@@ -66,28 +60,23 @@ def kind_of(value: str) -> str:
     return value.split(":", 1)[0]
 
 
-def template_share(value: str) -> float:
-    """How much of a template a shared popular prompt value is, towards
-    ``ANCHOR_TEMPLATES``: a whole one, or a band of a fingerprint (``NEAR_PREFIX``)."""
-    return 1.0 / NEAR_BANDS if value.startswith(NEAR_PREFIX) else 1.0
-
-
 def linking_values(piece: AccountSlice) -> set[str]:
     """The linking values an account showed in one slice."""
     tpl: set[int] = set()
-    near: set[int] = set()
+    lone: set[int] = set()
     pfx: set[int] = set()
     asn: set[int] = set()
     ua: set[int] = set()
     for hour in piece.hours.values():
         sk = hour.sketches
         tpl.update(sk.get("tpl", ()))
-        near.update(sk.get(NEAR, ()))
+        lone.update(sk.get(UNTEMPLATED, ()))
         pfx.update(sk.get("pfx", ()))
         asn.update(sk.get("asn", ()))
         ua.update(sk.get("ua", ()))
     out = {f"prompt:{h}" for h in sorted(tpl)[:MAX_PER_KIND]}
-    out.update(f"{NEAR_PREFIX}{h}" for h in sorted(near)[:MAX_PER_KIND])
+    # a prompt without a template: its fingerprint in the template's stead
+    out.update(f"prompt:{h}" for h in sorted(lone)[:MAX_PER_KIND])
     out.update(f"net:{h}" for h in sorted(pfx)[:MAX_PER_KIND])
     if asn and ua and len(asn) * len(ua) <= MAX_PER_KIND:
         out.update(f"client:{a}.{u}" for a in asn for u in ua)

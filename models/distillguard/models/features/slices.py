@@ -33,13 +33,10 @@ HOUR: Final = 3600
 SKETCHES: Final = ("tpl", "fp", "ip", "pfx", "asn", "ua", "key", "lang", "cot_lang", "ja4")
 SKETCH_K: Final = 32
 #: Sketch of a slice for cross-account linking only, never kept in the account's state:
-#: the LSH bands (:func:`near_hashes`) of the fingerprints of prompts that came without a
-#: template, so near-duplicate prompts still meet where a gateway sends the SimHash alone
+#: the fingerprints of prompts that came without a template, which link accounts by
+#: prompt in the template's stead where a gateway sends the SimHash alone
 #: (``clusters/values.py``).
-NEAR: Final = "near"
-#: Bands a fingerprint is cut into for :data:`NEAR` (:func:`near_hashes` writes the four
-#: out): two prompts within 3 bits of each other share at least one.
-NEAR_BANDS: Final = 4
+UNTEMPLATED: Final = "fp_untemplated"
 #: Models counted per hour bucket (the rest is dropped: model mix is about the top few).
 MAX_MODELS: Final = 16
 #: Fields of the event's ``account`` object kept in ``AccountSlice.meta`` (with ``org_id``).
@@ -228,8 +225,8 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
     models: dict[str, float] = {}
     unset: set[Any] = set()
     ips = keys = asns = uas = ja4s = tpls = fps = langs = cot_langs = unset
-    nears: dict[int, set[str]] = {}  # hour -> fingerprints of prompts without a template
-    near = unset
+    bare: dict[int, set[str]] = {}  # hour -> fingerprints of prompts without a template
+    lone = unset
     prev_ts = -1.0
     prev_status = 0
     for event in evs:
@@ -248,7 +245,7 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
                 sets = raw[hour] = [set() for _ in _RAW_NAMES]
                 s.hours[hour] = HourSketch()
             ips, keys, asns, uas, ja4s, tpls, fps, langs, cot_langs = sets
-            near = nears.setdefault(hour, set())
+            lone = bare.setdefault(hour, set())
             models = s.hours[hour].models
         ips.add(event.ip)
         keys.add(event.api_key_id)
@@ -264,7 +261,7 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
             if fp:
                 fps.add(fp)
                 if not tpl:
-                    near.add(fp)
+                    lone.add(fp)
             lang = prompt.lang
             if lang:
                 langs.add(lang)
@@ -300,8 +297,8 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
             sketches["pfx"] = [_HASHES[next(iter(pfxs))]]
         elif pfxs:
             sketches["pfx"] = _sketch(set(map(_HASHES.__getitem__, pfxs)))
-        if nears.get(hour):
-            sketches[NEAR] = _sketch({h for fp in nears[hour] for h in near_hashes(fp)})
+        if bare.get(hour):
+            sketches[UNTEMPLATED] = _sketch(set(map(hash_str, bare[hour])))
     return s
 
 
@@ -337,26 +334,6 @@ def _sketch(hashes: set[int]) -> list[int]:
     if len(out) > SKETCH_K:
         del out[SKETCH_K:]
     return out
-
-
-def near_hashes(fingerprint: str) -> list[int]:
-    """The :data:`NEAR` hashes of a fingerprint: one per 16-bit LSH band (band index and
-    bits, as :func:`~distillguard.models.fingerprint.lsh_bands` cuts them), multiplied by
-    an odd constant modulo 2**32 (Fibonacci hashing: distinct bands never collide) so that
-    the sketch's smallest hashes sample every band. Written out band by band: it runs for
-    every prompt that came without a template.
-
-    >>> a, b = near_hashes("0123456789abcdef"), near_hashes("0123456789abcdee")
-    >>> len(set(a)), len(set(a) & set(b))
-    (4, 3)
-    """
-    v = int(fingerprint, 16)
-    return [
-        ((v >> 48) * 0x9E3779B1) & 0xFFFFFFFF,
-        ((0x9E3779B1 << 16) + (v >> 32 & 0xFFFF) * 0x9E3779B1) & 0xFFFFFFFF,
-        ((0x9E3779B1 << 17) + (v >> 16 & 0xFFFF) * 0x9E3779B1) & 0xFFFFFFFF,
-        ((0x9E3779B1 * 3 << 16) + (v & 0xFFFF) * 0x9E3779B1) & 0xFFFFFFFF,
-    ]
 
 
 def _hash_number(value: Any) -> int:

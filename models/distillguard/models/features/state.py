@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from distillguard.models.features import counters as C
-from distillguard.models.features.slices import HOUR, MINUTE, NEAR, AccountSlice, HourSketch
+from distillguard.models.features.slices import HOUR, MINUTE, UNTEMPLATED, AccountSlice, HourSketch
 
 if TYPE_CHECKING:
     from distillguard.models.features.compute import UnionCache
@@ -24,7 +24,7 @@ MAX_ACCOUNT_MODELS: Final = 32
 DEFAULT_LATE_SECONDS: Final = 120.0
 #: Slice sketches for cross-account linking only: no feature reads them, so the account's
 #: state does not keep them.
-_LINKING_ONLY: Final = frozenset({NEAR})
+_LINKING_ONLY: Final = frozenset({UNTEMPLATED})
 
 
 @dataclass(slots=True)

@@ -30,7 +30,6 @@ import orjson
 from distillguard.models.clusters import ClusterGraph, ClusterLinker, LinkingConfig
 from distillguard.models.clusters.index import ANCHOR_TEMPLATES, carries_link
 from distillguard.models.clusters.profile import BUCKET, MINUTES, REQ, Profile
-from distillguard.models.clusters.values import template_share
 from distillguard.models.clusters.view import cluster_view
 from distillguard.models.features.slices import MINUTE
 
@@ -109,8 +108,7 @@ class PairStage:
         self.pairs: dict[tuple[str, str], dict[str, tuple[float, float]]] = {}
         #: pair -> when it last shared a value that can carry a link (``LinkIndex.anchors``)
         self.anchored: dict[tuple[str, str], float] = {}
-        #: pair -> popular templates it shares -> when (the latest, as many as make
-        #: ``ANCHOR_TEMPLATES``)
+        #: pair -> popular templates it shares -> when (at most ``ANCHOR_TEMPLATES``)
         self.templates: dict[tuple[str, str], dict[str, float]] = {}
         #: pair -> (kinds, event time) it was last linked on
         self.confirmed: dict[tuple[str, str], tuple[tuple[str, ...], float]] = {}
@@ -195,11 +193,8 @@ class PairStage:
             held = self.templates[key] = {}
         news = template not in held
         held[template] = ts
-        while len(held) > 1:  # keep the latest that make ANCHOR_TEMPLATES
-            oldest = min(held, key=held.__getitem__)
-            if sum(map(template_share, held)) - template_share(oldest) < ANCHOR_TEMPLATES:
-                break
-            del held[oldest]
+        if len(held) > ANCHOR_TEMPLATES:
+            del held[min(held, key=held.__getitem__)]
         return news
 
     def _is_anchored(self, key: tuple[str, str], horizon: float) -> bool:
@@ -208,8 +203,7 @@ class PairStage:
         at = self.anchored.get(key)
         held = self.templates.get(key, {})
         return carries_link(
-            at is not None and at >= horizon,
-            sum(template_share(v) for v, t in held.items() if t >= horizon),
+            at is not None and at >= horizon, sum(1 for t in held.values() if t >= horizon)
         )
 
     def expire(self, now: float) -> None:
