@@ -8,13 +8,8 @@ appeared right after another member was throttled or stopped (by a decision, or 
 service by the platform), one ``cluster.failover_join`` piece.
 Both carry the ``cluster_id`` the policy writes into the decision.
 
-Linking an account compares it with at most ``sample`` recent members of each of its
-values; a link needs ``min_kinds`` independent kinds of shared value and enough strength,
-each value weighted by its specificity (:meth:`ClusterLinker.specificity`), and something
-beyond popular software in common: an anchoring value (:meth:`LinkIndex.anchors`) or
-``ANCHOR_TEMPLATES`` popular templates (:func:`carries_link`). A network does not count
-between an account that roams networks and one that keeps its own
-(:func:`~distillguard.models.clusters.profile.apart`).
+Links come from :class:`~distillguard.models.clusters.links.LinkMaker`, which it extends:
+this module is about what the clusters they form are worth as evidence.
 """
 
 from __future__ import annotations
@@ -26,16 +21,11 @@ from typing import Any
 
 from distillguard.models.clusters.config import LinkingConfig
 from distillguard.models.clusters.coordination import ClusterRisk, assess
-from distillguard.models.clusters.graph import MAX_NEIGHBOURS, ClusterGraph
-from distillguard.models.clusters.index import LinkIndex, carries_link
-from distillguard.models.clusters.profile import CAPABILITY, KNOWN, Profile, apart
+from distillguard.models.clusters.links import LinkMaker
+from distillguard.models.clusters.profile import CAPABILITY, KNOWN, Profile
 from distillguard.models.clusters.values import (
     CORROBORATING,
-    KIND_WEIGHTS,
     SOFT_KINDS,
-    kind_of,
-    linking_values,
-    merge_profile,
 )
 from distillguard.models.codec import Event
 from distillguard.models.detectors.evidence import Evidence
@@ -46,10 +36,6 @@ ENFORCING = frozenset({"degrade", "throttle", "challenge", "suspend"})
 #: Decisions that stop or slow an account: what makes an operator replace it (failover).
 #: ``degrade`` serves it a lesser model, which it may not even notice.
 BLOCKING = frozenset({"throttle", "challenge", "suspend"})
-#: An account is relinked at most this often, however many new values it shows.
-MIN_RELINK_SECONDS = 300.0
-#: Values remembered per account (beyond it, only the latest slice's values are kept).
-MAX_VALUES = 64
 #: Kinds of shared value that, alone, attach an account to a cluster only loosely: a
 #: network, software with benign twins, and what never carries a link on its own.
 WEAK_KINDS = frozenset({"net"}) | SOFT_KINDS | CORROBORATING
@@ -99,15 +85,12 @@ def off_work(p: Profile, risk: ClusterRisk, now: float) -> bool:
     return t[CAPABILITY] < OFF_WORK_SHARE * t[KNOWN]
 
 
-class ClusterLinker:
-    """Cross-account linking and cluster evidence (pure; event time only)."""
+class ClusterLinker(LinkMaker):
+    """Cross-account linking (:class:`LinkMaker`) and cluster evidence (pure; event time
+    only)."""
 
     def __init__(self, config: LinkingConfig | None = None) -> None:
-        self.config = c = config or LinkingConfig()
-        self.index = LinkIndex(cap=c.member_cap, ttl=c.ttl_seconds)
-        self.graph = ClusterGraph(ttl=c.ttl_seconds)
-        self.profiles: dict[str, Profile] = {}
-        self.enforced: dict[str, float] = {}  # account -> first enforcing decision
+        super().__init__(config)
         self.blocked: dict[str, float] = {}  # account -> first throttle or stronger
         #: ... of those, the accounts whose decision account evidence led, not the cluster's
         self.stopped_own: dict[str, float] = {}
@@ -118,7 +101,6 @@ class ClusterLinker:
         #: created, and (None, card) -> the same whatever the organisation
         #: (:meth:`established_since`; refreshed with the cluster's risk)
         self._seats: dict[str, dict[tuple[str | None, str], float]] = {}
-        self._spec: dict[str, tuple[float, float]] = {}  # value -> (computed at, spec)
         self._maintained = -1.0
         self._now = 0.0
         #: clusters whose risk rose to ``hold_risk`` or by RISE since their members were
@@ -126,40 +108,17 @@ class ClusterLinker:
         self._risen: set[str] = set()
         #: card value -> when a member paying with it was last stopped (:meth:`watches`)
         self._stopped_cards: dict[str, float] = {}
-        self.links_made = 0
 
     # feeding --------------------------------------------------------------------------
     def observe_slices(self, slices: Mapping[str, AccountSlice], now: float) -> None:
         """Take in one tick's slices (any order of accounts; output is order-independent)."""
         c = self.config
         self._now = max(self._now, now)
-        relink: list[Profile] = []
-        extend: list[tuple[Profile, set[str]]] = []
-        for account_id in sorted(slices):
-            piece = slices[account_id]
-            values = linking_values(piece)
-            known = self.profiles.get(account_id)
-            refused = known.refused_at if known is not None else None
-            p = merge_profile(self.profiles, piece, values)
-            if refused is None and p.refused_at is not None:
-                self.note_refused(account_id)
-            self.index.add_all(values, account_id, piece.last_ts)
-            fresh = values - p.values
-            union = p.values | values
-            p.values = values if len(union) > MAX_VALUES else union
-            if p.linked_at < 0 or now - p.linked_at >= c.relink_seconds:
-                relink.append(p)
-            elif now - p.linked_at >= MIN_RELINK_SECONDS and any(
-                self._news(account_id, v) for v in fresh
-            ):
-                relink.append(p)  # it now shares something with accounts outside its cluster
-            elif fresh:
-                extend.append((p, fresh))
+        refused, relink, extend = self._absorb(slices, now)
+        for account_id in refused:
+            self.note_refused(account_id)
         self.reassess_small(slices)
-        for p in relink:
-            self._link(p, now)
-        for p, fresh in extend:
-            self._link_fresh(p, fresh, now)
+        self._link_due(relink, extend, now)
         if self._maintained < 0:
             self._maintained = now
         elif now - self._maintained >= c.maintenance_seconds:
@@ -237,161 +196,6 @@ class ClusterLinker:
         """Forget the cached risk of cluster ``cid``: its inputs changed (a member was
         enforced, or a member's activity arrived), so the next read recomputes it."""
         self._risk.pop(cid, None)
-
-    # linking --------------------------------------------------------------------------
-    def _news(self, account_id: str, value: str) -> bool:
-        """Whether a value the account just showed links it to some account outside its
-        cluster (prompt values churn too much to trigger relinking on their own)."""
-        if value.startswith("prompt:"):
-            return False
-        mine = self.graph.cluster_of(account_id)
-        return any(
-            other != account_id and (mine is None or self.graph.cluster_of(other) != mine)
-            for other in self.index.recent(value, 8)
-        )
-
-    def specificity(self, value: str, now: float) -> float:
-        """1 for a card, network or creation bucket few accounts share; for a popular one,
-        and for any prompt or client value, ``0.4 + 0.6 x`` the share of its recent members
-        that are new or unverified, or enforced against (a framework default template is
-        shared by aged, verified customers in good standing; a fleet's template by fresh
-        accounts, or by aged ones found out)."""
-        cached = self._spec.get(value)
-        if cached is not None and now - cached[0] < self.config.refresh_seconds:
-            return cached[1]
-        profiles, enforced = self.profiles, self.enforced
-
-        def is_new(account_id: str) -> bool | None:
-            p = profiles.get(account_id)
-            if p is None:
-                return None
-            return p.is_new(now) or account_id in enforced
-
-        c = self.config
-        spec = self.index.specificity(value, c.popular_members, c.sample, is_new)
-        self._spec[value] = (now, spec)
-        return spec
-
-    def _link(self, p: Profile, now: float) -> None:
-        c = self.config
-        p.linked_at = now
-        # other account -> kind -> strongest shared value of that kind (weights are > 0)
-        shared: dict[str, dict[str, float]] = {}
-        anchored: set[str] = set()  # others sharing a value that can carry a link
-        templates: dict[str, int] = {}  # others -> popular templates shared
-        entries, recent, sample = self.index.values, self.index.recent, c.sample
-        roams, profiles = p.roams(), self.profiles
-        for value in p.values:
-            entry = entries.get(value)
-            if entry is None or len(entry.members) < 2:
-                continue
-            kind = kind_of(value)
-            weight = KIND_WEIGHTS[kind] * self.specificity(value, now)
-            anchor = self.index.anchors(value, c.popular_members)
-            for other in recent(value, sample):
-                if kind == "net" and roams is not None:
-                    q = profiles.get(other)
-                    if q is not None and apart(roams, q.roams()):
-                        continue  # one came through the other's network
-                if anchor:
-                    anchored.add(other)
-                elif kind == "prompt":
-                    templates[other] = templates.get(other, 0) + 1
-                kinds = shared.get(other)
-                if kinds is None:
-                    shared[other] = {kind: weight}
-                elif weight > kinds.get(kind, 0.0):
-                    kinds[kind] = weight
-        shared.pop(p.account_id, None)
-        need, threshold = c.min_kinds, c.link_threshold
-        found = []
-        for other, kinds in shared.items():
-            if len(kinds) >= need and carries_link(other in anchored, templates.get(other, 0)):
-                strength = sum(kinds.values())
-                if strength >= threshold:
-                    found.append((-round(strength, 4), other))
-        found.sort()
-        del found[MAX_NEIGHBOURS:]
-        held = self.graph.neighbours(p.account_id)
-        keep = {other for _, other in found}
-        for other in [o for o in held if o not in keep]:
-            self.graph.unlink(p.account_id, other)  # the values it rested on grew popular
-        if not found:
-            return
-        first_seen = {
-            other: self.profiles[other].first_seen for _, other in found if other in self.profiles
-        }
-        first_seen[p.account_id] = p.first_seen
-        held = self.graph.neighbours(p.account_id)
-        for neg, other in found:
-            edge = held.get(other)
-            if edge is not None and now - edge[2] < c.ttl_seconds / 4:
-                continue  # confirmed recently; nothing changed
-            link_kinds = tuple(sorted(shared[other]))
-            self.graph.link(p.account_id, other, -neg, now, first_seen, link_kinds)
-            self.links_made += 1
-
-    def _link_fresh(self, p: Profile, fresh: set[str], now: float) -> None:
-        """Link an account to accounts outside its cluster that it now shares enough with
-        through a value it just showed (a slow account's next template, a member's new
-        proxy): only the members of the fresh values are compared, each by the values
-        both accounts showed, so an account is linked at the first tick that could link
-        it instead of at its next full relink."""
-        c = self.config
-        entries, cluster_of = self.index.values, self.graph.cluster_of
-        mine = cluster_of(p.account_id)
-        roams = p.roams()
-        candidates: set[str] = set()
-        for value in fresh:
-            entry = entries.get(value)
-            if entry is None or len(entry.members) < 2:
-                continue
-            for other in self.index.recent(value, c.sample):
-                if other != p.account_id and (mine is None or cluster_of(other) != mine):
-                    candidates.add(other)
-        if not candidates:
-            return
-        weights: dict[str, tuple[float, bool]] = {}  # value -> (weight, anchors)
-        first_seen = {p.account_id: p.first_seen}
-        for other in sorted(candidates):
-            q = self.profiles.get(other)
-            if q is None or (mine is not None and cluster_of(other) == mine):
-                continue
-            kinds: dict[str, float] = {}
-            anchored = False
-            templates = 0
-            passing = roams is not None and apart(roams, q.roams())
-            for value in p.values & q.values:
-                entry = entries.get(value)
-                if entry is None or other not in entry.members:
-                    continue  # forgotten there (expired or evicted)
-                kind = kind_of(value)
-                if passing and kind == "net":
-                    continue
-                known = weights.get(value)
-                if known is None:
-                    known = weights[value] = (
-                        KIND_WEIGHTS[kind] * self.specificity(value, now),
-                        self.index.anchors(value, c.popular_members),
-                    )
-                weight, anchor = known
-                if anchor:
-                    anchored = True
-                elif kind == "prompt":
-                    templates += 1
-                if weight > kinds.get(kind, 0.0):
-                    kinds[kind] = weight
-            strength = sum(kinds.values())
-            if len(kinds) < c.min_kinds or strength < c.link_threshold:
-                continue
-            if not carries_link(anchored, templates):
-                continue
-            first_seen[other] = q.first_seen
-            self.graph.link(
-                p.account_id, other, round(strength, 4), now, first_seen, tuple(sorted(kinds))
-            )
-            self.links_made += 1
-            mine = self.graph.cluster_of(p.account_id)
 
     def _maintain(self, now: float) -> None:
         self._maintained = now
