@@ -9,7 +9,7 @@ from distillguard.models.clusters.profile import Profile, merge_slice
 from distillguard.models.clusters.values import profile_values
 from distillguard.models.codec import event_record, event_records
 from distillguard.models.features import fold_events
-from distillguard.streams.worker.linking import ProfileFeed
+from distillguard.streams.worker.by_value import ProfileFeed
 from tests.unit.test_clusters_linking import DAY, NOW0, THROTTLE, event, run
 
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from distillguard.models.codec import event_records
 from distillguard.models.features import fold_events
-from distillguard.streams.worker.linking import PairStage, ValueStage, value_records
+from distillguard.streams.worker.by_value import ValueStage, value_records
+from distillguard.streams.worker.clustering import PairStage
 from tests.unit.test_clusters_linking import fleet_events, legit_events
 
 

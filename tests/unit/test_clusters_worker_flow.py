@@ -16,18 +16,14 @@ from distillguard.models.engine import Engine
 from distillguard.models.features import AccountState, fold_events
 from distillguard.models.policy.state import PolicyState
 from distillguard.streams.bench.cluster_flow import PartitionedFlow
+from distillguard.streams.worker.by_value import ProfileFeed, ValueMemo, batch_values
 from distillguard.streams.worker.clustering import (
     LOCAL_FIELDS,
     ClusteringStage,
     decode_profile,
     encode_profile,
 )
-from distillguard.streams.worker.linking import (
-    ProfileFeed,
-    ValueMemo,
-    batch_values,
-    rebuild_stage,
-)
+from distillguard.streams.worker.linking import rebuild_stage
 from distillguard.streams.worker.scoring import Scoring
 from distillguard.streams.worker.slicing import partition_of
 from distillguard.streams.worker.verdicts import ClusterVerdicts

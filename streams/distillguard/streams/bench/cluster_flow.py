@@ -27,8 +27,8 @@ from distillguard.models.config import DetectionConfig
 from distillguard.models.engine import Engine
 from distillguard.models.features import AccountSlice
 from distillguard.models.policy import DecisionRecord
+from distillguard.streams.worker.by_value import ProfileFeed, ValueMemo, ValueStage, batch_values
 from distillguard.streams.worker.clustering import ClusteringStage
-from distillguard.streams.worker.linking import ProfileFeed, ValueMemo, ValueStage, batch_values
 from distillguard.streams.worker.slicing import partition_of
 from distillguard.streams.worker.verdicts import ClusterVerdicts
 
