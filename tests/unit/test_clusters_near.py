@@ -8,8 +8,6 @@ from typing import Any
 from distillguard.models.clusters import ClusterLinker, linking_values
 from distillguard.models.codec import event_records
 from distillguard.models.features import fold_events
-from distillguard.models.features.slices import UNTEMPLATED
-from distillguard.models.features.state import AccountState
 from tests.unit.test_clusters_linking import NOW0, event, run
 from tests.unit.test_clusters_stages import _run_stages
 
@@ -45,17 +43,15 @@ def test_a_prompt_without_a_template_links_by_its_fingerprint() -> None:
     fp = PROMPTS[0]
     sent_both = event("a", NOW0)
     sent_both["prompt"]["fingerprint"] = fp
-    with_template = fold_events(event_records([sent_both]))["a"]
-    piece = fold_events(event_records([without_template(event("b", NOW0), fp)]))["b"]
-    (hour,) = piece.hours.values()
-    assert len(hour.sketches[UNTEMPLATED]) == 1
-    assert all(UNTEMPLATED not in h.sketches for h in with_template.hours.values())
-    kinds = {v.split(":", 1)[0] for v in linking_values(piece)}
-    assert kinds == {"prompt", "net", "client", "card", "created"}
-    # for linking only: the account's own state does not keep it
-    state = AccountState("b")
-    state.merge(piece)
-    assert all(UNTEMPLATED not in h.sketches for h in state.sketches.values())
+    with_template = linking_values(fold_events(event_records([sent_both]))["a"])
+    bare = fold_events(event_records([without_template(event("b", NOW0), fp)]))["b"]
+    without = linking_values(bare)
+    assert {v.split(":", 1)[0] for v in without} == {"prompt", "net", "client", "card", "created"}
+    # the template when there is one, else the fingerprint; never both
+    assert len([v for v in with_template if v.startswith("prompt:")]) == 1
+    assert [v for v in with_template if v.startswith("prompt:")] != [
+        v for v in without if v.startswith("prompt:")
+    ]
 
 
 def test_a_fleet_sending_its_prompts_without_templates_is_one_cluster() -> None:

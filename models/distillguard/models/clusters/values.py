@@ -1,7 +1,8 @@
 """Linking values: what two accounts can share, read from the slices every stage already has.
 
 A linking value is a string ``"<kind>:<value>"``. Kinds are *independent* witnesses of a
-common operator: the prompt (template id), the network (/24 or /48 prefix), the client
+common operator: the prompt (template id; the fingerprint, for an hour of a slice whose
+prompts came without templates), the network (/24 or /48 prefix), the client
 stack (ASN together with user agent), the payment card and the creation burst (10-minute
 bucket of ``created_at``); and, from an account's history rather than one slice, rotating
 proxies behind a card (``hop``: the card's hash, shown while the account has changed
@@ -29,7 +30,7 @@ from typing import Final
 
 from distillguard.models.clusters.profile import Profile, merge_slice
 from distillguard.models.features.aggregations import hash_str
-from distillguard.models.features.slices import UNTEMPLATED, AccountSlice
+from distillguard.models.features.slices import AccountSlice
 
 #: kind -> weight of one shared value of that kind (before its specificity).
 KIND_WEIGHTS: Final = {
@@ -63,20 +64,20 @@ def kind_of(value: str) -> str:
 def linking_values(piece: AccountSlice) -> set[str]:
     """The linking values an account showed in one slice."""
     tpl: set[int] = set()
-    lone: set[int] = set()
+    untemplated: set[int] = set()
     pfx: set[int] = set()
     asn: set[int] = set()
     ua: set[int] = set()
     for hour in piece.hours.values():
         sk = hour.sketches
         tpl.update(sk.get("tpl", ()))
-        lone.update(sk.get(UNTEMPLATED, ()))
+        if "tpl" not in sk:  # prompts without a template: their fingerprints instead
+            untemplated.update(sk.get("fp", ()))
         pfx.update(sk.get("pfx", ()))
         asn.update(sk.get("asn", ()))
         ua.update(sk.get("ua", ()))
     out = {f"prompt:{h}" for h in sorted(tpl)[:MAX_PER_KIND]}
-    # a prompt without a template: its fingerprint in the template's stead
-    out.update(f"prompt:{h}" for h in sorted(lone)[:MAX_PER_KIND])
+    out.update(f"prompt:{h}" for h in sorted(untemplated)[:MAX_PER_KIND])
     out.update(f"net:{h}" for h in sorted(pfx)[:MAX_PER_KIND])
     if asn and ua and len(asn) * len(ua) <= MAX_PER_KIND:
         out.update(f"client:{a}.{u}" for a in asn for u in ua)
@@ -109,7 +110,7 @@ def profile_values(p: Profile) -> set[str]:
     share the card *and* rotating proxies behind it: two independent witnesses, so they
     are linked from their second requests on, without waiting for a common template (a
     slow fleet on aged accounts may take many minutes to repeat one). Colleagues on a
-    company card keep their office and home networks and share the card alone.
+    company card keep their office and home networks and share the card auntemplated.
     """
     if p.card and p.hops_networks():
         return {"hop:" + p.card.split(":", 1)[1]}

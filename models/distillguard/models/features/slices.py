@@ -32,11 +32,6 @@ HOUR: Final = 3600
 #: Sketches kept per hour bucket; each is a KMV of at most ``SKETCH_K`` hashes.
 SKETCHES: Final = ("tpl", "fp", "ip", "pfx", "asn", "ua", "key", "lang", "cot_lang", "ja4")
 SKETCH_K: Final = 32
-#: Sketch of a slice for cross-account linking only, never kept in the account's state:
-#: the fingerprints of prompts that came without a template, which link accounts by
-#: prompt in the template's stead where a gateway sends the SimHash alone
-#: (``clusters/values.py``).
-UNTEMPLATED: Final = "fp_untemplated"
 #: Models counted per hour bucket (the rest is dropped: model mix is about the top few).
 MAX_MODELS: Final = 16
 #: Fields of the event's ``account`` object kept in ``AccountSlice.meta`` (with ``org_id``).
@@ -68,15 +63,12 @@ class HourSketch:
     sketches: dict[str, list[int]] = field(default_factory=dict)
     models: dict[str, float] = field(default_factory=dict)
 
-    def merge(self, other: HourSketch, skip: frozenset[str] = frozenset()) -> list[str]:
-        """Merge ``other`` in (its sketches are not changed, ours are changed in place),
-        but for the sketches named in ``skip``; return the names of the sketches that
-        changed."""
+    def merge(self, other: HourSketch) -> list[str]:
+        """Merge ``other`` in (its sketches are not changed, ours are changed in place);
+        return the names of the sketches that changed."""
         changed = []
         sketches = self.sketches
         for name, sk in other.sketches.items():
-            if name in skip:
-                continue
             mine = sketches.get(name)
             if mine is None:
                 sketches[name] = list(sk)
@@ -225,8 +217,6 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
     models: dict[str, float] = {}
     unset: set[Any] = set()
     ips = keys = asns = uas = ja4s = tpls = fps = langs = cot_langs = unset
-    bare: dict[int, set[str]] = {}  # hour -> fingerprints of prompts without a template
-    lone = unset
     prev_ts = -1.0
     prev_status = 0
     for event in evs:
@@ -245,7 +235,6 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
                 sets = raw[hour] = [set() for _ in _RAW_NAMES]
                 s.hours[hour] = HourSketch()
             ips, keys, asns, uas, ja4s, tpls, fps, langs, cot_langs = sets
-            lone = bare.setdefault(hour, set())
             models = s.hours[hour].models
         ips.add(event.ip)
         keys.add(event.api_key_id)
@@ -260,8 +249,6 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
             fp = prompt.fingerprint
             if fp:
                 fps.add(fp)
-                if not tpl:
-                    lone.add(fp)
             lang = prompt.lang
             if lang:
                 langs.add(lang)
@@ -297,8 +284,6 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
             sketches["pfx"] = [_HASHES[next(iter(pfxs))]]
         elif pfxs:
             sketches["pfx"] = _sketch(set(map(_HASHES.__getitem__, pfxs)))
-        if bare.get(hour):
-            sketches[UNTEMPLATED] = _sketch(set(map(hash_str, bare[hour])))
     return s
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from distillguard.models.features import counters as C
-from distillguard.models.features.slices import HOUR, MINUTE, UNTEMPLATED, AccountSlice, HourSketch
+from distillguard.models.features.slices import HOUR, MINUTE, AccountSlice, HourSketch
 
 if TYPE_CHECKING:
     from distillguard.models.features.compute import UnionCache
@@ -22,9 +22,6 @@ MINUTES_KEPT: Final = 61
 HOURS_KEPT: Final = 25
 MAX_ACCOUNT_MODELS: Final = 32
 DEFAULT_LATE_SECONDS: Final = 120.0
-#: Slice sketches for cross-account linking only: no feature reads them, so the account's
-#: state does not keep them.
-_LINKING_ONLY: Final = frozenset({UNTEMPLATED})
 
 
 @dataclass(slots=True)
@@ -86,7 +83,7 @@ class AccountState:
             mine = self.sketches.get(hour)
             if mine is None:
                 mine = self.sketches[hour] = HourSketch()
-            changed = mine.merge(hs, skip=_LINKING_ONLY)
+            changed = mine.merge(hs)
             for name in changed:
                 self.name_versions[name] = self.name_versions.get(name, 0) + 1
             if changed and hour < int(self.last_ts // HOUR):
