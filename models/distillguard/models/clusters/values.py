@@ -110,7 +110,7 @@ def profile_values(p: Profile) -> set[str]:
     share the card *and* rotating proxies behind it: two independent witnesses, so they
     are linked from their second requests on, without waiting for a common template (a
     slow fleet on aged accounts may take many minutes to repeat one). Colleagues on a
-    company card keep their office and home networks and share the card auntemplated.
+    company card keep their office and home networks and share the card alone.
     """
     if p.card and p.hops_networks():
         return {"hop:" + p.card.split(":", 1)[1]}
