@@ -199,12 +199,9 @@ class ClusterLinker(LinkMaker):
 
     def _maintain(self, now: float) -> None:
         self._maintained = now
+        self._expire(now)
         horizon = now - self.config.ttl_seconds
-        self.index.expire(now)
-        self.graph.rebuild(now)
-        for a in [a for a, p in self.profiles.items() if p.last_seen < horizon]:
-            del self.profiles[a]
-        for times in (self.enforced, self.blocked, self.stopped_own):
+        for times in (self.blocked, self.stopped_own):
             for a in [a for a, t in times.items() if t < horizon]:
                 del times[a]
         cards = self._stopped_cards
@@ -212,7 +209,6 @@ class ClusterLinker(LinkMaker):
             del cards[card]
         self._risk.clear()
         self._seats.clear()
-        self._spec.clear()
         self._risen = {cid for cid in self._risen if self.graph.members(cid)}
 
     # testimony ------------------------------------------------------------------------

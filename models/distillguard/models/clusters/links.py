@@ -84,6 +84,19 @@ class LinkMaker:
                 extend.append((p, fresh))
         return refused_now, relink, extend
 
+    def _expire(self, now: float) -> None:
+        """Forget what was not seen within ``ttl_seconds``: index members, links (the graph
+        is rebuilt from the live ones, which splits clusters whose links decayed),
+        profiles and enforcement times; and every cached specificity."""
+        horizon = now - self.config.ttl_seconds
+        self.index.expire(now)
+        self.graph.rebuild(now)
+        for a in [a for a, p in self.profiles.items() if p.last_seen < horizon]:
+            del self.profiles[a]
+        for a in [a for a, t in self.enforced.items() if t < horizon]:
+            del self.enforced[a]
+        self._spec.clear()
+
     def _link_due(
         self, relink: list[Profile], extend: list[tuple[Profile, set[str]]], now: float
     ) -> None:
