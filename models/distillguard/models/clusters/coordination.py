@@ -12,6 +12,12 @@ from what a fleet does together and a set of independent customers does not:
   with chain-of-thought elicitation;
 - ``shared_payment``: several members pay with one card (counting less when they are all
   one organisation's accounts: a company card);
+- ``posing_organisations``: most members pay with cards that each pay for accounts of
+  several organisations, on a workload that elicits reasoning: one payer posing as
+  several customers (a reseller paying for its clients is the benign twin; their own
+  work elicits no reasoning). Like ``new_accounts``, it is about who the members are:
+  a fleet of aged accounts, each at a person's pace on its own network and diluting its
+  harvest with filler, shows nothing it does together;
 - ``fleet_size``: many accounts on one narrow, reasoning-eliciting workload;
 - ``members_stopped``: members throttled or stopped on their own evidence (a decision
   led by account evidence, or the platform's refusal): what a cluster's members do each
@@ -103,6 +109,7 @@ BEHAVIOUR: Final = frozenset(
         "cluster.failover",
         "cluster.fleet_size",
         "cluster.rotating_networks",
+        "cluster.posing_organisations",
     }
 )
 
@@ -160,6 +167,40 @@ def _payers(profiles: Iterable[Profile]) -> dict[str, tuple[int, bool]]:
     return {card: (k, len(orgs[card]) == 1 and None not in orgs[card]) for card, k in count.items()}
 
 
+def _asked(totals: Iterable[Sequence[float]]) -> tuple[float, float]:
+    """(requests asking for reasoning, requests the shares are of): of the requests whose
+    prompt the gateway classified while those are enough to stand for the rest
+    (``CLASSIFIED``), else of every request."""
+    req = known = cot = 0.0
+    for t in totals:
+        req += t[REQ]
+        known += t[KNOWN]
+        cot += t[COT]
+    return cot, known if known >= CLASSIFIED * req and known > 0.0 else req
+
+
+def posing_share(active: Sequence[tuple[Profile, Sequence[float]]], sharing: int) -> float:
+    """Share of members paying with a card that pays for the accounts of several
+    organisations (at least ``sharing`` members naming two or more) whose pooled requests
+    elicit reasoning (``ELICITING``).
+
+    A company card pays for one organisation's accounts; one card behind accounts that
+    name several organisations is a payer posing as them, or a reseller paying for its
+    clients. The clients do their own products' work, not a harvest of reasoning."""
+    groups: dict[str, list[tuple[Profile, Sequence[float]]]] = {}
+    for p, t in active:
+        if p.card:
+            groups.setdefault(p.card, []).append((p, t))
+    posing = 0
+    for group in groups.values():
+        if len(group) < sharing or len({p.org for p, _ in group if p.org}) < 2:
+            continue
+        cot, asked = _asked(t for _, t in group)
+        if asked and cot >= ELICITING * asked:
+            posing += len(group)
+    return posing / len(active) if active else 0.0
+
+
 def assess(
     profiles: Sequence[Profile],
     now: float,
@@ -208,9 +249,8 @@ def assess(
     # shares of what was asked are of the requests whose prompt the gateway classified
     # (all of them, or those of the gateways that send ``prompt`` during a rollout), while
     # those are enough to stand for the rest (``CLASSIFIED``); below, of every request
-    known = sum(t[KNOWN] for _, t in active)
-    asked = known if known >= CLASSIFIED * req and known > 0.0 else req
-    cot_share = min(1.0, sum(t[COT] for _, t in active) / asked) if asked else 0.0
+    cot, asked = _asked(t for _, t in active)
+    cot_share = min(1.0, cot / asked) if asked else 0.0
     # one card, not one organisation's accounts, every member new or unverified, each at a
     # machine's pace, on a workload of reasoning elicitation: a fleet's first accounts. (A
     # team has its card's owner, an established account, among its members; people work
@@ -260,6 +300,7 @@ def assess(
                 company_share += members / n
             else:
                 card_share += members / n
+    posing = posing_share(active, sharing)
     sync = synchrony([p for p, _ in active], now)
     rotating = sum(1 for p, _ in active if p.rotates_networks()) / n
     rotation = max(_clamp((rotating - 0.3) / 0.4), _clamp((churn - 0.6) / 0.3))
@@ -294,6 +335,11 @@ def assess(
             f"{rotating:.0%} of members hop across many networks, another network than "
             f"the request before at {churn:.0%} of repeat requests (rotating proxies)",
         ),
+        "cluster.posing_organisations": (
+            0.3 * _clamp((posing - 0.5) / 0.3),
+            f"{posing:.0%} of members pay with a card that pays for several organisations' "
+            "accounts, on a reasoning-eliciting workload",
+        ),
         "cluster.shared_payment": (
             0.25 * card_share + 0.1 * company_share,
             f"{card_share + company_share:.0%} of members share a card"
@@ -320,6 +366,7 @@ def assess(
     stats |= {"company_card_share": company_share, "one_payer": float(one_payer)}
     stats["hidden_payer"] = float(hidden_payer)
     stats["rotating_share"] = rotating
+    stats["posing_share"] = posing
     stats["network_churn"] = churn
     stats |= {"capability_share": cap_share, "cot_share": cot_share, "active": float(n)}
     # people at work: members keep their own networks (an office, a home; a fleet rotates

@@ -20,9 +20,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from distillguard.models.clusters.config import LinkingConfig
-from distillguard.models.clusters.coordination import ClusterRisk, assess
+from distillguard.models.clusters.coordination import ELICITING, ClusterRisk, assess
 from distillguard.models.clusters.links import LinkMaker
-from distillguard.models.clusters.profile import CAPABILITY, KNOWN, Profile
+from distillguard.models.clusters.profile import CAPABILITY, COT, KNOWN, Profile
 from distillguard.models.clusters.values import (
     CORROBORATING,
     SOFT_KINDS,
@@ -51,11 +51,14 @@ FOCUSED = 0.6
 OFF_WORK_REQUESTS = 3.0
 #: ... ask for them less often than this only a peripheral member's share (:func:`off_work`).
 OFF_WORK_SHARE = 0.5
+#: ... and a cluster less focused whose workload elicits reasoning (``ELICITING``) to a
+#: member that asks for it less often than this (ordinary use: a few percent).
+OFF_REASONING_SHARE = 0.05
 #: A rise of cluster risk that offers its quiet members for scoring again (:meth:`due`).
 RISE = 0.05
-#: A cluster smaller than this still without risk is reassessed at every tick a member is
-#: active, not every ``refresh_seconds``: a fleet's first accounts show what they are
-#: within a minute or two.
+#: A cluster smaller than this is reassessed at every tick a member is active, not every
+#: ``refresh_seconds``: a fleet's first accounts show what they are within a minute or
+#: two, and a first piece of evidence must not hold back the next.
 SMALL = 10
 
 
@@ -72,17 +75,20 @@ def ages(seat_since: float | None, payer_since: float | None, now: float) -> dic
 
 
 def off_work(p: Profile, risk: ClusterRisk, now: float) -> bool:
-    """Whether a member of a cluster focused on targeted capabilities does other work: of
-    its own last hour's requests whose prompt the gateway classified, at least
-    ``OFF_WORK_REQUESTS``, under ``OFF_WORK_SHARE`` ask for them. A fleet's account mixes
-    filler into its harvest; a customer hanging on the cluster by a coincidence of
-    network, sign-up time or template does its own work."""
-    if risk.stats.get("capability_share", 0.0) < FOCUSED:
-        return False
+    """Whether a member does other work than its cluster's harvest: of its own last hour's
+    requests whose prompt the gateway classified, at least ``OFF_WORK_REQUESTS``, under
+    ``OFF_WORK_SHARE`` ask for the targeted capabilities of a cluster focused on them
+    (``FOCUSED``), or, in a cluster less focused whose workload elicits reasoning
+    (``ELICITING``), under ``OFF_REASONING_SHARE`` ask for reasoning. A fleet's account
+    mixes filler into its harvest; a customer hanging on the cluster by a coincidence of
+    network, sign-up time, software or template (a reseller's client on the cloud and
+    client library a fleet hides behind) does its own work."""
     t = p.totals(now)
     if t[KNOWN] < OFF_WORK_REQUESTS:
         return False
-    return t[CAPABILITY] < OFF_WORK_SHARE * t[KNOWN]
+    if risk.stats.get("capability_share", 0.0) >= FOCUSED:
+        return t[CAPABILITY] < OFF_WORK_SHARE * t[KNOWN]
+    return risk.stats.get("cot_share", 0.0) >= ELICITING and t[COT] < OFF_REASONING_SHARE * t[KNOWN]
 
 
 class ClusterLinker(LinkMaker):
@@ -180,16 +186,15 @@ class ClusterLinker(LinkMaker):
         return at is not None and event.ts - at <= self.config.failover_seconds
 
     def reassess_small(self, active: Iterable[str]) -> None:
-        """Forget the cached risk of small clusters still without risk that have an
-        ``active`` member: a fleet's first accounts show what they are within a minute or
-        two, sooner than ``refresh_seconds``."""
+        """Forget the cached risk of small clusters that have an ``active`` member: a
+        fleet's first accounts show what they are within a minute or two, sooner than
+        ``refresh_seconds``, and evidence by evidence."""
         risk, cluster_of, members = self._risk, self.graph.cluster_of, self.graph.members
         for account_id in active:
             cid = cluster_of(account_id)
             if cid is None:
                 continue
-            cached = risk.get(cid)
-            if cached is not None and cached[0].risk == 0.0 and len(members(cid)) < SMALL:
+            if cid in risk and len(members(cid)) < SMALL:
                 del risk[cid]
 
     def invalidate_risk(self, cid: str) -> None:
@@ -214,7 +219,7 @@ class ClusterLinker(LinkMaker):
     # testimony ------------------------------------------------------------------------
     def cluster_risk(self, cid: str, now: float) -> tuple[ClusterRisk, list[float]]:
         """The cluster's risk and its members' enforcement times (cached for a while, and
-        until members join or leave, or a member of a small cluster without risk is active)."""
+        until members join or leave, or a member of a small cluster is active)."""
         cached = self._risk.get(cid)
         size = len(self.graph.members(cid))
         # a few members more or less change a large cluster's risk little: recompute at once
