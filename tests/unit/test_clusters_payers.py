@@ -26,11 +26,12 @@ def member(
     new: bool = True,
     pace: float = 12.0,
     cot: float = 0.6,
+    focus: float = 1.0,
     minutes: int = 3,
 ) -> Profile:
     """A member active for the last ``minutes`` minutes at ``pace`` requests a minute, 900
-    output tokens each, every request on the targeted capabilities, ``cot`` of them asking
-    for reasoning."""
+    output tokens each, ``focus`` of its requests on the targeted capabilities (all, by
+    default) and ``cot`` of them asking for reasoning."""
     return Profile(
         name,
         NOW - minutes * 60.0,
@@ -39,7 +40,9 @@ def member(
         verified=not new,
         card=card,
         org=org,
-        minutes={MINUTE - i: [pace, 900.0 * pace, cot * pace, pace, pace] for i in range(minutes)},
+        minutes={
+            MINUTE - i: [pace, 900.0 * pace, cot * pace, focus * pace, pace] for i in range(minutes)
+        },
         requests=pace * minutes,
     )
 
@@ -175,9 +178,7 @@ def _worker(name: str, *, roams: bool, cot: float, focus: float, pace: float = 2
     30 minutes at ``pace``: settled on its office network (one change in 40 repeat
     requests) or changing network at every request; ``focus`` of its requests on the
     targeted capabilities, ``cot`` of them eliciting reasoning."""
-    p = member(name, pace=pace, cot=cot, minutes=30)
-    for bucket in p.minutes.values():
-        bucket[3] = focus * pace  # CAPABILITY
+    p = member(name, pace=pace, cot=cot, focus=focus, minutes=30)
     p.repeats, p.changes = 40.0, (40.0 if roams else 1.0)
     p.networks = 40 if roams else 2
     return p

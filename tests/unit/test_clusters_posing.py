@@ -16,9 +16,7 @@ def _account(
     """An aged, verified account active for the last 30 minutes at a person's pace on its
     own network (one change in 40 repeat requests), ``focus`` of its requests on the
     targeted capabilities and ``cot`` of them eliciting reasoning."""
-    p = member(name, card=card, org=org, new=False, pace=pace, cot=cot, minutes=30)
-    for bucket in p.minutes.values():
-        bucket[3] = focus * pace  # CAPABILITY
+    p = member(name, card=card, org=org, new=False, pace=pace, cot=cot, focus=focus, minutes=30)
     p.repeats, p.changes, p.networks = 40.0, 1.0, 2
     return p
 
