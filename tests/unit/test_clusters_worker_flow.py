@@ -28,6 +28,8 @@ from distillguard.streams.worker.scoring import Scoring
 from distillguard.streams.worker.slicing import partition_of
 from distillguard.streams.worker.verdicts import ClusterVerdicts
 from tests.unit.test_clusters_linking import (
+    NOW0,
+    event,
     fleet_events,
     fleet_on_the_popular_stack,
     legit_events,
@@ -84,6 +86,21 @@ def test_an_account_enforced_against_sends_its_values_again_flagged() -> None:
     verdicts.observe_decision("legit-0", {"mode": "enforce", "action": "degrade"}, 61.0)
     again = batch_values(slices, memo, feed, verdicts, 62.0)
     assert set(again) == set(first) and all(row[3] for rows in again.values() for row in rows)
+
+
+def test_values_of_earlier_batches_are_sent_again_flagged_once_enforced() -> None:
+    """A slow account shows one template per batch: once enforced against, the templates
+    it showed before are sent again too, flagged, not only those of its next batch."""
+    memo, feed, verdicts = ValueMemo(), ProfileFeed(), ClusterVerdicts()
+    shown: set[str] = set()
+    for k in range(2):
+        ev = event("slow", NOW0 + 60.0 * k, template=f"00000000000000e{k}")
+        shown |= set(batch_values(fold_events(event_records([ev])), memo, feed, verdicts, ev["ts"]))
+    verdicts.observe_decision("slow", {"mode": "enforce", "action": "degrade"}, NOW0 + 150.0)
+    ev = event("slow", NOW0 + 180.0, template="00000000000000e9")
+    again = batch_values(fold_events(event_records([ev])), memo, feed, verdicts, ev["ts"])
+    assert shown < set(again)  # and the new template
+    assert all(row[3] and row[5] for rows in again.values() for row in rows)
 
 
 def test_a_worker_reading_back_a_live_decision_knows_the_account_is_enforced() -> None:

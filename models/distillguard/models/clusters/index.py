@@ -17,7 +17,7 @@ ever admitted, so a value that overflowed its cap is still known to be popular.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -35,6 +35,13 @@ class ValueEntry:
 #: (:meth:`LinkIndex.anchors`) carries: a fleet's set of templates, where a framework's
 #: users have its one default.
 ANCHOR_TEMPLATES = 3
+
+
+#: Fleet templates (:meth:`LinkIndex.fleet_members`) of one enforced cluster an account
+#: must use to be linked to it on them alone ...
+FLEET_TEMPLATES = 2
+#: ... each used, of its other recent members, by at least this share enforced against.
+FLEET_SHARE = 0.5
 
 
 def carries_link(anchored: bool, popular_templates: int) -> bool:
@@ -113,6 +120,27 @@ class LinkIndex:
         if kind in CORROBORATING:
             return False
         return kind not in SOFT_KINDS or self.popularity(value) <= popular_members
+
+    def fleet_members(
+        self,
+        value: str,
+        account_id: str,
+        popular_members: int,
+        sample: int,
+        enforced: Container[str],
+    ) -> list[str]:
+        """The members enforced against of a *fleet template* the account uses: a template
+        at most ``popular_members`` accounts use, of whose other ``sample`` most recent
+        members at least ``FLEET_SHARE`` are ``enforced`` (none when ``value`` is no such
+        template). A framework's template is used by customers in good standing; a
+        fleet's own tooling by the fleet."""
+        if kind_of(value) != "prompt" or self.popularity(value) > popular_members:
+            return []
+        if account_id not in self.members(value):
+            return []
+        others = [a for a in self.recent(value, sample) if a != account_id]
+        hit = [a for a in others if a in enforced]
+        return hit if hit and len(hit) >= FLEET_SHARE * len(others) else []
 
     def expire(self, now: float) -> None:
         """Forget members (and values) not seen within ``ttl``."""

@@ -11,6 +11,11 @@ popular templates (:func:`carries_link`). A network does not count between an ac
 that roams networks and one that keeps its own
 (:func:`~distillguard.models.clusters.profile.apart`).
 
+An account that shares nothing with a fleet but its templates is linked to it once the
+fleet is enforced against: when it uses ``FLEET_TEMPLATES`` of the enforced cluster's
+fleet templates (:meth:`~distillguard.models.clusters.index.LinkIndex.fleet_members`)
+while hopping across proxies (:meth:`LinkMaker.fleet_links`).
+
 What the clusters the links form are worth as evidence is the
 :class:`~distillguard.models.clusters.linker.ClusterLinker`'s business.
 """
@@ -21,7 +26,7 @@ from collections.abc import Mapping
 
 from distillguard.models.clusters.config import LinkingConfig
 from distillguard.models.clusters.graph import MAX_NEIGHBOURS, ClusterGraph
-from distillguard.models.clusters.index import LinkIndex, carries_link
+from distillguard.models.clusters.index import FLEET_TEMPLATES, LinkIndex, carries_link
 from distillguard.models.clusters.profile import Profile, apart
 from distillguard.models.clusters.values import (
     KIND_WEIGHTS,
@@ -35,6 +40,9 @@ from distillguard.models.features.slices import AccountSlice
 MIN_RELINK_SECONDS = 300.0
 #: Values remembered per account (beyond it, only the latest slice's values are kept).
 MAX_VALUES = 64
+#: The kind of a link to an enforced fleet whose templates an account uses
+#: (:meth:`LinkMaker.fleet_links`).
+FLEET_KIND = "fleet"
 
 
 class LinkMaker:
@@ -139,6 +147,49 @@ class LinkMaker:
         self._spec[value] = (now, spec)
         return spec
 
+    def fleet_links(self, p: Profile) -> dict[str, tuple[float, str]]:
+        """Enforced clusters whose templates the account uses: cluster id -> (strength,
+        an enforced member to link to), for each cluster of whose enforced members it
+        shares ``FLEET_TEMPLATES`` fleet templates or more
+        (:meth:`~distillguard.models.clusters.index.LinkIndex.fleet_members`), while it
+        hops across proxies (:meth:`Profile.hops_proxies`).
+
+        A fleet's templates are its own tooling: once its accounts are enforced against,
+        an account still harvesting with two of them is one of its accounts that shared
+        nothing else with them (its own card and proxies), or its replacement. A
+        framework's template is shared by customers in good standing."""
+        enforced = self.enforced
+        if not enforced or not p.hops_proxies():
+            return {}
+        c = self.config
+        cluster_of = self.graph.cluster_of
+        mine = cluster_of(p.account_id)
+        found: dict[str, dict[str, str]] = {}  # cluster -> template -> an enforced member
+        for value in p.values:
+            for a in self.index.fleet_members(
+                value, p.account_id, c.popular_members, c.sample, enforced
+            ):
+                cid = cluster_of(a)
+                if cid is not None and cid != mine:
+                    found.setdefault(cid, {}).setdefault(value, a)
+        out = {}
+        for cid, templates in found.items():
+            if len(templates) >= FLEET_TEMPLATES:
+                member = max(templates.values(), key=lambda a: (enforced[a], a))
+                out[cid] = (KIND_WEIGHTS["prompt"] * len(templates), member)
+        return out
+
+    def _link_fleets(self, p: Profile, now: float) -> None:
+        """Link the account to each enforced cluster whose templates it uses
+        (:meth:`fleet_links`)."""
+        for strength, other in self.fleet_links(p).values():
+            q = self.profiles.get(other)
+            first_seen = {p.account_id: p.first_seen}
+            if q is not None:
+                first_seen[other] = q.first_seen
+            self.graph.link(p.account_id, other, round(strength, 4), now, first_seen, (FLEET_KIND,))
+            self.links_made += 1
+
     def _link(self, p: Profile, now: float) -> None:
         c = self.config
         p.linked_at = now
@@ -177,6 +228,11 @@ class LinkMaker:
                 strength = sum(kinds.values())
                 if strength >= threshold:
                     found.append((-round(strength, 4), other))
+        linked = {other for _, other in found}
+        for strength, other in self.fleet_links(p).values():
+            if other not in linked:
+                shared[other] = {FLEET_KIND: strength}
+                found.append((-round(strength, 4), other))
         found.sort()
         del found[MAX_NEIGHBOURS:]
         held = self.graph.neighbours(p.account_id)
@@ -204,6 +260,7 @@ class LinkMaker:
         proxy): only the members of the fresh values are compared, each by the values
         both accounts showed, so an account is linked at the first tick that could link
         it instead of at its next full relink."""
+        self._link_fleets(p, now)
         c = self.config
         entries, cluster_of = self.index.values, self.graph.cluster_of
         mine = cluster_of(p.account_id)

@@ -42,6 +42,9 @@ HOP_SHARE: Final = 0.75
 #: Repeat requests from which an account that changed network at most at one in four of
 #: them (the mirror of ``HOP_SHARE``) keeps its networks (:meth:`Profile.roams`).
 SETTLED_REPEATS: Final = 3
+#: Distinct networks (/24, /48) from which an account that hops networks hops proxies
+#: (:meth:`Profile.hops_proxies`).
+PROXY_NETWORKS: Final = 3
 #: Distinct networks (ASNs) remembered per account.
 MAX_ASNS: Final = 32
 #: Distinct IP prefixes (/24, /48) remembered per account.
@@ -178,6 +181,12 @@ class Profile:
         in four): a client behind rotating proxies, seen from its second request on. A
         person, an office or a server keeps its network."""
         return self.roams() is True
+
+    def hops_proxies(self) -> bool:
+        """It hops networks (:meth:`hops_networks`) across at least ``PROXY_NETWORKS`` of
+        them: rotating proxies, not a laptop that went from home to a phone's hotspot and
+        back."""
+        return self.networks >= PROXY_NETWORKS and self.roams() is True
 
     def roams(self) -> bool | None:
         """True while it hops networks (:meth:`hops_networks`); False once it has shown it

@@ -38,17 +38,29 @@ def value_records(
     values: Mapping[str, set[str]] | None = None,
     enforced: Container[str] = (),
     roams: Mapping[str, bool | None] | None = None,
+    proxies: Container[str] = (),
 ) -> dict[str, list[list[Any]]]:
-    """Linking value -> ``[[account, last_ts, first_ts, new, roams], ...]`` for one batch
-    (``values``: each account's linking values, when the caller already has them; ``new``:
-    new or unverified, or in ``enforced``, as ``ClusterLinker.specificity`` counts them;
-    ``roams``: :meth:`Profile.roams` of the accounts whose profile the caller keeps)."""
+    """Linking value -> ``[[account, last_ts, first_ts, new, roams, enforced, proxies],
+    ...]`` for one batch (``values``: each account's linking values, when the caller
+    already has them; ``new``: new or unverified, or in ``enforced``, as
+    ``ClusterLinker.specificity`` counts them; ``roams``: :meth:`Profile.roams` of the
+    accounts whose profile the caller keeps; ``proxies``: the accounts that hop across
+    proxies, :meth:`Profile.hops_proxies`)."""
     out: dict[str, list[list[Any]]] = {}
     roaming = roams or {}
     for account_id in sorted(slices):
         piece = slices[account_id]
-        new = _is_new(piece) or account_id in enforced
-        row = [account_id, piece.last_ts, piece.first_ts, new, roaming.get(account_id)]
+        stopped = account_id in enforced
+        new = _is_new(piece) or stopped
+        row = [
+            account_id,
+            piece.last_ts,
+            piece.first_ts,
+            new,
+            roaming.get(account_id),
+            stopped,
+            account_id in proxies,
+        ]
         mine = values.get(account_id, ()) if values is not None else linking_values(piece)
         for value in sorted(mine):
             out.setdefault(value, []).append(row)
@@ -68,6 +80,11 @@ class ValueStage:
         self.new: dict[str, bool] = {}
         #: account -> whether it roams networks, keeps its own, or has not shown yet
         self.roams: dict[str, bool | None] = {}
+        #: accounts enforced against, and those hopping across proxies, as last sent; and
+        #: the memberships whose row said enforced
+        self.enforced: set[str] = set()
+        self.proxies: set[str] = set()
+        self.flagged: set[tuple[str, str]] = set()
         self.first_seen: dict[str, float] = {}
         self.last_seen: dict[str, float] = {}
         #: (value, account) -> when its co-members were last sent (relinking)
@@ -82,9 +99,12 @@ class ValueStage:
             del self.last_seen[account_id]
             self.new.pop(account_id, None)
             self.roams.pop(account_id, None)
+            self.enforced.discard(account_id)
+            self.proxies.discard(account_id)
             self.first_seen.pop(account_id, None)
         index = self.index
         self.sent = {k: t for k, t in self.sent.items() if k[1] in index.members(k[0])}
+        self.flagged = {k for k in self.flagged if k[1] in index.members(k[0])}
 
     def specificity(self, value: str) -> float:
         c = self.config
@@ -92,14 +112,72 @@ class ValueStage:
             value, c.popular_members, c.sample, lambda a: bool(self.new.get(a))
         )
 
+    def _fleet(self, value: str, account_id: str) -> list[str]:
+        """The enforced members of a fleet template that an account hopping across proxies
+        uses (:meth:`~distillguard.models.clusters.index.LinkIndex.fleet_members`): the
+        clustering stage links it to their cluster once it uses ``FLEET_TEMPLATES`` of
+        them, as :meth:`~distillguard.models.clusters.links.LinkMaker.fleet_links` does."""
+        if account_id not in self.proxies or not self.enforced:
+            return []
+        c = self.config
+        return self.index.fleet_members(
+            value, account_id, c.popular_members, c.sample, self.enforced
+        )
+
+    def _fleet_records(self, value: str, accounts: set[str]) -> list[dict[str, Any]]:
+        """A fleet-only record (no co-memberships) for each of ``accounts`` (members
+        hopping across proxies whose row was no new membership, or that were there when
+        another member was first said to be enforced against) to whom the value is a
+        fleet template, as the replay linker would find at that member's next link."""
+        out: list[dict[str, Any]] = []
+        if kind_of(value) != "prompt":
+            return out
+        first_seen = self.first_seen
+        for account_id in sorted(accounts):
+            fleet = self._fleet(value, account_id)
+            if fleet:
+                ts = self.last_seen.get(account_id, self.now)
+                out.append(
+                    {
+                        "a": account_id,
+                        "fa": first_seen.get(account_id, ts),
+                        "k": "prompt",
+                        "w": 0.0,
+                        "ts": ts,
+                        "with": [],
+                        "v": value,
+                        "f": [[b, first_seen.get(b, ts)] for b in fleet],
+                    }
+                )
+        return out
+
     def apply(self, value: str, rows: list[list[Any]]) -> list[dict[str, Any]]:
         """Admit members; return the co-memberships that are new, and those of members
         last sent ``relink_seconds`` ago (links decay unless confirmed): one record per
-        such member, ``{"a", "fa", "k", "w", "ts", "with": [[co-member, first seen], ...]}``."""
+        such member, ``{"a", "fa", "k", "w", "ts", "with": [[co-member, first seen], ...]}``,
+        with ``"v"`` (the value) and ``"f"`` (its members enforced against, as ``"with"``)
+        where it is a fleet template to that member (:meth:`_fleet`)."""
         out: list[dict[str, Any]] = []
         fresh = []
         relink = self.config.relink_seconds
-        for account_id, last_ts, first_ts, new, *roams in rows:  # rows of four: sent before roams
+        enforced_now = False  # a member newly enforced against: the value may be a fleet's
+        check: set[str] = set()  # members to whom the value may be a fleet template
+        for account_id, last_ts, first_ts, new, *rest in rows:  # shorter: sent by older workers
+            roams = rest[0] if rest else None
+            stopped = len(rest) > 1 and bool(rest[1])
+            proxies = len(rest) > 2 and bool(rest[2])
+            if stopped:
+                self.enforced.add(account_id)
+                if (value, account_id) not in self.flagged:
+                    self.flagged.add((value, account_id))
+                    enforced_now = True
+            else:
+                self.enforced.discard(account_id)
+            if proxies:
+                self.proxies.add(account_id)
+                check.add(account_id)
+            else:
+                self.proxies.discard(account_id)
             sent = self.sent.get((value, account_id))
             known = (
                 account_id in self.index.members(value)
@@ -108,7 +186,7 @@ class ValueStage:
             )
             self.index.add(value, account_id, float(last_ts))
             self.new[account_id] = bool(new)
-            self.roams[account_id] = roams[0] if roams else None
+            self.roams[account_id] = roams
             self.first_seen.setdefault(account_id, float(first_ts))
             self.last_seen[account_id] = max(self.last_seen.get(account_id, 0.0), float(last_ts))
             self.now = max(self.now, float(last_ts))
@@ -119,6 +197,10 @@ class ValueStage:
         elif self.now - self._maintained >= self.config.maintenance_seconds:
             self._maintained = self.now
             self.expire(self.now)
+        if enforced_now:
+            check.update(self.proxies.intersection(self.index.members(value)))
+        if check:
+            out.extend(self._fleet_records(value, check - {a for a, _ in fresh}))
         if not fresh:
             return out
         kind = kind_of(value)
@@ -146,6 +228,10 @@ class ValueStage:
                 }
                 if not anchor and kind == "prompt":
                     record["v"] = value  # popular templates count towards an anchor
+                fleet = self._fleet(value, account_id)
+                if fleet:
+                    record["v"] = value
+                    record["f"] = [[b, first_seen.get(b, ts)] for b in fleet]
                 out.append(record)
         return out
 
@@ -162,12 +248,14 @@ class ValueMemo:
     def __init__(self, config: LinkingConfig | None = None) -> None:
         self.config = config or LinkingConfig()
         self.sent: dict[str, dict[str, float]] = {}
+        self.resend: set[str] = set()
         self._expired = -1.0
 
-    def forget(self, accounts: Iterable[str]) -> None:
-        """Send every value of these accounts again at their next batch."""
-        for account_id in accounts:
-            self.sent.pop(account_id, None)
+    def again(self, accounts: Iterable[str]) -> None:
+        """Send every value of these accounts again at their next batch: those it shows
+        then, and those it showed within ``ttl_seconds`` (what they say about the
+        account changed: it was enforced against, or hops across proxies)."""
+        self.resend.update(accounts)
 
     def expiring(self, now: float) -> bool:
         """Whether :meth:`due` expires old entries at ``now`` (every ``maintenance_seconds``)."""
@@ -178,7 +266,11 @@ class ValueMemo:
         out: dict[str, set[str]] = {}
         for account_id, mine in values.items():
             sent = self.sent.setdefault(account_id, {})
-            fresh = {v for v in mine if v not in sent or now - sent[v] >= refresh}
+            if account_id in self.resend:
+                self.resend.discard(account_id)
+                fresh = set(mine) | set(sent)
+            else:
+                fresh = {v for v in mine if v not in sent or now - sent[v] >= refresh}
             if fresh:
                 for value in fresh:
                     sent[value] = now
@@ -192,6 +284,7 @@ class ValueMemo:
                     del sent[value]
                 if not sent:
                     del self.sent[account_id]
+            self.resend.intersection_update(self.sent)
         return out
 
 
@@ -211,18 +304,29 @@ class ProfileFeed:
         self.profiles: dict[str, Profile] = {}
         self.sent: dict[str, float] = {}
         self.pending: set[str] = set()
+        #: accounts hopping across proxies at their latest batch (:meth:`Profile.hops_proxies`)
+        self.proxies: set[str] = set()
         self._expired = -1.0
 
     def note_members(self, accounts: Iterable[str]) -> None:
         """Accounts whose membership changed: send their profile with the next batch."""
         self.pending.update(a for a in accounts if a in self.profiles)
 
-    def merge(self, slices: Mapping[str, AccountSlice], values: Mapping[str, set[str]]) -> None:
+    def merge(self, slices: Mapping[str, AccountSlice], values: Mapping[str, set[str]]) -> set[str]:
         """Fold one batch's slices into the profiles and add to each account's ``values``
         those its history shows, as the replay linker does
-        (:func:`~distillguard.models.clusters.values.merge_profile`)."""
+        (:func:`~distillguard.models.clusters.values.merge_profile`). Returns the accounts
+        that now hop across proxies and did not at their batch before."""
+        started: set[str] = set()
         for account_id in sorted(slices):
-            merge_profile(self.profiles, slices[account_id], values.get(account_id, set()))
+            p = merge_profile(self.profiles, slices[account_id], values.get(account_id, set()))
+            if p.hops_proxies():
+                if account_id not in self.proxies:
+                    self.proxies.add(account_id)
+                    started.add(account_id)
+            else:
+                self.proxies.discard(account_id)
+        return started
 
     def rows(
         self,
@@ -254,6 +358,7 @@ class ProfileFeed:
         for account_id in [a for a, p in self.profiles.items() if p.last_seen < horizon]:
             del self.profiles[account_id]
             self.sent.pop(account_id, None)
+            self.proxies.discard(account_id)
 
 
 def batch_values(
@@ -265,13 +370,15 @@ def batch_values(
 ) -> dict[str, list[list[Any]]]:
     """What one batch of merged slices sends to the by-value stage: the values each
     account showed (and its history shows, :meth:`ProfileFeed.merge`) that are due
-    (:class:`ValueMemo`); all of an account's values again once it is first enforced
-    against, flagged as a new account's."""
+    (:class:`ValueMemo`); all of an account's values within ``ttl_seconds`` again once
+    it is first enforced against, flagged as a new account's and as enforced, and once it
+    starts hopping across proxies (its templates may be an enforced fleet's,
+    :meth:`ValueStage._fleet`)."""
     values = {a: linking_values(piece) for a, piece in slices.items()}
-    feed.merge(slices, values)
-    memo.forget(verdicts.drain_enforced())
+    memo.again(feed.merge(slices, values))
+    memo.again(verdicts.drain_enforced())
     if memo.expiring(now):
         verdicts.expire_enforced(now - memo.config.ttl_seconds)
     due = memo.due(values, now)
     roams = {a: feed.profiles[a].roams() for a in due}
-    return value_records(slices, due, verdicts.enforced, roams)
+    return value_records(slices, due, verdicts.enforced, roams, feed.proxies)

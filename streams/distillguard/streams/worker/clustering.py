@@ -28,8 +28,10 @@ from typing import Any, Final
 import orjson
 
 from distillguard.models.clusters import ClusterGraph, ClusterLinker, LinkingConfig
-from distillguard.models.clusters.index import ANCHOR_TEMPLATES, carries_link
+from distillguard.models.clusters.index import ANCHOR_TEMPLATES, FLEET_TEMPLATES, carries_link
+from distillguard.models.clusters.links import FLEET_KIND
 from distillguard.models.clusters.profile import BUCKET, MINUTES, REQ, Profile
+from distillguard.models.clusters.values import KIND_WEIGHTS
 from distillguard.models.clusters.view import cluster_view
 from distillguard.models.features.slices import MINUTE
 
@@ -112,6 +114,9 @@ class PairStage:
         self.templates: dict[tuple[str, str], dict[str, float]] = {}
         #: pair -> (kinds, event time) it was last linked on
         self.confirmed: dict[tuple[str, str], tuple[tuple[str, ...], float]] = {}
+        #: account -> cluster -> fleet template -> (when, a member enforced against, its
+        #: first seen) (:meth:`_fleet`)
+        self.fleets: dict[str, dict[str, dict[str, tuple[float, str, float]]]] = {}
         self.announced: dict[str, str] = {}
 
     def apply(self, record: Mapping[str, Any]) -> dict[str, str]:
@@ -126,6 +131,55 @@ class PairStage:
         changed: dict[str, str] = {}
         for b, fb in others:
             changed.update(self._pair(a, fa, str(b), float(fb), kind, weight, ts, anchor, template))
+        if "f" in record and template is not None:
+            changed.update(self._fleet(a, fa, str(template), record["f"], ts))
+        return changed
+
+    def _fleet(
+        self, a: str, fa: float, template: str, members: list[list[Any]], ts: float
+    ) -> dict[str, str]:
+        """``a``, hopping across proxies, uses a fleet template of these members enforced
+        against: link it to their cluster once it uses ``FLEET_TEMPLATES`` of that
+        cluster's within ``ttl_seconds``, as
+        :meth:`~distillguard.models.clusters.links.LinkMaker.fleet_links` does."""
+        graph = self.graph
+        mine = graph.cluster_of(a)
+        held = self.fleets.setdefault(a, {})
+        horizon = ts - self.config.ttl_seconds
+        changed: dict[str, str] = {}
+        for b, fb in members:
+            cid = graph.cluster_of(str(b))
+            if cid is None or cid == mine:
+                continue
+            templates = held.setdefault(cid, {})
+            templates[template] = (ts, str(b), float(fb))
+            live = [x for x in templates.values() if x[0] >= horizon]
+            if len(live) < FLEET_TEMPLATES:
+                continue
+            _, member, fm = max(live)
+            before = (mine, cid)
+            graph.link(
+                a,
+                member,
+                round(KIND_WEIGHTS["prompt"] * len(live), 4),
+                ts,
+                {a: fa, member: fm},
+                (FLEET_KIND,),
+            )
+            mine = graph.cluster_of(a)
+            changed.update(self._announce(mine, before))
+        return changed
+
+    def _announce(self, cid: str | None, before: tuple[str | None, str | None]) -> dict[str, str]:
+        """The members of ``cid`` to announce after a link that joined or merged clusters
+        (``before``: the two ends' clusters before it)."""
+        changed: dict[str, str] = {}
+        if cid is None or before == (cid, cid):
+            return changed  # no member joined, no cluster merged: nothing to announce
+        for member in sorted(self.graph.members(cid)):
+            if self.announced.get(member) != cid:
+                self.announced[member] = cid
+                changed[member] = cid
         return changed
 
     def _pair(
@@ -166,15 +220,7 @@ class PairStage:
         self.confirmed[key] = (link_kinds, ts)
         before = (graph.cluster_of(a), graph.cluster_of(b))
         graph.link(key[0], key[1], round(strength, 4), ts, {a: fa, b: fb}, link_kinds)
-        cid = graph.cluster_of(a)
-        changed: dict[str, str] = {}
-        if cid is None or before == (cid, cid):
-            return changed  # no member joined, no cluster merged: nothing to announce
-        for member in sorted(graph.members(cid)):
-            if self.announced.get(member) != cid:
-                self.announced[member] = cid
-                changed[member] = cid
-        return changed
+        return self._announce(graph.cluster_of(a), before)
 
     def _note_anchor(
         self, key: tuple[str, str], ts: float, horizon: float, anchor: bool, template: str | None
@@ -217,6 +263,14 @@ class PairStage:
             self.confirmed.pop(pair, None)
             self.anchored.pop(pair, None)
             self.templates.pop(pair, None)
+        for account_id in list(self.fleets):
+            clusters = self.fleets[account_id]
+            for held in list(clusters):
+                clusters[held] = {v: x for v, x in clusters[held].items() if x[0] >= horizon}
+                if not clusters[held]:
+                    del clusters[held]
+            if not clusters:
+                del self.fleets[account_id]
         for account_id in list(self.announced):
             cid = self.graph.cluster_of(account_id)
             if cid is None:
