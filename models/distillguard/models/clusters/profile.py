@@ -186,7 +186,7 @@ class Profile:
         """It hops networks (:meth:`hops_networks`) across at least ``PROXY_NETWORKS`` of
         them: rotating proxies, not a laptop that went from home to a phone's hotspot and
         back."""
-        return self.networks >= PROXY_NETWORKS and self.roams() is True
+        return self.networks >= PROXY_NETWORKS and self.hops_networks()
 
     def roams(self) -> bool | None:
         """True while it hops networks (:meth:`hops_networks`); False once it has shown it

@@ -112,17 +112,19 @@ class ValueStage:
             value, c.popular_members, c.sample, lambda a: bool(self.new.get(a))
         )
 
-    def _fleet(self, value: str, account_id: str) -> list[str]:
-        """The enforced members of a fleet template that an account hopping across proxies
-        uses (:meth:`~distillguard.models.clusters.index.LinkIndex.fleet_members`): the
+    def _fleet(self, value: str, account_id: str, ts: float) -> list[list[Any]]:
+        """The enforced members (``[[member, first seen], ...]``) of a fleet template that
+        an account hopping across proxies uses
+        (:meth:`~distillguard.models.clusters.index.LinkIndex.fleet_members`): the
         clustering stage links it to their cluster once it uses ``FLEET_TEMPLATES`` of
         them, as :meth:`~distillguard.models.clusters.links.LinkMaker.fleet_links` does."""
         if account_id not in self.proxies or not self.enforced:
             return []
         c = self.config
-        return self.index.fleet_members(
+        fleet = self.index.fleet_members(
             value, account_id, c.popular_members, c.sample, self.enforced
         )
+        return [[b, self.first_seen.get(b, ts)] for b in fleet]
 
     def _fleet_records(self, value: str, accounts: set[str]) -> list[dict[str, Any]]:
         """A fleet-only record (no co-memberships) for each of ``accounts`` (members
@@ -132,21 +134,20 @@ class ValueStage:
         out: list[dict[str, Any]] = []
         if kind_of(value) != "prompt":
             return out
-        first_seen = self.first_seen
         for account_id in sorted(accounts):
-            fleet = self._fleet(value, account_id)
+            ts = self.last_seen.get(account_id, self.now)
+            fleet = self._fleet(value, account_id, ts)
             if fleet:
-                ts = self.last_seen.get(account_id, self.now)
                 out.append(
                     {
                         "a": account_id,
-                        "fa": first_seen.get(account_id, ts),
+                        "fa": self.first_seen.get(account_id, ts),
                         "k": "prompt",
                         "w": 0.0,
                         "ts": ts,
                         "with": [],
                         "v": value,
-                        "f": [[b, first_seen.get(b, ts)] for b in fleet],
+                        "f": fleet,
                     }
                 )
         return out
@@ -228,10 +229,10 @@ class ValueStage:
                 }
                 if not anchor and kind == "prompt":
                     record["v"] = value  # popular templates count towards an anchor
-                fleet = self._fleet(value, account_id)
+                fleet = self._fleet(value, account_id, ts)
                 if fleet:
                     record["v"] = value
-                    record["f"] = [[b, first_seen.get(b, ts)] for b in fleet]
+                    record["f"] = fleet
                 out.append(record)
         return out
 
