@@ -105,6 +105,7 @@ def test_no_single_weak_default_rule_reaches_degrade() -> None:
         "distiller-profile-strong",
         "capability-sweep",
         "cot-multilingual-strong",
+        "cot-multilingual-strong-new-verified",
     }
     for rule in load_rules():
         if rule.id not in strong:
@@ -185,6 +186,36 @@ def test_cot_in_many_languages_from_a_new_unverified_account_is_clear_early() ->
     assert _risk(base | {"cot_langs_24h": 1.0}) < degrade  # one language: a student
     assert _risk(base | {"verified": 1.0}) < degrade  # verified: wait for more languages
     assert _risk(base | {"verified": 1.0, "cot_langs_24h": 5.0, "requests_1h": 6.0}) >= degrade
+
+
+@pytest.mark.parametrize(
+    "customer",
+    [
+        {"account_age_days": 300.0},  # an enterprise's eval harness running MGSM
+        {"account_age_days": 5.0, "identity_age_days": 400.0},  # a new seat of an established org
+    ],
+)
+def test_cot_in_many_languages_on_an_established_customer_is_a_weak_signal(
+    customer: dict[str, float],
+) -> None:
+    """Multilingual benchmarks and tutoring apps demand reasoning in many languages on
+    verified accounts that are months old: the signature alone does not enforce there,
+    while a verified account younger than 90 days is judged as before."""
+    harness = {
+        "cot_share_1h": 1.0,
+        "cot_langs_24h": 10.0,
+        "capability_share_1h": 1.0,
+        "requests_1h": 300.0,
+        "verified": 1.0,
+        "verified_known": 1.0,
+    }
+    degrade = DetectionConfig().policy.thresholds.degrade
+    features = {"identity_age_days": customer["account_age_days"]} | harness | customer
+    found = RuleSet(load_rules()).evaluate(features)
+    assert [e.code for e in found if e.family == "lang"] == []
+    assert ("cot.multilingual", 0.25) in [(e.code, e.weight) for e in found if e.family == "elicit"]
+    assert _risk(harness | customer) < degrade
+    assert _risk(harness | {"account_age_days": 20.0}) >= degrade
 
 
 def test_config_can_carry_its_own_rules() -> None:
