@@ -38,6 +38,7 @@ from distillguard.models.detectors.evidence import (
 from distillguard.models.detectors.rules import RuleSet
 from distillguard.models.detectors.supervised import LabelModel
 from distillguard.models.features import AccountSlice, AccountState, fold_events
+from distillguard.models.features.releases import ModelDebuts
 from distillguard.models.policy import DecisionRecord, Policy, PolicyState
 
 #: An enforced account's rescoring interval doubles at most this often (the interval is
@@ -150,6 +151,8 @@ class Engine:
         #: enforced account -> its rescorings in a row that changed nothing (``_due``)
         self._unchanged: dict[str, int] = {}
         self._anomaly_evidence: dict[str, list[Evidence]] = {}
+        #: models the platform began serving while this engine watched (``model.hop``)
+        self.debuts = ModelDebuts()
 
     def observe(self, event: Event) -> None:
         """Buffer one decoded event until the next tick."""
@@ -266,7 +269,8 @@ class Engine:
         if not self._due(account_id, pstate, state.events_total, recent, now, held):
             return None
         self._scored_at[account_id] = (now, state.events_total)
-        features = state.features(now)
+        self.debuts.observe(account_id, state.models, now)
+        features = state.features(now, self.debuts.releases(now))
         for known in self._feature_sources:
             for name, value in known.account_features(account_id, now).items():
                 if value > features.get(name, -math.inf):
@@ -373,7 +377,7 @@ class Engine:
     def learn_label(self, account_id: str, is_abuse: bool, now: float) -> None:
         """Feed an analyst verdict on an account to the supervised model."""
         if self.labels is not None and account_id in self.states:
-            self.labels.learn_label(self.states[account_id].features(now), is_abuse)
+            self.labels.learn_label(self.features(account_id, now), is_abuse)
 
     def features(self, account_id: str, now: float) -> Mapping[str, float]:
-        return self.states[account_id].features(now)
+        return self.states[account_id].features(now, self.debuts.releases(now))

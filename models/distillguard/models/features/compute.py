@@ -195,7 +195,12 @@ _SHARE_NAMES: Final = tuple(name for name, _ in _SHARES)
 _SHARE_INDEXES: Final = tuple(index for _, index in _SHARES)
 
 
-def compute_features(state: AccountState, now: float) -> dict[str, float]:
+def compute_features(
+    state: AccountState, now: float, releases: frozenset[str] = frozenset()
+) -> dict[str, float]:
+    """The account's feature vector at ``now``; ``releases`` are models the platform began
+    serving in the last day (:mod:`~distillguard.models.features.releases`), which an
+    account moving to them has not hopped to."""
     n1, n10, prompt10, completion10 = _recent_minutes(state, now)
     h1 = _hour_window(state, now)
     n = h1[C.N]
@@ -242,7 +247,7 @@ def compute_features(state: AccountState, now: float) -> dict[str, float]:
     last_hours = _hours_within(state, now, HOUR)
     _distinct_features(state, f, last_hours, _hours_within(state, now, 24 * HOUR))
     _time_features(state, now, f)
-    _model_features(state, now, f, last_hours)
+    _model_features(state, now, f, last_hours, releases)
     _account_features(state, now, f)
     return f
 
@@ -315,14 +320,18 @@ def _time_features(state: AccountState, now: float, f: dict[str, float]) -> None
 
 
 def _model_features(
-    state: AccountState, now: float, f: dict[str, float], recent: list[int]
+    state: AccountState,
+    now: float,
+    f: dict[str, float],
+    recent: list[int],
+    releases: frozenset[str] = frozenset(),
 ) -> None:
     day_start = now - 24 * HOUR
     f["models_24h"] = float(len([m for m in state.models.values() if m[1] >= day_start]))
     new_models = {
         model
         for model, (first, _) in state.models.items()
-        if first >= day_start and first >= state.first_ts + HOUR
+        if first >= day_start and first >= state.first_ts + HOUR and model not in releases
     }
     total = new = 0.0
     for hour in recent:

@@ -171,11 +171,12 @@ class AccountState:
         org = self.meta.get("org_id")
         return org if isinstance(org, str) else None
 
-    def features(self, now: float) -> dict[str, float]:
-        """The account's feature vector at event time ``now`` (see ``features.compute``)."""
+    def features(self, now: float, releases: frozenset[str] = frozenset()) -> dict[str, float]:
+        """The account's feature vector at event time ``now`` (see ``features.compute``);
+        ``releases``: models the platform began serving in the last day."""
         from distillguard.models.features.compute import compute_features
 
-        return compute_features(self, now)
+        return compute_features(self, now, releases)
 
     def to_dict(self) -> dict[str, Any]:
         return {
