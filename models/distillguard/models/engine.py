@@ -270,7 +270,7 @@ class Engine:
             return None
         self._scored_at[account_id] = (now, state.events_total)
         self.debuts.observe(account_id, state.models, now)
-        features = state.features(now, self.debuts.releases(now))
+        features = self.features_of(state, now)
         for known in self._feature_sources:
             for name, value in known.account_features(account_id, now).items():
                 if value > features.get(name, -math.inf):
@@ -380,4 +380,10 @@ class Engine:
             self.labels.learn_label(self.features(account_id, now), is_abuse)
 
     def features(self, account_id: str, now: float) -> Mapping[str, float]:
-        return self.states[account_id].features(now, self.debuts.releases(now))
+        return self.features_of(self.states[account_id], now)
+
+    def features_of(self, state: AccountState, now: float) -> dict[str, float]:
+        """``state``'s feature vector at ``now``, knowing the models released while this
+        engine watched (``model.hop``): for every caller, whether or not the engine holds
+        the state (the worker lends it from its table)."""
+        return state.features(now, self.debuts.releases(now))

@@ -100,8 +100,7 @@ def start_control(settings: Any, scoring: Any, lookup_state: Any = None) -> Cont
         engine = scoring.engine
         if state is None or engine.labels is None:
             return False
-        now = max(ts, state.last_ts)
-        engine.labels.learn_label(state.features(now, engine.debuts.releases(now)), is_abuse)
+        engine.labels.learn_label(engine.features_of(state, max(ts, state.last_ts)), is_abuse)
         metrics.MODEL_UPDATES.labels(model="supervised").inc()
         return True
 

@@ -167,7 +167,7 @@ class Scoring:
         """What ``GET /accounts/{id}`` answers: features, risk, reasons, live decision."""
         account_id = state.account_id
         engine = self.engine
-        features = state.features(now, engine.debuts.releases(now))
+        features = engine.features_of(state, now)
         engine.states[account_id] = state
         saved_policy = engine.policies.get(account_id)
         engine.policies[account_id] = (
