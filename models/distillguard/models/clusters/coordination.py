@@ -31,6 +31,15 @@ from what a fleet does together and a set of independent customers does not:
   slow to show it alone show it together (another network than the request before at
   nearly every repeat request, however small each member's pool of proxies).
 
+Who the members are and what they share is not enough to enforce on, however much of
+it there is: a class or a hackathon without an organisation is many new accounts on one
+network and one narrow, reasoning-heavy workload, just like a fleet's first accounts.
+Without evidence of acting as one (``ACTING``: synchronized timing, failover, rotating
+networks, posing organisations, a shared card that is no company card, members stopped on
+their own evidence) a cluster's risk is at most ``ALONE_RISK``: evidence beside an
+account's own (an unverified account eliciting reasoning), not enough to enforce on
+alone.
+
 A cluster whose members all belong to one organisation has no risk: that is one customer,
 under the organisation's shared limits, not identities spread to evade them. Likewise a
 cluster counts one customer per organisation among its members (and one per member
@@ -112,6 +121,23 @@ BEHAVIOUR: Final = frozenset(
         "cluster.posing_organisations",
     }
 )
+
+#: Factors that show members acting as one, not only who they are and what they share
+#: (new accounts, many on one workload, networks, focus, volume: a class has all of those).
+ACTING: Final = frozenset(
+    {
+        "cluster.synchronized",
+        "cluster.failover",
+        "cluster.rotating_networks",
+        "cluster.posing_organisations",
+        "cluster.shared_payment",
+        "cluster.members_stopped",
+    }
+)
+#: Highest risk of a cluster without an ``ACTING`` factor: as member evidence
+#: (x ``evidence_scale``) under the default degrade threshold alone, enough beside an
+#: account's own evidence.
+ALONE_RISK: Final = 0.55
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,4 +419,11 @@ def assess(
     reasons = tuple(
         sorted(((c, d, round(w, 4)) for c, (w, d) in present.items()), key=lambda r: -r[2])
     )
-    return ClusterRisk(round(1.0 - keep, 6), reasons, n, now, stats)
+    acting = set(present) & ACTING
+    if 0.25 * card_share * size < 0.05:
+        acting.discard("cluster.shared_payment")  # a company card: colleagues, not a payer
+    risk = 1.0 - keep
+    if not acting:
+        risk = min(risk, ALONE_RISK)
+    stats["acting"] = float(bool(acting))
+    return ClusterRisk(round(risk, 6), reasons, n, now, stats)

@@ -1,0 +1,53 @@
+"""A cluster enforces on its own only when its members act as one: a class is many new
+accounts on one network and one narrow workload, just like a fleet's first accounts."""
+
+from __future__ import annotations
+
+from distillguard.models.clusters import LinkingConfig
+from distillguard.models.clusters.coordination import ALONE_RISK, assess
+from distillguard.models.clusters.profile import Profile
+from distillguard.models.config import DetectionConfig
+from tests.unit.test_clusters_payers import NOW, member
+
+DEGRADE = DetectionConfig().policy.thresholds.degrade
+SCALE = LinkingConfig().evidence_scale
+
+
+def students(n: int, *, card: str | None = None, org: str | None = None) -> list[Profile]:
+    """New accounts at a person's pace, each paying with its own card unless ``card``,
+    all on the homework (coding and reasoning, a third of it step by step)."""
+    return [
+        member(f"s{i}", card=card or f"card-{i}", org=org, pace=2.0, cot=0.3, minutes=20)
+        for i in range(n)
+    ]
+
+
+def test_a_class_without_an_organisation_is_evidence_but_enforces_no_one_alone() -> None:
+    r = assess(students(30), NOW, failover_joins=0, infra_share=1.0)
+    codes = {c for c, _, _ in r.reasons}
+    assert {"cluster.new_accounts", "cluster.fleet_size"} <= codes
+    assert r.stats["acting"] == 0.0
+    assert 0.4 <= r.risk <= ALONE_RISK
+    assert r.risk * SCALE < DEGRADE
+
+
+def test_the_same_accounts_on_one_card_act_as_one_payer() -> None:
+    r = assess(students(30, card="card-x"), NOW, failover_joins=0, infra_share=1.0)
+    assert "cluster.shared_payment" in {c for c, _, _ in r.reasons}
+    assert r.stats["acting"] == 1.0
+    assert r.risk * SCALE >= DEGRADE
+
+
+def test_a_company_card_is_no_acting_together() -> None:
+    """Half the class in the organiser's organisation, on its card; the rest on their own:
+    colleagues on a company card, not one payer behind many customers."""
+    course = students(10, card="org-card", org="org-course") + students(20)[10:]
+    r = assess(course, NOW, failover_joins=0, infra_share=1.0)
+    assert r.stats["company_card_share"] > 0.0 and r.stats["card_share"] == 0.0
+    assert r.risk <= ALONE_RISK
+
+
+def test_failover_makes_the_same_cluster_enforce() -> None:
+    r = assess(students(30), NOW, failover_joins=3, infra_share=1.0)
+    assert r.stats["acting"] == 1.0
+    assert r.risk * SCALE >= DEGRADE
