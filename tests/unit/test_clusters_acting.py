@@ -3,11 +3,13 @@ accounts on one network and one narrow workload, just like a fleet's first accou
 
 from __future__ import annotations
 
+import random
+
 from distillguard.models.clusters import LinkingConfig
-from distillguard.models.clusters.coordination import ALONE_RISK, assess
+from distillguard.models.clusters.coordination import ALONE_RISK, assess, synchrony
 from distillguard.models.clusters.profile import Profile
 from distillguard.models.config import DetectionConfig
-from tests.unit.test_clusters_payers import NOW, member
+from tests.unit.test_clusters_payers import MINUTE, NOW, member
 
 DEGRADE = DetectionConfig().policy.thresholds.degrade
 SCALE = LinkingConfig().evidence_scale
@@ -51,3 +53,32 @@ def test_failover_makes_the_same_cluster_enforce() -> None:
     r = assess(students(30), NOW, failover_joins=3, infra_share=1.0)
     assert r.stats["acting"] == 1.0
     assert r.risk * SCALE >= DEGRADE
+
+
+def session(name: str, counts: dict[int, float]) -> Profile:
+    """Watched for an hour; ``counts`` requests in the minutes before ``NOW`` (0: the last)."""
+    return Profile(
+        name,
+        NOW - 3600.0,
+        NOW,
+        minutes={MINUTE - m: [k, 900.0 * k, 0.0, k, k] for m, k in counts.items() if k},
+    )
+
+
+def test_a_class_that_starts_and_ends_together_is_not_synchronized() -> None:
+    """Every student works from minute 21 to minute 8 before now, each at their own minutes:
+    their raw minute series correlate at 0.7 through the shared start and end alone."""
+    rng = random.Random(7)
+    cls = [
+        session(f"s{i}", {m: float(rng.random() < 0.6) for m in range(8, 22)}) for i in range(12)
+    ]
+    assert synchrony(cls, NOW) < 0.45
+
+
+def test_a_fleet_firing_waves_at_the_same_minutes_is_synchronized() -> None:
+    rng = random.Random(7)
+    fleet = [
+        session(f"f{i}", {m: (5.0 + rng.random()) if m % 4 == 0 else 0.0 for m in range(30)})
+        for i in range(8)
+    ]
+    assert synchrony(fleet, NOW) >= 0.8

@@ -5,7 +5,8 @@ Accounts end up in one cluster because they share values; that alone condemns no
 from what a fleet does together and a set of independent customers does not:
 
 - ``synchronized``: each member's per-minute request series correlates with the rest of
-  the cluster (waves, simultaneous bursts);
+  the cluster (waves, simultaneous bursts), minute by minute, not only by sessions that
+  start and end together (a class);
 - ``new_accounts``: members are new or unverified;
 - ``combined_volume``: the cluster moves far more output than its largest member;
 - ``capability_focus``: the cluster's requests concentrate on the targeted capabilities,
@@ -84,6 +85,9 @@ from distillguard.models.clusters.profile import CAPABILITY, COT, KNOWN, OUT, RE
 
 #: Minutes of per-minute series compared for synchronized timing.
 SYNC_MINUTES: Final = 30
+#: Minutes of the centred mean taken off each minute before series are compared: shared
+#: session start and end times are no synchronized timing.
+TREND_MINUTES: Final = 5
 #: Share of requests asking for step-by-step reasoning from which a workload is reasoning
 #: elicitation (ordinary use asks for it in a few percent of requests).
 ELICITING: Final = 0.2
@@ -168,13 +172,29 @@ def _corr(x: Sequence[float], y: Sequence[float]) -> float:
     return sxy / math.sqrt(sxx * syy)
 
 
+def _detrend(series: Sequence[float]) -> list[float]:
+    """Each minute less the mean of the ``TREND_MINUTES`` around it: what is left is the
+    minute-to-minute pattern, without the shape of the session it is part of."""
+    k = TREND_MINUTES // 2
+    n = len(series)
+    out = []
+    for i in range(n):
+        lo, hi = max(0, i - k), min(n, i + k + 1)
+        out.append(series[i] - sum(series[lo:hi]) / (hi - lo))
+    return out
+
+
 def synchrony(profiles: Sequence[Profile], now: float) -> float:
-    """Mean correlation of each member's minute series with the rest of the cluster's."""
+    """Mean correlation of each member's minute series with the rest of the cluster's,
+    each series taken less its trend (:func:`_detrend`): a class whose session starts at
+    nine and ends at half past ten rises and falls together, but each student's requests
+    within it come at their own minutes; a fleet's scheduler fires its waves at the same
+    minute in every account."""
     start = now - SYNC_MINUTES * 60.0
     # only members observed through the whole window: accounts that merely started being
     # watched at the same time (a restart, a replay) must not look synchronized
     series = [p.series(now, SYNC_MINUTES) for p in profiles if p.first_seen <= start]
-    series = [s for s in series if sum(s) >= 3.0]
+    series = [_detrend(s) for s in series if sum(s) >= 3.0]
     if len(series) < 3:
         return 0.0
     total = [sum(col) for col in zip(*series, strict=True)]
