@@ -138,6 +138,8 @@ ACTING: Final = frozenset(
         "cluster.members_stopped",
     }
 )
+#: Weight below which a factor is not present (after the size discount).
+PRESENT: Final = 0.05
 #: Highest risk of a cluster without an ``ACTING`` factor: as member evidence
 #: (x ``evidence_scale``) under the default degrade threshold alone, enough beside an
 #: account's own evidence.
@@ -352,6 +354,8 @@ def assess(
     rotation = max(_clamp((rotating - 0.3) / 0.4), _clamp((churn - 0.6) / 0.3))
     cap_share = sum(t[CAPABILITY] for _, t in active) / asked
     ratio = out * scale / max_out if max_out > 0 else 0.0
+    # members on a shared card that is no company card (a company card weighs less)
+    shared_card = 0.25 * card_share
     factors = {
         "cluster.synchronized": (
             0.45 * _clamp((sync - 0.45) / 0.35),
@@ -387,7 +391,7 @@ def assess(
             "accounts, on a reasoning-eliciting workload",
         ),
         "cluster.shared_payment": (
-            0.25 * card_share + 0.1 * company_share,
+            shared_card + 0.1 * company_share,
             f"{card_share + company_share:.0%} of members share a card"
             + (f" ({company_share:.0%} one organisation's)" if company_share else ""),
         ),
@@ -406,7 +410,7 @@ def assess(
         ),
     }
     size = 1.0 if one_payer or hidden_payer else _clamp((n - min_members + 1) / 3.0)
-    present = {c: (w * size, d) for c, (w, d) in factors.items() if w * size >= 0.05}
+    present = {c: (w * size, d) for c, (w, d) in factors.items() if w * size >= PRESENT}
     stats = {"sync": sync, "new_share": new_share, "card_share": card_share, "ratio": ratio}
     stats["customers"] = float(customers)
     stats |= {"company_card_share": company_share, "one_payer": float(one_payer)}
@@ -440,7 +444,7 @@ def assess(
         sorted(((c, d, round(w, 4)) for c, (w, d) in present.items()), key=lambda r: -r[2])
     )
     acting = set(present) & ACTING
-    if 0.25 * card_share * size < 0.05:
+    if shared_card * size < PRESENT:
         acting.discard("cluster.shared_payment")  # a company card: colleagues, not a payer
     risk = 1.0 - keep
     if not acting:

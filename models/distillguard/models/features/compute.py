@@ -324,7 +324,7 @@ def _model_features(
     now: float,
     f: dict[str, float],
     recent: list[int],
-    releases: frozenset[str] = frozenset(),
+    releases: frozenset[str],
 ) -> None:
     day_start = now - 24 * HOUR
     f["models_24h"] = float(len([m for m in state.models.values() if m[1] >= day_start]))
