@@ -82,3 +82,20 @@ def test_a_fleet_firing_waves_at_the_same_minutes_is_synchronized() -> None:
         for i in range(8)
     ]
     assert synchrony(fleet, NOW) >= 0.8
+
+
+def test_the_minute_in_progress_is_no_dip_members_share() -> None:
+    """Three colleagues' sessions over the last half hour (a team of `teams-harsh`; each
+    digit a minute's requests, up to the minute before the one in progress): none of them
+    has a request in the new minute yet, and with that minute counted their series
+    correlated at 0.70, over the synchronized threshold."""
+    rows = (
+        "...................5756666799",
+        ".........12277474638775624136",
+        "865542.....................38",
+    )
+    team = [
+        session(f"t{i}", {len(row) - j: float(c) for j, c in enumerate(row) if c != "."})
+        for i, row in enumerate(rows)
+    ]
+    assert synchrony(team, NOW) < 0.45

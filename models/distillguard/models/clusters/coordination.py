@@ -82,8 +82,9 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from distillguard.models.clusters.profile import CAPABILITY, COT, KNOWN, OUT, REQ, Profile
+from distillguard.models.features.slices import MINUTE
 
-#: Minutes of per-minute series compared for synchronized timing.
+#: Complete minutes of per-minute series compared for synchronized timing.
 SYNC_MINUTES: Final = 30
 #: Minutes of the centred mean taken off each minute before series are compared: shared
 #: session start and end times are no synchronized timing.
@@ -187,15 +188,19 @@ def _detrend(series: Sequence[float]) -> list[float]:
 
 
 def synchrony(profiles: Sequence[Profile], now: float) -> float:
-    """Mean correlation of each member's minute series with the rest of the cluster's,
-    each series taken less its trend (:func:`_detrend`): a class whose session starts at
-    nine and ends at half past ten rises and falls together, but each student's requests
-    within it come at their own minutes; a fleet's scheduler fires its waves at the same
-    minute in every account."""
-    start = now - SYNC_MINUTES * 60.0
+    """Mean correlation of each member's minute series (the ``SYNC_MINUTES`` complete
+    minutes before the one in progress) with the rest of the cluster's, each series taken
+    less its trend (:func:`_detrend`): a class whose session starts at nine and ends at
+    half past ten rises and falls together, but each student's requests within it come at
+    their own minutes; a fleet's scheduler fires its waves at the same minute in every
+    account."""
+    # complete minutes only: the minute in progress is short for every member alike (empty
+    # at its start), a dip they all share that is no timing of theirs
+    end = now - MINUTE
+    start = end - SYNC_MINUTES * MINUTE
     # only members observed through the whole window: accounts that merely started being
     # watched at the same time (a restart, a replay) must not look synchronized
-    series = [p.series(now, SYNC_MINUTES) for p in profiles if p.first_seen <= start]
+    series = [p.series(end, SYNC_MINUTES) for p in profiles if p.first_seen <= start]
     series = [_detrend(s) for s in series if sum(s) >= 3.0]
     if len(series) < 3:
         return 0.0
