@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import random
 
-from distillguard.models.clusters import LinkingConfig
-from distillguard.models.clusters.coordination import ALONE_RISK, assess, synchrony
+from distillguard.models.clusters import ClusterLinker, LinkingConfig
+from distillguard.models.clusters.coordination import ALONE_RISK, ClusterRisk, assess, synchrony
 from distillguard.models.clusters.profile import Profile
 from distillguard.models.config import DetectionConfig
+from distillguard.models.detectors.evidence import Evidence, fuse
+from tests.unit.test_clusters_linking import fleet_events, run
 from tests.unit.test_clusters_payers import MINUTE, NOW, member
 
 DEGRADE = DetectionConfig().policy.thresholds.degrade
@@ -99,3 +101,28 @@ def test_the_minute_in_progress_is_no_dip_members_share() -> None:
         for i, row in enumerate(rows)
     ]
     assert synchrony(team, NOW) < 0.45
+
+
+def _member_evidence(acting: bool) -> Evidence:
+    """A member's cluster evidence when its cluster, at the highest risk a cluster that
+    does not act as one can have, acts as one or not."""
+    linker = ClusterLinker()
+    now = run(linker, fleet_events(12, 40))
+    risk = ClusterRisk(ALONE_RISK, (), 12, now, {"acting": float(acting)})
+    linker.cluster_risk = lambda cid, now: (risk, [])  # type: ignore[method-assign]
+    (piece,) = linker.evidence("fleet-3", {}, now)
+    return piece
+
+
+def test_a_cluster_that_does_not_act_as_one_does_not_count_twice_with_being_new() -> None:
+    """Who the members are (new, unverified, on one workload) is what a member's own
+    ``account`` evidence says of it: the two count once. Beside what it does (reasoning at
+    volume), or in a cluster acting as one, the cluster's evidence counts in full."""
+    new = Evidence("rule", "account.new_unverified_eliciting", "new", 0.35, "account")
+    volume = Evidence("rule", "cot.elicitation", "reasoning at volume", 0.25, "elicit")
+    alone, acting = _member_evidence(False), _member_evidence(True)
+    assert alone.weight == acting.weight == round(ALONE_RISK * SCALE, 6)
+    assert (alone.family, acting.family) == ("account", "cluster")
+    assert fuse([alone, new], {}).risk == alone.weight < DEGRADE
+    assert fuse([acting, new], {}).risk >= DEGRADE
+    assert fuse([alone, volume], {}).risk >= DEGRADE

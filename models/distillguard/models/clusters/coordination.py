@@ -37,9 +37,10 @@ it there is: a class or a hackathon without an organisation is many new accounts
 network and one narrow, reasoning-heavy workload, just like a fleet's first accounts.
 Without evidence of acting as one (``ACTING``: synchronized timing, failover, rotating
 networks, posing organisations, a shared card that is no company card, members stopped on
-their own evidence) a cluster's risk is at most ``ALONE_RISK``: evidence beside an
-account's own (an unverified account eliciting reasoning), not enough to enforce on
-alone.
+their own evidence) a cluster's risk is at most ``ALONE_RISK``: not enough to enforce on
+alone, and its members' evidence is of the ``account`` family
+(:data:`~distillguard.models.clusters.linker.ALONE_FAMILY`), about who they are, so that
+it counts beside what an account does, not twice with its own evidence of being new.
 
 A cluster whose members all belong to one organisation has no risk: that is one customer,
 under the organisation's shared limits, not identities spread to evade them. Likewise a
@@ -142,8 +143,8 @@ ACTING: Final = frozenset(
 #: Weight below which a factor is not present (after the size discount).
 PRESENT: Final = 0.05
 #: Highest risk of a cluster without an ``ACTING`` factor: as member evidence
-#: (x ``evidence_scale``) under the default degrade threshold alone, enough beside an
-#: account's own evidence.
+#: (x ``evidence_scale``) under the default degrade threshold alone, enough beside
+#: evidence of what an account does (not beside its own of being new: the same family).
 ALONE_RISK: Final = 0.55
 
 

@@ -54,6 +54,13 @@ OFF_WORK_SHARE = 0.5
 #: ... and a cluster less focused whose workload elicits reasoning (``ELICITING``) to a
 #: member that asks for it less often than this (ordinary use: a few percent).
 OFF_REASONING_SHARE = 0.05
+#: Evidence family of a cluster that does not act as one (``acting`` in its stats,
+#: :data:`~distillguard.models.clusters.coordination.ACTING`): it testifies to who its
+#: members are (new, unverified accounts on one narrow workload), as a member's own
+#: ``account`` evidence does (a new, unverified account eliciting reasoning). The two
+#: count once, the stronger, not as independent witnesses; beside what the account does
+#: (reasoning at volume, a distillation profile) the cluster's evidence still counts.
+ALONE_FAMILY = "account"
 #: A rise of cluster risk that offers its quiet members for scoring again (:meth:`due`).
 RISE = 0.05
 #: A cluster smaller than this is reassessed at every tick a member is active, not every
@@ -420,7 +427,7 @@ class ClusterLinker(LinkMaker):
                     "cluster.coordinated",
                     f"member of coordinated cluster {cid} ({risk.active} active){note}: {top}",
                     round(risk.risk * scale, 6),
-                    "cluster",
+                    "cluster" if risk.stats.get("acting") else ALONE_FAMILY,
                     shadow=c.shadow,
                     cluster_id=cid,
                 )
