@@ -58,7 +58,8 @@ def test_failover_makes_the_same_cluster_enforce() -> None:
 
 
 def session(name: str, counts: dict[int, float]) -> Profile:
-    """Watched for an hour; ``counts`` requests in the minutes before ``NOW`` (0: the last)."""
+    """Watched for an hour; ``counts`` requests in the minutes before ``NOW`` (0: the one in
+    progress, which synchrony leaves out; 1: the last complete one)."""
     return Profile(
         name,
         NOW - 3600.0,
