@@ -75,6 +75,44 @@ def test_two_accounts_on_one_card_without_every_sign_of_a_fleet_need_a_third() -
     assert MACHINE_PACE > 2.0
 
 
+def aged(name: str, org: str | None, **kw: Any) -> Profile:
+    """An aged, verified account at a person's pace."""
+    return member(name, org=org, new=False, pace=1.0, **kw)
+
+
+def test_one_card_behind_two_organisations_harvesting_is_judged_at_once() -> None:
+    """Two aged, verified accounts at a person's pace, each its own organisation's, paying
+    with one card, both on the targeted capabilities with reasoning elicited: one operator
+    posing as two customers. Neither new nor fast nor hopping networks, they are judged in
+    full from two members."""
+    r = risk_of(aged("a", "org-a"), aged("b", "org-b"))
+    assert r.risk * 0.9 >= 0.6, r  # as cluster evidence alone: at least degrade
+    assert r.stats["posing_payer"] == 1.0 and r.stats["one_payer"] == 0.0
+    assert r.stats["hidden_payer"] == 0.0
+    assert "cluster.posing_organisations" in {c for c, _, _ in r.reasons}
+
+
+def test_one_card_behind_several_organisations_is_no_posing_payer_without_a_harvest() -> None:
+    """Each of these lacks one sign; as a pair it has no risk at all."""
+    variants = {
+        "a reseller's clients doing their own products' work": (
+            aged("a", "org-a", cot=0.05, focus=0.4),
+            aged("b", "org-b", cot=0.05, focus=0.4),
+        ),
+        "mixed work": (aged("a", "org-a", focus=0.6), aged("b", "org-b", focus=0.6)),
+        "answers, not reasoning": (aged("a", "org-a", cot=0.1), aged("b", "org-b", cot=0.1)),
+        "two cards": (aged("a", "org-a"), aged("b", "org-b", card="card-2")),
+        "one organisation's accounts": (aged("a", "org-a"), aged("b", "org-a")),
+        "no organisation named": (aged("a", None), aged("b", None)),
+    }
+    for why, members in variants.items():
+        r = risk_of(*members)
+        assert r.risk == 0.0 and not r.stats.get("posing_payer"), why
+    # a reseller's card across more clients stays below degrade as cluster evidence alone
+    clients = [aged(f"c{i}", f"org-{i}", cot=0.05, focus=0.4) for i in range(6)]
+    assert risk_of(*clients).risk * 0.9 < 0.6
+
+
 def test_one_organisations_accounts_are_one_customer_not_a_fleet() -> None:
     """Five new accounts of one organisation on its card, at a machine's pace, eliciting
     reasoning: the organisation's limits are shared, nothing is spread to evade them."""

@@ -65,6 +65,11 @@ repeat request of a member comes from another network than that member's request
 (``HIDDEN_CHURN``): one operator spreading aged accounts over rotating proxies. Its factors
 count in full from ``min_members`` on, and for two members once they have kept it up for
 ``PAIR_REPEATS`` requests (a team on a company card keeps its office and home networks).
+And a *posing payer*: every member pays with the same card, the members name two or more
+organisations, and their pooled work is the harvest's (``HARVEST_FOCUS`` targeted
+capabilities, ``ELICITING`` reasoning): one operator posing as several customers, judged
+in full from two members (a card is shared by no chance, and a reseller's clients do
+their own products' work).
 
 >>> from distillguard.models.clusters.profile import Profile
 >>> ps = [Profile(f"a{i}", 0.0, 60.0, verified=False, card="c",
@@ -341,12 +346,26 @@ def assess(
         and cot_share >= ELICITING
         and (n >= min_members or repeats >= PAIR_REPEATS)
     )
-    if customers < (2 if one_payer or hidden_payer else min_members):
+    cap_share = sum(t[CAPABILITY] for _, t in active) / asked if asked else 0.0
+    # one card behind the accounts of several organisations, their pooled work the
+    # harvest's: one operator posing as several customers, however aged and verified its
+    # accounts. Templates, networks and formats are shared by chance, a card is not: two
+    # members suffice. (A reseller pays for its clients, whose own products' work is no
+    # reasoning harvest on the targeted capabilities; a company card pays for one
+    # organisation's accounts.)
+    posing_payer = (
+        one_card
+        and len({p.org for p, _ in active if p.org}) >= 2
+        and cap_share >= HARVEST_FOCUS
+        and cot_share >= ELICITING
+    )
+    in_full = one_payer or hidden_payer or posing_payer
+    if customers < (2 if in_full else min_members):
         return ClusterRisk(0.0, active=n, computed_at=now, stats={"customers": float(customers)})
     out = sum(t[OUT] for _, t in active)
     max_out = max(t[OUT] for _, t in active)
     new_share = new / n
-    sharing = 2 if one_payer or hidden_payer else 3
+    sharing = 2 if in_full else 3
     card_share = company_share = 0.0
     for members, company in payers.values():
         if members >= sharing:
@@ -358,7 +377,6 @@ def assess(
     sync = synchrony([p for p, _ in active], now)
     rotating = sum(1 for p, _ in active if p.rotates_networks()) / n
     rotation = max(_clamp((rotating - 0.3) / 0.4), _clamp((churn - 0.6) / 0.3))
-    cap_share = sum(t[CAPABILITY] for _, t in active) / asked
     ratio = out * scale / max_out if max_out > 0 else 0.0
     # members on a shared card that is no company card (a company card weighs less)
     shared_card = 0.25 * card_share
@@ -415,12 +433,13 @@ def assess(
             "or refused service",
         ),
     }
-    size = 1.0 if one_payer or hidden_payer else _clamp((n - min_members + 1) / 3.0)
+    size = 1.0 if in_full else _clamp((n - min_members + 1) / 3.0)
     present = {c: (w * size, d) for c, (w, d) in factors.items() if w * size >= PRESENT}
     stats = {"sync": sync, "new_share": new_share, "card_share": card_share, "ratio": ratio}
     stats["customers"] = float(customers)
     stats |= {"company_card_share": company_share, "one_payer": float(one_payer)}
     stats["hidden_payer"] = float(hidden_payer)
+    stats["posing_payer"] = float(posing_payer)
     stats["rotating_share"] = rotating
     stats["posing_share"] = posing
     stats["network_churn"] = churn
