@@ -14,6 +14,7 @@ COURSE = [f"a{i}" for i in range(1, GROUP + 1)]
 FLEET = [f"b{i}" for i in range(1, GROUP + 1)]
 SEEN = {x: float(i) for i, x in enumerate([*COURSE, *FLEET, "c1", "c2"])}
 SOFT = ("created", "prompt")
+NET = ("net", "prompt")
 
 
 def two_groups(g: ClusterGraph) -> None:
@@ -39,12 +40,30 @@ def test_one_member_linked_to_another_group_does_not_merge_the_groups() -> None:
 def test_groups_linked_member_to_member_are_one_cluster() -> None:
     g = ClusterGraph(ttl=1000.0)
     two_groups(g)
-    g.link("a1", "b1", 0.65, 20.0, SEEN, SOFT)
+    g.link("a1", "b1", 0.8, 20.0, SEEN, NET)
     assert g.cluster_of("a1") != g.cluster_of("b1")
-    g.link("a2", "b2", 0.65, 21.0, SEEN, SOFT)
+    g.link("a2", "b2", 0.8, 21.0, SEEN, NET)
     assert g.cluster_of("a3") == g.cluster_of("b3") == cluster_id("a1")
     g.rebuild(30.0)
     assert g.members(cluster_id("a1")) == {*COURSE, *FLEET}
+
+
+def test_sign_up_times_and_templates_alone_bridge_no_groups() -> None:
+    """A course's attendees and a fleet's accounts signed up in the same hours and drew
+    templates from one public pool: members of each meet members of the other on a
+    sign-up time and a template, member to member, and that is still a coincidence. A
+    network beside them is not."""
+    g = ClusterGraph(ttl=1000.0)
+    two_groups(g)
+    for a, b in zip(COURSE, FLEET, strict=True):
+        g.link(a, b, 0.65, 20.0, SEEN, SOFT)
+    assert g.cluster_of("a1") == cluster_id("a1") != g.cluster_of("b1")
+    g.rebuild(30.0)
+    assert g.members(cluster_id("a1")) == set(COURSE)
+    g.link("a4", "b4", 0.8, 31.0, SEEN, NET)
+    assert g.cluster_of("a1") != g.cluster_of("b1")
+    g.link("a5", "b5", 1.05, 32.0, SEEN, ("created", "net", "prompt"))
+    assert g.cluster_of("a1") == g.cluster_of("b1")
 
 
 def test_a_common_card_merges_groups_on_one_link() -> None:

@@ -3,10 +3,11 @@
 Links are added as they are found (union-find, near O(1)); links decay: each carries the
 event time it was last confirmed, and :meth:`ClusterGraph.rebuild` drops links older than
 ``ttl`` and recomputes the components from the live ones. Two clusters of ``BRIDGE_MIN``
-members or more merge only through a common payer or member to member
-(:meth:`ClusterGraph._joins`), never through one account's coincidence. A cluster's id
-is a hash of its *anchor*, the earliest-seen member (ties by account id), so it does not
-change as members join, nor when two clusters merge (the older anchor wins).
+members or more merge only through a common payer or member to member, by links that are
+more than a sign-up time and templates (:meth:`ClusterGraph._joins`), never through one
+account's coincidence. A cluster's id is a hash of its *anchor*, the earliest-seen member
+(ties by account id), so it does not change as members join, nor when two clusters merge
+(the older anchor wins).
 
 >>> g = ClusterGraph(ttl=100.0)
 >>> g.link("b", "c", 0.8, 10.0, first_seen={"b": 5.0, "c": 7.0})
@@ -30,6 +31,15 @@ MAX_NEIGHBOURS: Final = 16
 BRIDGE_MIN: Final = 5
 BRIDGES: Final = 2
 PAYER_KINDS: Final = frozenset({"card", "hop"})
+#: Kinds a large platform's accounts share by chance every day: the ten minutes they signed
+#: up in and templates of a public pool. Links of these alone join no two clusters of
+#: ``BRIDGE_MIN`` members or more.
+COINCIDENCE_KINDS: Final = frozenset({"created", "prompt"})
+
+
+def coincidence(kinds: tuple[str, ...]) -> bool:
+    """Whether a link of ``kinds`` rests on nothing but a sign-up time and templates."""
+    return bool(kinds) and all(k in COINCIDENCE_KINDS for k in kinds)
 
 
 def cluster_id(anchor: str) -> str:
@@ -112,10 +122,13 @@ class ClusterGraph:
         """Whether a link between ``a`` and ``b`` merges their clusters. An account joins
         a cluster on one link, and small clusters merge on one; two clusters of
         ``BRIDGE_MIN`` members or more merge on a link through a common payer, or once
-        ``BRIDGES`` links join distinct members on both sides. One account that shares a
-        sign-up time and a template with a course, or a home network with a team, is a
-        coincidence a platform's scale makes every day; two groups that act as one are
-        linked member to member."""
+        ``BRIDGES`` links that are more than a coincidence (:func:`coincidence`) join
+        distinct members on both sides. One account that shares a sign-up time and a
+        template with a course, or a home network with a team, is a coincidence a
+        platform's scale makes every day, and so are a course's attendees and a fleet's
+        accounts that signed up in the same hours and drew on one public pool of
+        templates, however many of them meet; two groups that act as one share a payer,
+        or networks or clients member to member."""
         ra, rb = self._find(a), self._find(b)
         members = self._members
         if ra == rb or len(members[ra]) < BRIDGE_MIN or len(members[rb]) < BRIDGE_MIN:
@@ -128,8 +141,8 @@ class ClusterGraph:
         starts: set[str] = set()
         parent = self._parent
         for x in members[ra]:
-            for y in self.edges.get(x, {}):
-                if y in parent and self._find(y) == rb:
+            for y, (_, link_kinds, _) in self.edges.get(x, {}).items():
+                if y in parent and not coincidence(link_kinds) and self._find(y) == rb:
                     starts.add(x)
                     ends.add(y)
         return min(len(starts), len(ends)) >= BRIDGES
