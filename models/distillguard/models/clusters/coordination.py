@@ -347,18 +347,15 @@ def assess(
         and (n >= min_members or repeats >= PAIR_REPEATS)
     )
     cap_share = sum(t[CAPABILITY] for _, t in active) / asked if asked else 0.0
+    # the harvest's workload: nearly all on the targeted capabilities, reasoning elicited
+    harvest = cap_share >= HARVEST_FOCUS and cot_share >= ELICITING
     # one card behind the accounts of several organisations, their pooled work the
     # harvest's: one operator posing as several customers, however aged and verified its
     # accounts. Templates, networks and formats are shared by chance, a card is not: two
     # members suffice. (A reseller pays for its clients, whose own products' work is no
     # reasoning harvest on the targeted capabilities; a company card pays for one
     # organisation's accounts.)
-    posing_payer = (
-        one_card
-        and len({p.org for p, _ in active if p.org}) >= 2
-        and cap_share >= HARVEST_FOCUS
-        and cot_share >= ELICITING
-    )
+    posing_payer = one_card and harvest and len({p.org for p, _ in active if p.org}) >= 2
     in_full = one_payer or hidden_payer or posing_payer
     if customers < (2 if in_full else min_members):
         return ClusterRisk(0.0, active=n, computed_at=now, stats={"customers": float(customers)})
@@ -456,7 +453,7 @@ def assess(
         settled >= max(2.0, n / 2.0)
         and 3 * roaming.count(True) <= settled
         and max(p.pace(now) for p, _ in active) < MACHINE_PACE
-        and not (cap_share >= HARVEST_FOCUS and cot_share >= ELICITING)
+        and not harvest
     )
     stats["at_work"] = float(at_work)
     behaviour = BEHAVIOUR - {"cluster.new_accounts"} if at_work else BEHAVIOUR
