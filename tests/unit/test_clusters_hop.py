@@ -1,4 +1,4 @@
-"""Rotating proxies behind one card link accounts before they share a template."""
+"""One card links the accounts it pays for; rotating proxies behind it add the rotation."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from distillguard.models.clusters.values import profile_values
 from distillguard.models.codec import event_record, event_records
 from distillguard.models.features import fold_events
 from distillguard.streams.worker.by_value import ProfileFeed
+from distillguard.streams.worker.clustering import PairStage
 from tests.unit.test_clusters_linking import DAY, NOW0, THROTTLE, event, run
 
 
@@ -45,27 +46,34 @@ def test_an_account_hops_networks_from_its_second_request_on() -> None:
     assert profile_values(hopping) == {"hop:123"}
 
 
-def test_accounts_on_one_card_hopping_networks_are_linked_without_a_common_template() -> None:
+def test_accounts_on_one_card_hopping_networks_share_the_card_and_the_rotation() -> None:
     """Three aged accounts on one card, no template in common, each request from a new
-    network: linked on the card and the rotation behind it from their second requests."""
+    network: linked on the card from their first requests (one card names one payer),
+    and they share the rotation behind it (``hop``) from their second."""
     linker = ClusterLinker()
     run(linker, [aged(a, r, card="card-x", hop=True) for a in range(3) for r in range(2)])
     cid = linker.graph.cluster_of("acct-0")
     assert cid is not None and len(linker.graph.members(cid)) == 3
-    kinds = {k for _, k, _ in linker.graph.neighbours("acct-0").values()}
-    assert kinds == {("card", "hop")}
+    assert all("card" in k for _, k, _ in linker.graph.neighbours("acct-0").values())
+    hops = [
+        {v for v in linker.profiles[f"acct-{a}"].values if v.startswith("hop:")} for a in range(3)
+    ]
+    assert hops[0] == hops[1] == hops[2] and len(hops[0]) == 1
 
 
-def test_colleagues_on_a_company_card_each_on_their_network_are_not_linked() -> None:
-    """The twin: the same accounts and card, each from its own network every time, share
-    the card alone; and accounts hopping networks on different cards share nothing."""
-    for evs in (
-        [aged(a, r, card="card-x", hop=False) for a in range(3) for r in range(4)],
-        [aged(a, r, card=f"card-{a}", hop=True) for a in range(3) for r in range(4)],
-    ):
-        linker = ClusterLinker()
-        run(linker, evs)
-        assert all(linker.graph.cluster_of(f"acct-{a}") is None for a in range(3))
+def test_colleagues_on_a_company_card_each_on_their_network_are_a_cluster_without_risk() -> None:
+    """The twin: the same accounts and card, each from its own network every time, are
+    linked by the card alone, and their cluster has no risk: nothing they do together.
+    Accounts hopping networks on different cards share nothing."""
+    linker = ClusterLinker()
+    now = run(linker, [aged(a, r, card="card-x", hop=False) for a in range(3) for r in range(4)])
+    cid = linker.graph.cluster_of("acct-0")
+    assert cid is not None and len(linker.graph.members(cid)) == 3
+    assert linker.cluster_risk(cid, now)[0].risk == 0.0
+    assert linker.evidence("acct-0", {}, now) == []
+    linker = ClusterLinker()
+    run(linker, [aged(a, r, card=f"card-{a}", hop=True) for a in range(3) for r in range(4)])
+    assert all(linker.graph.cluster_of(f"acct-{a}") is None for a in range(3))
 
 
 def test_the_worker_adds_the_values_an_accounts_history_shows_as_replay_does() -> None:
@@ -144,3 +152,31 @@ def test_a_customer_whose_home_network_a_rotating_fleet_came_through_is_not_link
         ],
     )
     assert office.graph.cluster_of("o-0") is not None
+
+
+def test_one_card_alone_links_the_accounts_it_pays_for() -> None:
+    """Nothing in common but the card: other networks, providers, templates, clients and
+    sign-up days.
+    In replay, and in the worker's pair stage from one card record."""
+    evs = [
+        event(
+            account,
+            NOW0 + i * 60.0,
+            ip=f"198.51.{i}.9",
+            asn=64700 + i,
+            ua=f"client-{i}/1.0",
+            template=f"00000000000000e{i}",
+            created_at=NOW0 - (100 + 37 * i) * DAY,
+            card="one-card",
+        )
+        for i, account in enumerate(("x", "y"))
+    ]
+    linker = ClusterLinker()
+    run(linker, evs)
+    assert linker.graph.cluster_of("x") == linker.graph.cluster_of("y") is not None
+    assert linker.graph.neighbours("x")["y"][1] == ("card",)
+    pairs = PairStage()
+    changed = pairs.apply(
+        {"a": "x", "b": "y", "ts": 10.0, "fa": 1.0, "fb": 2.0, "k": "card", "w": 0.6}
+    )
+    assert set(changed) == {"x", "y"}

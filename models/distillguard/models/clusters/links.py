@@ -4,12 +4,12 @@
 and the :class:`~distillguard.models.clusters.index.LinkIndex` of recent members per
 linking value, and links an account to the accounts it shares values with. Linking an
 account compares it with at most ``sample`` recent members of each of its values; a link
-needs ``min_kinds`` independent kinds of shared value and enough strength, each value
-weighted by its specificity (:meth:`LinkMaker.specificity`), and something beyond popular
-software in common: an anchoring value (:meth:`LinkIndex.anchors`) or ``ANCHOR_TEMPLATES``
-popular templates (:func:`carries_link`). A network does not count between an account
-that roams networks and one that keeps its own
-(:func:`~distillguard.models.clusters.profile.apart`).
+needs ``min_kinds`` independent kinds of shared value (or a card, :func:`enough`) and
+enough strength, each value weighted by its specificity (:meth:`LinkMaker.specificity`),
+and something beyond popular software in common: an anchoring value
+(:meth:`LinkIndex.anchors`) or ``ANCHOR_TEMPLATES`` popular templates
+(:func:`carries_link`). A network does not count between an account that roams networks
+and one that keeps its own (:func:`~distillguard.models.clusters.profile.apart`).
 
 An account that shares nothing with a fleet but its templates is linked to it once the
 fleet is enforced against: when it uses ``FLEET_TEMPLATES`` of the enforced cluster's
@@ -22,7 +22,7 @@ What the clusters the links form are worth as evidence is the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from distillguard.models.clusters.config import LinkingConfig
 from distillguard.models.clusters.graph import MAX_NEIGHBOURS, ClusterGraph
@@ -43,6 +43,14 @@ MAX_VALUES = 64
 #: The kind of a link to an enforced fleet whose templates an account uses
 #: (:meth:`LinkMaker.fleet_links`).
 FLEET_KIND = "fleet"
+
+
+def enough(kinds: Collection[str], need: int) -> bool:
+    """Whether a pair shares enough kinds of value to be linked: ``need`` independent
+    kinds, or a card. One card paying for two accounts names their payer, whatever else
+    they share; what the cluster is worth is its risk's business (a company card's
+    accounts are one organisation, a reseller's clients do their own products' work)."""
+    return len(kinds) >= need or "card" in kinds
 
 
 class LinkMaker:
@@ -224,7 +232,7 @@ class LinkMaker:
         need, threshold = c.min_kinds, c.link_threshold
         found = []
         for other, kinds in shared.items():
-            if len(kinds) >= need and carries_link(other in anchored, templates.get(other, 0)):
+            if enough(kinds, need) and carries_link(other in anchored, templates.get(other, 0)):
                 strength = sum(kinds.values())
                 if strength >= threshold:
                     found.append((-round(strength, 4), other))
@@ -306,7 +314,7 @@ class LinkMaker:
                 if weight > kinds.get(kind, 0.0):
                     kinds[kind] = weight
             strength = sum(kinds.values())
-            if len(kinds) < c.min_kinds or strength < c.link_threshold:
+            if not enough(kinds, c.min_kinds) or strength < c.link_threshold:
                 continue
             if not carries_link(anchored, templates):
                 continue

@@ -29,7 +29,7 @@ import orjson
 
 from distillguard.models.clusters import ClusterGraph, ClusterLinker, LinkingConfig
 from distillguard.models.clusters.index import ANCHOR_TEMPLATES, FLEET_TEMPLATES, carries_link
-from distillguard.models.clusters.links import FLEET_KIND
+from distillguard.models.clusters.links import FLEET_KIND, enough
 from distillguard.models.clusters.profile import BUCKET, MINUTES, REQ, Profile
 from distillguard.models.clusters.values import KIND_WEIGHTS
 from distillguard.models.clusters.view import cluster_view
@@ -208,7 +208,7 @@ class PairStage:
             kinds[kind] = (weight, ts)
         live = {k: w for k, (w, t) in kinds.items() if t >= horizon}
         strength = sum(live.values())
-        if len(live) < self.config.min_kinds or strength < self.config.link_threshold:
+        if not enough(live, self.config.min_kinds) or strength < self.config.link_threshold:
             return {}
         if not self._is_anchored(key, horizon):
             return {}
