@@ -87,7 +87,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from distillguard.models.clusters.profile import CAPABILITY, COT, KNOWN, OUT, REQ, Profile
+from distillguard.models.clusters.profile import (
+    CAPABILITY,
+    COT,
+    ELICITING,
+    HARVEST_FOCUS,
+    KNOWN,
+    OUT,
+    REQ,
+    Profile,
+)
 from distillguard.models.features.slices import MINUTE
 
 #: Complete minutes of per-minute series compared for synchronized timing.
@@ -95,12 +104,6 @@ SYNC_MINUTES: Final = 30
 #: Minutes of the centred mean taken off each minute before series are compared: shared
 #: session start and end times are no synchronized timing.
 TREND_MINUTES: Final = 5
-#: Share of requests asking for step-by-step reasoning from which a workload is reasoning
-#: elicitation (ordinary use asks for it in a few percent of requests).
-ELICITING: Final = 0.2
-#: Share of requests on the targeted capabilities from which a workload is the harvest's
-#: (with reasoning elicited, ``ELICITING``), not a team's mixed work.
-HARVEST_FOCUS: Final = 0.9
 #: Requests per active minute above which an account runs at a machine's pace.
 MACHINE_PACE: Final = 6.0
 #: Repeat requests (after each member's first) from which members' network changes are

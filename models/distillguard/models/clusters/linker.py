@@ -20,9 +20,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from distillguard.models.clusters.config import LinkingConfig
-from distillguard.models.clusters.coordination import ELICITING, ClusterRisk, assess
+from distillguard.models.clusters.coordination import ClusterRisk, assess
 from distillguard.models.clusters.links import LinkMaker
-from distillguard.models.clusters.profile import CAPABILITY, COT, KNOWN, Profile
+from distillguard.models.clusters.profile import CAPABILITY, COT, ELICITING, KNOWN, Profile
 from distillguard.models.clusters.values import (
     CORROBORATING,
     SOFT_KINDS,
@@ -244,7 +244,7 @@ class ClusterLinker(LinkMaker):
         sample = recent[: c.stats_sample]
         scale = len(recent) / len(sample) if sample else 1.0
         blocked = self._stops(members)
-        joins = sum(1 for q in profiles if self._is_failover(q, blocked))
+        joins = sum(1 for q in profiles if self._is_failover(q, blocked, now))
         infra = sum(1 for q in sample if self._infra_linked(q.account_id)) / max(1, len(sample))
         stopped = sum(
             1 for q in profiles if q.account_id in self.stopped_own or q.refused_at is not None
@@ -350,7 +350,7 @@ class ClusterLinker(LinkMaker):
             for _, kinds, _ in self.graph.neighbours(account_id).values()
         )
 
-    def _is_failover(self, p: Profile, blocked: list[float]) -> bool:
+    def _is_failover(self, p: Profile, blocked: list[float], now: float) -> bool:
         """First seen within ``failover_seconds`` after a member of its cluster was
         throttled or stopped, by a decision or by the platform (``blocked``: those times,
         sorted, :meth:`_stops`), and not :meth:`peripheral`: a replacement. (A member
@@ -367,7 +367,7 @@ class ClusterLinker(LinkMaker):
         i = bisect.bisect_right(blocked, p.first_seen)
         if i == 0 or p.first_seen - blocked[i - 1] > self.config.failover_seconds:
             return False
-        return not self.peripheral(p.account_id)
+        return not self.peripheral(p.account_id, now)
 
     def holds(self, account_id: str) -> bool:
         """True when the account belongs to a cluster risky enough to score it while quiet
@@ -384,20 +384,26 @@ class ClusterLinker(LinkMaker):
             return cached[0].risk >= self.config.hold_risk
         return self.cluster_risk(cid, self._now)[0].risk >= self.config.hold_risk
 
-    def peripheral(self, account_id: str) -> bool:
+    def peripheral(self, account_id: str, now: float | None = None) -> bool:
         """Whether the account hangs on its cluster by fewer than ``CORE_LINKS`` links that
         all rest on nothing but networks, sign-up times and popular software
         (``WEAK_KINDS``): a residential /24 a member or two of a rotating fleet came
         through, or the ten minutes one signed up in (hundreds do on a large platform),
         and the benchmark format everybody uses are a coincidence such a fleet makes with
-        some customer every day. Members of a fleet share its card or proxy rotation, or
-        are linked to several members."""
+        some customer every day, unless the account itself harvests from behind several
+        providers' networks (:meth:`Profile.spreads_providers`, as of ``now``, else the
+        latest tick): an aged account on sticky residential proxies, which comes near the
+        fleet's members by the same chance, is one of them. Members of a fleet share its
+        card or proxy rotation, or are linked to several members."""
         links = self.graph.neighbours(account_id)
         if not links:
             return True  # its links were dropped (their values grew popular) until the rebuild
         if len(links) >= CORE_LINKS:
             return False
-        return all(set(kinds) <= WEAK_KINDS for _, kinds, _ in links.values())
+        if not all(set(kinds) <= WEAK_KINDS for _, kinds, _ in links.values()):
+            return False
+        p = self.profiles.get(account_id)
+        return p is None or not p.spreads_providers(self._now if now is None else now)
 
     def evidence(
         self, account_id: str, features: Mapping[str, float], now: float
@@ -415,7 +421,7 @@ class ClusterLinker(LinkMaker):
         if risk.risk > 0.0:
             top = "; ".join(d for _, d, _ in risk.reasons[:3])
             scale, note = c.evidence_scale, ""
-            if self.peripheral(account_id):
+            if self.peripheral(account_id, now):
                 scale *= PERIPHERAL_SHARE
                 note = " (attached by network, sign-up time and software alone)"
             elif off:
@@ -432,7 +438,7 @@ class ClusterLinker(LinkMaker):
                     cluster_id=cid,
                 )
             )
-        if p is not None and not off and c.failover_weight > 0 and self._is_failover(p, blocked):
+        if not off and c.failover_weight > 0 and p and self._is_failover(p, blocked, now):
             out.append(
                 Evidence(
                     "cluster",

@@ -14,7 +14,7 @@ and one that keeps its own (:func:`~distillguard.models.clusters.profile.apart`)
 An account that shares nothing with a fleet but its templates is linked to it once the
 fleet is enforced against: when it uses ``FLEET_TEMPLATES`` of the enforced cluster's
 fleet templates (:meth:`~distillguard.models.clusters.index.LinkIndex.fleet_members`)
-while hopping across proxies (:meth:`LinkMaker.fleet_links`).
+from behind proxies (:meth:`LinkMaker.fleet_links`).
 
 What the clusters the links form are worth as evidence is the
 :class:`~distillguard.models.clusters.linker.ClusterLinker`'s business.
@@ -159,15 +159,16 @@ class LinkMaker:
         """Enforced clusters whose templates the account uses: cluster id -> (strength,
         an enforced member to link to), for each cluster of whose enforced members it
         shares ``FLEET_TEMPLATES`` fleet templates or more
-        (:meth:`~distillguard.models.clusters.index.LinkIndex.fleet_members`), while it
-        hops across proxies (:meth:`Profile.hops_proxies`).
+        (:meth:`~distillguard.models.clusters.index.LinkIndex.fleet_members`), from behind
+        proxies (:meth:`Profile.behind_proxies`: hopping across them, or an aged account
+        harvesting through several providers' networks).
 
         A fleet's templates are its own tooling: once its accounts are enforced against,
         an account still harvesting with two of them is one of its accounts that shared
         nothing else with them (its own card and proxies), or its replacement. A
         framework's template is shared by customers in good standing."""
         enforced = self.enforced
-        if not enforced or not p.hops_proxies():
+        if not enforced or not p.behind_proxies(p.last_seen):
             return {}
         c = self.config
         cluster_of = self.graph.cluster_of

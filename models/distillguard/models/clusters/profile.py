@@ -57,6 +57,19 @@ REFUSED_STREAK: Final = 3
 #: Distinct prefixes from which an account's changes of network between requests count in
 #: full (:meth:`Profile.network_changes`): below it, only its changes to a new one do.
 POOL: Final = 8
+#: Share of requests asking for step-by-step reasoning from which a workload is reasoning
+#: elicitation (ordinary use asks for it in a few percent of requests).
+ELICITING: Final = 0.2
+#: Share of requests on the targeted capabilities from which a workload is the harvest's
+#: (with reasoning elicited, ``ELICITING``), not a team's mixed work.
+HARVEST_FOCUS: Final = 0.9
+#: Classified requests of its own last hour from which an account's work is judged
+#: (:meth:`Profile.harvests`).
+OWN_WORK_REQUESTS: Final = 3.0
+#: Autonomous systems from which an aged account harvesting exits through other people's
+#: providers (:meth:`Profile.spreads_providers`): a home, an office and a phone are three,
+#: within hours, for few people.
+PROVIDERS: Final = 3
 
 
 @dataclass(slots=True)
@@ -187,6 +200,39 @@ class Profile:
         them: rotating proxies, not a laptop that went from home to a phone's hotspot and
         back."""
         return self.networks >= PROXY_NETWORKS and self.hops_networks()
+
+    def harvests(self, now: float) -> bool:
+        """Its own last hour is the harvest's: of its classified requests (at least
+        ``OWN_WORK_REQUESTS``), nearly all on the targeted capabilities
+        (``HARVEST_FOCUS``), with reasoning elicited (``ELICITING``)."""
+        t = self.totals(now)
+        known = t[KNOWN]
+        return (
+            known >= OWN_WORK_REQUESTS
+            and t[CAPABILITY] >= HARVEST_FOCUS * known
+            and t[COT] >= ELICITING * known
+        )
+
+    def spreads_providers(self, now: float) -> bool:
+        """An aged account (``NEW_DAYS`` or older, verified or not) that harvests
+        (:meth:`harvests`) from ``PROVIDERS`` autonomous systems or more: bought or farmed
+        aged accounts behind sticky residential proxies, which keep an exit for a
+        session and take another provider's at the next. It changes network at few
+        requests, so it does not hop (:meth:`hops_networks`); a person keeps a home, an
+        office and a phone, and a fleet of new accounts shows what it is by being new."""
+        created = self.created_at
+        return (
+            created is not None
+            and now - created >= NEW_DAYS * 86400.0
+            and len(self.asns) >= PROVIDERS
+            and self.harvests(now)
+        )
+
+    def behind_proxies(self, now: float) -> bool:
+        """It hops across proxies (:meth:`hops_proxies`) or spreads its sessions over
+        providers (:meth:`spreads_providers`): whether it can be linked to an enforced fleet
+        by the fleet's templates alone."""
+        return self.hops_proxies() or self.spreads_providers(now)
 
     def roams(self) -> bool | None:
         """True while it hops networks (:meth:`hops_networks`); False once it has shown it

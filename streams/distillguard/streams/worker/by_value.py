@@ -44,8 +44,8 @@ def value_records(
     ...]`` for one batch (``values``: each account's linking values, when the caller
     already has them; ``new``: new or unverified, or in ``enforced``, as
     ``ClusterLinker.specificity`` counts them; ``roams``: :meth:`Profile.roams` of the
-    accounts whose profile the caller keeps; ``proxies``: the accounts that hop across
-    proxies, :meth:`Profile.hops_proxies`)."""
+    accounts whose profile the caller keeps; ``proxies``: the accounts behind proxies,
+    :meth:`Profile.behind_proxies`)."""
     out: dict[str, list[list[Any]]] = {}
     roaming = roams or {}
     for account_id in sorted(slices):
@@ -80,7 +80,7 @@ class ValueStage:
         self.new: dict[str, bool] = {}
         #: account -> whether it roams networks, keeps its own, or has not shown yet
         self.roams: dict[str, bool | None] = {}
-        #: accounts enforced against, and those hopping across proxies, as last sent; and
+        #: accounts enforced against, and those behind proxies, as last sent; and
         #: the memberships whose row said enforced
         self.enforced: set[str] = set()
         self.proxies: set[str] = set()
@@ -114,7 +114,7 @@ class ValueStage:
 
     def _fleet(self, value: str, account_id: str, ts: float) -> list[list[Any]]:
         """The enforced members (``[[member, first seen], ...]``) of a fleet template that
-        an account hopping across proxies uses
+        an account behind proxies uses
         (:meth:`~distillguard.models.clusters.index.LinkIndex.fleet_members`): the
         clustering stage links it to their cluster once it uses ``FLEET_TEMPLATES`` of
         them, as :meth:`~distillguard.models.clusters.links.LinkMaker.fleet_links` does."""
@@ -128,7 +128,7 @@ class ValueStage:
 
     def _fleet_records(self, value: str, accounts: set[str]) -> list[dict[str, Any]]:
         """A fleet-only record (no co-memberships) for each of ``accounts`` (members
-        hopping across proxies whose row was no new membership, or that were there when
+        behind proxies whose row was no new membership, or that were there when
         another member was first said to be enforced against) to whom the value is a
         fleet template, as the replay linker would find at that member's next link."""
         out: list[dict[str, Any]] = []
@@ -255,7 +255,7 @@ class ValueMemo:
     def again(self, accounts: Iterable[str]) -> None:
         """Send every value of these accounts again at their next batch: those it shows
         then, and those it showed within ``ttl_seconds`` (what they say about the
-        account changed: it was enforced against, or hops across proxies)."""
+        account changed: it was enforced against, or is behind proxies)."""
         self.resend.update(accounts)
 
     def expiring(self, now: float) -> bool:
@@ -305,7 +305,7 @@ class ProfileFeed:
         self.profiles: dict[str, Profile] = {}
         self.sent: dict[str, float] = {}
         self.pending: set[str] = set()
-        #: accounts hopping across proxies at their latest batch (:meth:`Profile.hops_proxies`)
+        #: accounts behind proxies at their latest batch (:meth:`Profile.behind_proxies`)
         self.proxies: set[str] = set()
         self._expired = -1.0
 
@@ -317,11 +317,11 @@ class ProfileFeed:
         """Fold one batch's slices into the profiles and add to each account's ``values``
         those its history shows, as the replay linker does
         (:func:`~distillguard.models.clusters.values.merge_profile`). Returns the accounts
-        that now hop across proxies and did not at their batch before."""
+        that are now behind proxies and were not at their batch before."""
         started: set[str] = set()
         for account_id in sorted(slices):
             p = merge_profile(self.profiles, slices[account_id], values.get(account_id, set()))
-            if p.hops_proxies():
+            if p.behind_proxies(p.last_seen):
                 if account_id not in self.proxies:
                     self.proxies.add(account_id)
                     started.add(account_id)
@@ -373,7 +373,7 @@ def batch_values(
     account showed (and its history shows, :meth:`ProfileFeed.merge`) that are due
     (:class:`ValueMemo`); all of an account's values within ``ttl_seconds`` again once
     it is first enforced against, flagged as a new account's and as enforced, and once it
-    starts hopping across proxies (its templates may be an enforced fleet's,
+    is first seen behind proxies (its templates may be an enforced fleet's,
     :meth:`ValueStage._fleet`)."""
     values = {a: linking_values(piece) for a, piece in slices.items()}
     memo.again(feed.merge(slices, values))

@@ -138,7 +138,7 @@ class PairStage:
     def _fleet(
         self, a: str, fa: float, template: str, members: list[list[Any]], ts: float
     ) -> dict[str, str]:
-        """``a``, hopping across proxies, uses a fleet template of these members enforced
+        """``a``, behind proxies, uses a fleet template of these members enforced
         against: link it to their cluster once it uses ``FLEET_TEMPLATES`` of that
         cluster's within ``ttl_seconds``, as
         :meth:`~distillguard.models.clusters.links.LinkMaker.fleet_links` does."""
