@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from distillguard.models.clusters import ClusterLinker
 from distillguard.models.clusters.coordination import ClusterRisk, posing_share
-from distillguard.models.clusters.linker import OFF_WORK_REQUESTS, SMALL, off_work
-from distillguard.models.clusters.profile import Profile
+from distillguard.models.clusters.linker import SMALL, off_work
+from distillguard.models.clusters.profile import OWN_WORK_REQUESTS, Profile
 from tests.unit.test_clusters_linking import fleet_events, run
 from tests.unit.test_clusters_payers import NOW, member, risk_of
 
@@ -113,7 +113,7 @@ def test_a_client_doing_its_own_work_gets_a_peripheral_share_of_the_evidence() -
     assert off_work(code_review, diluted, NOW)
     assert not off_work(_fleet(1, 1)[0], diluted, NOW)
     quiet = _account("q", card="reseller-card", org="o", cot=0.0, focus=0.1, pace=0.05)
-    assert quiet.totals(NOW)[4] < OFF_WORK_REQUESTS
+    assert quiet.totals(NOW)[4] < OWN_WORK_REQUESTS
     assert not off_work(quiet, diluted, NOW)
     calm = ClusterRisk(0.8, stats={"capability_share": 0.4, "cot_share": 0.1})
     assert not off_work(client, calm, NOW)  # the cluster itself elicits no reasoning

@@ -22,7 +22,14 @@ from typing import Any
 from distillguard.models.clusters.config import LinkingConfig
 from distillguard.models.clusters.coordination import ClusterRisk, assess
 from distillguard.models.clusters.links import LinkMaker
-from distillguard.models.clusters.profile import CAPABILITY, COT, ELICITING, KNOWN, Profile
+from distillguard.models.clusters.profile import (
+    CAPABILITY,
+    COT,
+    ELICITING,
+    KNOWN,
+    OWN_WORK_REQUESTS,
+    Profile,
+)
 from distillguard.models.clusters.values import (
     CORROBORATING,
     SOFT_KINDS,
@@ -47,9 +54,8 @@ PERIPHERAL_SHARE = 0.5
 CORE_LINKS = 3
 #: A cluster at least this focused on targeted capabilities (``capability_share``) ...
 FOCUSED = 0.6
-#: ... gives a member whose own classified requests (at least this many) ...
-OFF_WORK_REQUESTS = 3.0
-#: ... ask for them less often than this only a peripheral member's share (:func:`off_work`).
+#: ... gives a member whose own classified requests (at least ``OWN_WORK_REQUESTS``) ask
+#: for them less often than this only a peripheral member's share (:func:`off_work`).
 OFF_WORK_SHARE = 0.5
 #: ... and a cluster less focused whose workload elicits reasoning (``ELICITING``) to a
 #: member that asks for it less often than this (ordinary use: a few percent).
@@ -83,7 +89,7 @@ def ages(seat_since: float | None, payer_since: float | None, now: float) -> dic
 
 def off_work(p: Profile, risk: ClusterRisk, now: float) -> bool:
     """Whether a member does other work than its cluster's harvest: of its own last hour's
-    requests whose prompt the gateway classified, at least ``OFF_WORK_REQUESTS``, under
+    requests whose prompt the gateway classified, at least ``OWN_WORK_REQUESTS``, under
     ``OFF_WORK_SHARE`` ask for the targeted capabilities of a cluster focused on them
     (``FOCUSED``), or, in a cluster less focused whose workload elicits reasoning
     (``ELICITING``), under ``OFF_REASONING_SHARE`` ask for reasoning. A fleet's account
@@ -91,7 +97,7 @@ def off_work(p: Profile, risk: ClusterRisk, now: float) -> bool:
     network, sign-up time, software or template (a reseller's client on the cloud and
     client library a fleet hides behind) does its own work."""
     t = p.totals(now)
-    if t[KNOWN] < OFF_WORK_REQUESTS:
+    if t[KNOWN] < OWN_WORK_REQUESTS:
         return False
     if risk.stats.get("capability_share", 0.0) >= FOCUSED:
         return t[CAPABILITY] < OFF_WORK_SHARE * t[KNOWN]

@@ -64,7 +64,8 @@ ELICITING: Final = 0.2
 #: (with reasoning elicited, ``ELICITING``), not a team's mixed work.
 HARVEST_FOCUS: Final = 0.9
 #: Classified requests of its own last hour from which an account's work is judged
-#: (:meth:`Profile.harvests`).
+#: (:meth:`Profile.harvests`; off its cluster's work,
+#: :func:`~distillguard.models.clusters.linker.off_work`).
 OWN_WORK_REQUESTS: Final = 3.0
 #: Autonomous systems from which an aged account harvesting exits through other people's
 #: providers (:meth:`Profile.spreads_providers`): a home, an office and a phone are three,
