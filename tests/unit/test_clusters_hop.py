@@ -180,3 +180,37 @@ def test_one_card_alone_links_the_accounts_it_pays_for() -> None:
         {"a": "x", "b": "y", "ts": 10.0, "fa": 1.0, "fb": 2.0, "k": "card", "w": 0.6}
     )
     assert set(changed) == {"x", "y"}
+
+
+def test_a_card_many_aged_accounts_share_links_them_no_longer_alone() -> None:
+    """A company card paying for twenty aged, verified staff, each on its own network,
+    template and client: once more than ``popular_members`` use it, the card counts less
+    than the link threshold alone, and the links it made while fewer did are dropped at the
+    staff's next relink. The same card behind twenty new accounts keeps them linked."""
+    for created, linked in ((NOW0 - 300 * DAY, False), (NOW0 - 2 * DAY, True)):
+        evs = [
+            event(
+                f"staff-{i}",
+                NOW0 + i * 30.0,
+                ip=f"198.51.{i}.9",
+                asn=64800 + i,
+                ua=f"client-{i}/1.0",
+                template=f"0000000000000{i:03x}",
+                created_at=created - i * 3600.0,
+                card="company-card",
+            )
+            for i in range(20)
+        ]
+        # their next relink (``relink_seconds``), then the graph's next rebuild
+        later = [
+            {**e, "ts": e["ts"] + dt, "event_id": f"{e['event_id']}-{dt}"}
+            for e in evs
+            for dt in (1900.0, 3000.0)
+        ]
+        linker = ClusterLinker()
+        run(linker, evs + later)
+        clustered = {linker.graph.cluster_of(f"staff-{i}") for i in range(20)}
+        if linked:
+            assert len(clustered) == 1 and None not in clustered
+        else:
+            assert clustered == {None}
