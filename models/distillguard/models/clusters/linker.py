@@ -444,7 +444,12 @@ class ClusterLinker(LinkMaker):
                     cluster_id=cid,
                 )
             )
-        if not off and c.failover_weight > 0 and p and self._is_failover(p, blocked, now):
+        if (
+            p is not None
+            and not off
+            and c.failover_weight > 0
+            and self._is_failover(p, blocked, now)
+        ):
             out.append(
                 Evidence(
                     "cluster",
