@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from distillguard.models.clusters.config import LinkingConfig
 from distillguard.models.clusters.coordination import ClusterRisk, assess
+from distillguard.models.clusters.graph import BRIDGE_MIN, coincidence
 from distillguard.models.clusters.links import LinkMaker
 from distillguard.models.clusters.profile import (
     CAPABILITY,
@@ -116,6 +117,9 @@ class ClusterLinker(LinkMaker):
         #: cluster id -> (risk, members' times throttled or stopped, member count it was
         #: computed on)
         self._risk: dict[str, tuple[ClusterRisk, list[float], int]] = {}
+        #: cluster id -> member its failover does not testify about -> the risk of that
+        #: member's group judged alone (:meth:`_beyond_failover`)
+        self._apart: dict[str, dict[str, ClusterRisk]] = {}
         #: cluster id -> (organisation, card) -> when its oldest established member was
         #: created, and (None, card) -> the same whatever the organisation
         #: (:meth:`established_since`; refreshed with the cluster's risk)
@@ -226,13 +230,15 @@ class ClusterLinker(LinkMaker):
         for card in [c for c, t in cards.items() if now - t > self.config.failover_seconds]:
             del cards[card]
         self._risk.clear()
+        self._apart.clear()
         self._seats.clear()
         self._risen = {cid for cid in self._risen if self.graph.members(cid)}
 
     # testimony ------------------------------------------------------------------------
     def cluster_risk(self, cid: str, now: float) -> tuple[ClusterRisk, list[float]]:
         """The cluster's risk and its members' enforcement times (cached for a while, and
-        until members join or leave, or a member of a small cluster is active)."""
+        until members join or leave, or a member of a small cluster is active); with it,
+        the own risk of each group its failover does not reach (:meth:`member_risk`)."""
         cached = self._risk.get(cid)
         size = len(self.graph.members(cid))
         # a few members more or less change a large cluster's risk little: recompute at once
@@ -244,33 +250,23 @@ class ClusterLinker(LinkMaker):
             return cached[0], cached[1]
         c = self.config
         members = sorted(self.graph.members(cid))
-        profiles = [self.profiles[a] for a in members if a in self.profiles]
-        profiles.sort(key=lambda q: (-q.last_seen, q.account_id))
-        recent = [q for q in profiles if q.last_seen >= now - 3600.0]
-        sample = recent[: c.stats_sample]
-        scale = len(recent) / len(sample) if sample else 1.0
         blocked = self._stops(members)
-        joins = sum(1 for q in profiles if self._is_failover(q, blocked, now))
-        infra = sum(1 for q in sample if self._infra_linked(q.account_id)) / max(1, len(sample))
-        stopped = sum(
-            1 for q in profiles if q.account_id in self.stopped_own or q.refused_at is not None
-        )
-        # established members, active or not, not enforced against: their cards vouch
-        established = [
-            q
-            for q in profiles
-            if q.card and not q.is_new(now) and q.account_id not in self.enforced
+        joiners = [
+            a
+            for a in members
+            if a in self.profiles and self._is_failover(self.profiles[a], blocked, now)
         ]
-        risk = assess(
-            sample,
-            now,
-            failover_joins=joins,
-            infra_share=infra,
-            min_members=c.min_members,
-            scale=scale,
-            stopped_share=stopped / len(profiles) if profiles else 0.0,
-            vouching=frozenset(str(q.card) for q in established),
-        )
+        risk, established = self._judge(members, now, len(joiners))
+        self._apart.pop(cid, None)
+        if joiners and risk.risk > 0.0:
+            apart = {
+                a: judged
+                for group in self._beyond_failover(members, joiners)
+                for judged in [self._judge(sorted(group), now, 0)[0]]
+                for a in group
+            }
+            if apart:
+                self._apart[cid] = apart
         seats: dict[tuple[str | None, str], float] = {}
         for q in established:
             card = q.card
@@ -286,6 +282,103 @@ class ClusterLinker(LinkMaker):
             self._risen.add(cid)
         self._risk[cid] = (risk, blocked, size)
         return risk, blocked
+
+    def _judge(
+        self, members: list[str], now: float, failover_joins: int
+    ) -> tuple[ClusterRisk, list[Profile]]:
+        """:func:`~distillguard.models.clusters.coordination.assess` of ``members`` (of one
+        cluster, sorted), and its established members not enforced against (their cards
+        vouch, :meth:`established_since`)."""
+        c = self.config
+        profiles = [self.profiles[a] for a in members if a in self.profiles]
+        profiles.sort(key=lambda q: (-q.last_seen, q.account_id))
+        recent = [q for q in profiles if q.last_seen >= now - 3600.0]
+        sample = recent[: c.stats_sample]
+        scale = len(recent) / len(sample) if sample else 1.0
+        infra = sum(1 for q in sample if self._infra_linked(q.account_id)) / max(1, len(sample))
+        stopped = sum(
+            1 for q in profiles if q.account_id in self.stopped_own or q.refused_at is not None
+        )
+        # established members, active or not, not enforced against: their cards vouch
+        established = [
+            q
+            for q in profiles
+            if q.card and not q.is_new(now) and q.account_id not in self.enforced
+        ]
+        risk = assess(
+            sample,
+            now,
+            failover_joins=failover_joins,
+            infra_share=infra,
+            min_members=c.min_members,
+            scale=scale,
+            stopped_share=stopped / len(profiles) if profiles else 0.0,
+            vouching=frozenset(str(q.card) for q in established),
+        )
+        return risk, established
+
+    def _reached(self, account_id: str) -> Iterator[str]:
+        """The account's *group*, member by member as they are reached: the members
+        linked to it through links that are more than a sign-up time and templates
+        (:func:`~distillguard.models.clusters.graph.coincidence`)."""
+        group = {account_id}
+        todo = [account_id]
+        yield account_id
+        while todo:
+            for b, (_, kinds, _) in self.graph.neighbours(todo.pop()).items():
+                if b not in group and not coincidence(kinds):
+                    group.add(b)
+                    todo.append(b)
+                    yield b
+
+    def _group(self, account_id: str) -> set[str]:
+        return set(self._reached(account_id))
+
+    def _beyond_failover(self, members: list[str], joiners: list[str]) -> list[set[str]]:
+        """The groups (:meth:`_group`) of ``BRIDGE_MIN`` members or more that hold none of
+        the cluster's replacements (``joiners``): a course whose attendees signed up in the
+        same hours as a fleet's first accounts and drew the same public exercises is
+        linked to the fleet by nothing else, and the fleet replacing its accounts says
+        nothing about them. Groups that large meet no other one on coincidences alone
+        (:meth:`~distillguard.models.clusters.graph.ClusterGraph._joins`); what joined
+        them was a group still smaller, so each is judged alone."""
+        # an account keeps its strongest links only (``MAX_NEIGHBOURS``): a link may be
+        # known from one end, so a group reaching the replacements' is theirs
+        everyone = set(members)
+        window = self.config.failover_seconds
+        arrivals = sorted(self.profiles[a].first_seen for a in joiners)
+
+        def replaced(group: set[str]) -> bool:
+            """Whether a member of the group was stopped within ``failover_seconds``
+            before a replacement was first seen: what the failover replaced."""
+            for account_id in group:
+                at = self._stopped_at(account_id)
+                if at is not None:
+                    i = bisect.bisect_left(arrivals, at)
+                    if i < len(arrivals) and arrivals[i] - at <= window:
+                        return True
+            return False
+
+        reach: set[str] = set()
+        for account_id in joiners:
+            if account_id not in reach:
+                reach |= self._group(account_id)
+        left = everyone - reach
+        beyond: list[set[str]] = []
+        while left:
+            group = self._group(left.pop()) & everyone
+            left -= group
+            if len(group) >= BRIDGE_MIN and group.isdisjoint(reach) and not replaced(group):
+                beyond.append(group)
+        return beyond
+
+    def member_risk(self, account_id: str, cid: str, now: float) -> tuple[ClusterRisk, list[float]]:
+        """The cluster's risk as it testifies about one member (:meth:`cluster_risk`); for
+        a member of a group beyond its failover's reach, that group's own risk
+        (:meth:`_beyond_failover`)."""
+        risk, blocked = self.cluster_risk(cid, now)
+        alone = self._apart.get(cid, {}).get(account_id)
+        return (alone if alone is not None else risk), blocked
 
     def established_since(self, account_id: str, now: float) -> tuple[float | None, float | None]:
         """For a new or unverified account, when the oldest established (aged, verified,
@@ -338,17 +431,19 @@ class ClusterLinker(LinkMaker):
         """When members were first stopped, sorted: throttled, challenged or suspended by a
         decision, or refused service by the platform (blocked by another defence), whichever
         came first. Replacing an account after a 403 is failover as much as after ours."""
-        out = []
-        for account_id in members:
-            at = self.blocked.get(account_id)
-            p = self.profiles.get(account_id)
-            refused = p.refused_at if p is not None else None
-            if refused is not None and (at is None or refused < at):
-                at = refused
-            if at is not None:
-                out.append(at)
+        out = [at for at in map(self._stopped_at, members) if at is not None]
         out.sort()
         return out
+
+    def _stopped_at(self, account_id: str) -> float | None:
+        """When the account was first throttled or stopped, by a decision or by the
+        platform (:meth:`_stops`); ``None``: never."""
+        at = self.blocked.get(account_id)
+        p = self.profiles.get(account_id)
+        refused = p.refused_at if p is not None else None
+        if refused is not None and (at is None or refused < at):
+            at = refused
+        return at
 
     def _infra_linked(self, account_id: str) -> bool:
         return any(
@@ -373,7 +468,24 @@ class ClusterLinker(LinkMaker):
         i = bisect.bisect_right(blocked, p.first_seen)
         if i == 0 or p.first_seen - blocked[i - 1] > self.config.failover_seconds:
             return False
-        return not self.peripheral(p.account_id, now)
+        return not self.peripheral(p.account_id, now) and self._replaces(p)
+
+    def _replaces(self, p: Profile) -> bool:
+        """Whether the account's group (:meth:`_group`) is one that replaces its own: a
+        group smaller than ``BRIDGE_MIN``, or one of which a member was stopped within
+        ``failover_seconds`` before the account was first seen. An attendee who joins a
+        course late, after a fleet that met the course by a coincidence of sign-up times
+        and exercises lost an account, replaces nobody; a fleet's replacement is put in
+        with its cards, networks and tooling, or is one of a few accounts tied to the
+        fleet by its sign-up bursts and templates alone."""
+        window = self.config.failover_seconds
+        size = 0
+        for b in self._reached(p.account_id):
+            size += 1
+            at = self._stopped_at(b)
+            if at is not None and 0.0 <= p.first_seen - at <= window:
+                return True
+        return size < BRIDGE_MIN
 
     def holds(self, account_id: str) -> bool:
         """True when the account belongs to a cluster risky enough to score it while quiet
@@ -420,7 +532,7 @@ class ClusterLinker(LinkMaker):
         cid = self.graph.cluster_of(account_id)
         if cid is None:
             return []
-        risk, blocked = self.cluster_risk(cid, now)
+        risk, blocked = self.member_risk(account_id, cid, now)
         out: list[Evidence] = []
         p = self.profiles.get(account_id)
         off = p is not None and off_work(p, risk, now)

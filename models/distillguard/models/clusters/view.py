@@ -24,6 +24,9 @@ def cluster_view(linker: ClusterLinker, cid: str, now: float) -> dict[str, Any] 
                 "new_or_unverified": p.is_new(now) if p else None,
                 "enforced_at": linker.enforced.get(account_id),
                 "refused_at": p.refused_at if p else None,
+                # the cluster's risk as it testifies about this member: a group its
+                # failover does not reach is judged on its own members
+                "risk": linker.member_risk(account_id, cid, now)[0].risk,
             }
         )
     links = [

@@ -383,7 +383,7 @@ class ClusteringStage:
         cid = linker.graph.cluster_of(account_id)
         if cid is None:
             return None
-        risk, _ = linker.cluster_risk(cid, self.now)
+        risk, _ = linker.member_risk(account_id, cid, self.now)
         evidence = linker.evidence(account_id, {}, self.now)
         seat, payer = linker.established_since(account_id, self.now)
         return {
