@@ -102,6 +102,11 @@ def test_no_single_weak_default_rule_reaches_degrade() -> None:
         "logit-harvest-first",
         "logit-harvest-early",
         "logit-harvest-sustained",
+        "logit-harvest-narrow",
+        "logit-harvest-narrow-bulk",
+        "logit-harvest-narrow-first",
+        "logit-harvest-narrow-early",
+        "logit-harvest-narrow-sustained",
         "distiller-profile-strong",
         "capability-sweep",
         "cot-multilingual-strong",
@@ -141,6 +146,25 @@ def test_early_logit_tiers_need_nearly_every_request_to_be_a_probe() -> None:
     assert _risk(classifier) < degrade
     assert _risk({"harvest_share_1h": 0.92, "harvest_requests_1h": 25.0}) < degrade
     assert _risk({"harvest_share_1h": 0.92, "harvest_requests_1h": 30.0}) >= degrade
+
+
+def test_an_established_customers_label_classifier_is_no_extraction() -> None:
+    """A classifier reads the logprobs of its few labels (``top_logprobs`` 2-5) by the
+    thousand; extraction reads all the API gives. Narrow, an established account's
+    harvest is bias probing only; wide, or on a young account, the signature as before."""
+    thresholds = DetectionConfig().policy.thresholds
+    classifier = {
+        "harvest_share_1h": 1.0,
+        "harvest_requests_1h": 2000.0,
+        "requests_1h": 2000.0,
+        "harvest_wide_share_1h": 0.0,
+        "account_age_days": 400.0,
+    }
+    assert 0.0 < _risk(classifier) < thresholds.degrade
+    assert _risk(classifier | {"harvest_wide_share_1h": 1.0}) >= thresholds.throttle
+    assert _risk(classifier | {"account_age_days": 30.0}) >= thresholds.throttle
+    early = classifier | {"harvest_requests_1h": 30.0, "requests_1h": 30.0}
+    assert _risk(early) < thresholds.degrade <= _risk(early | {"harvest_wide_share_1h": 0.6})
 
 
 SWEEP = {

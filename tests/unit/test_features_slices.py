@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 
 from distillguard.models.codec import event_dict, event_records
-from distillguard.models.features import AccountSlice, fold_events
+from distillguard.models.features import AccountSlice, AccountState, fold_events
 from distillguard.models.features import counters as C
 from distillguard.models.features.slices import SKETCH_K, ip_prefix
 from tests.unit.detection_support import T0, event, stream
@@ -72,6 +72,49 @@ def test_flags_are_counted() -> None:
         assert bucket[index] == 1.0
     assert bucket[C.MT_FULL] == 1.0
     assert bucket[C.CAT0 + C.CATEGORIES.index("math")] == 1.0
+
+
+def test_a_harvest_reading_more_than_a_label_set_is_counted_wide() -> None:
+    """Alternatives per token beyond a label classifier's handful (``LABEL_WINDOW``):
+    extraction reads all the API gives."""
+
+    def probe(i: int, **params: object) -> dict[str, object]:
+        wanted = {"max_tokens": 1, "logit_bias": True} | params
+        return event(i, completion_tokens=1, params=wanted)
+
+    probes = [
+        probe(0, top_logprobs=20),
+        probe(1, top_logprobs=C.LABEL_WINDOW + 1),
+        probe(2, top_logprobs=C.LABEL_WINDOW),
+        probe(3, top_logprobs=2),
+        probe(4, logprobs=True),
+        event(5, completion_tokens=1, params={"max_tokens": 1, "top_logprobs": 20}),
+    ]
+    bucket = next(iter(fold_events(event_records(probes))["acct-a"].minutes.values()))
+    assert bucket[C.HARVEST] == 5.0
+    assert bucket[C.HARVEST_WIDE] == 2.0
+
+
+def test_buckets_written_before_the_last_counters_read_as_zero_there() -> None:
+    """A slice from a worker not yet upgraded, or a changelog's state, has shorter
+    buckets: counters are only appended, so the missing ones read as 0."""
+    data = fold_events(event_records(stream(30, every=7.0)))["acct-a"].to_dict()
+    for minute in data["minutes"].values():
+        del minute[C.HARVEST_WIDE :]
+    again = AccountSlice.from_dict(orjson.loads(orjson.dumps(data)))
+    state = AccountState("acct-a")
+    state.merge(again)
+    old = state.to_dict()
+    for key in ("minutes", "hours"):
+        for bucket in old[key].values():
+            del bucket[C.HARVEST_WIDE :]
+    del old["minute_total"][C.HARVEST_WIDE :]
+    restored = AccountState.from_dict(orjson.loads(orjson.dumps(old)))
+    assert all(len(b) == C.SIZE for b in again.minutes.values())
+    assert all(len(b) == C.SIZE for b in restored.hours.values())
+    assert len(restored.minute_total) == C.SIZE
+    now = max(e["ts"] for e in stream(30, every=7.0))
+    assert restored.features(now) == state.features(now)
 
 
 def test_sketches_are_bounded() -> None:

@@ -224,6 +224,8 @@ def compute_features(
     else:
         f.update(dict.fromkeys(_SHARE_NAMES, 0.0))
     f["harvest_requests_1h"] = h1[C.HARVEST]
+    # of those, the share reading more alternatives than a label classifier's labels
+    f["harvest_wide_share_1h"] = h1[C.HARVEST_WIDE] / h1[C.HARVEST] if h1[C.HARVEST] else 0.0
     f["cot_out_tokens_share_1h"] = h1[C.COT_OUT_TOKENS] / max(1.0, h1[C.COMPLETION_TOKENS])
     f["retry_after_429_rate_1h"] = h1[C.AFTER_429] / h1[C.S429] if h1[C.S429] else 0.0
     gaps = h1[C.GAPS_N]

@@ -40,7 +40,14 @@ CAT_KNOWN: Final = 21
 CAT0: Final = 22  # CAT0 + CATEGORIES.index(name)
 TOOLS: Final = CAT0 + len(CATEGORIES)
 COT_OUT_TOKENS: Final = TOOLS + 1  # completion tokens of CoT requests
-SIZE: Final = COT_OUT_TOKENS + 1
+#: ``HARVEST`` requests asking for more than ``LABEL_WINDOW`` alternatives per token
+HARVEST_WIDE: Final = COT_OUT_TOKENS + 1
+SIZE: Final = HARVEST_WIDE + 1
+
+#: Alternatives per token (``top_logprobs``) a label classifier reads its labels from: its
+#: label set (yes/no, a sentiment, a handful of classes). Extraction reads as many as the
+#: API gives (20), and every one it is not given costs it another query.
+LABEL_WINDOW: Final = 5
 
 _CAT_INDEX: Final = {name: CAT0 + i for i, name in enumerate(CATEGORIES)}
 
@@ -50,6 +57,14 @@ RETRY_WINDOW_SECONDS: Final = 2.0
 
 def zero() -> list[float]:
     return [0.0] * SIZE
+
+
+def padded(bucket: list[float]) -> list[float]:
+    """A bucket written before the last counters were added (a changelog, a slice from a
+    worker not yet upgraded), zero-filled to ``SIZE``: counters are only ever appended."""
+    if len(bucket) < SIZE:
+        bucket.extend([0.0] * (SIZE - len(bucket)))
+    return bucket
 
 
 def add_into(target: list[float], other: list[float]) -> None:
@@ -99,6 +114,8 @@ def count_event(c: list[float], event: Event) -> None:
             c[LOGIT_BIAS] += 1.0
             if lp and short:
                 c[HARVEST] += 1.0
+                if top and top > LABEL_WINDOW:
+                    c[HARVEST_WIDE] += 1.0
         n = params.n
         if n is not None and n > 1:
             c[N_GT1] += 1.0

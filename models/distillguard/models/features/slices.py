@@ -135,7 +135,7 @@ class AccountSlice:
             first_status=int(data["first_status"]),
             last_status=int(data["last_status"]),
             events=int(data["events"]),
-            minutes={int(k): [float(x) for x in v] for k, v in data["minutes"].items()},
+            minutes={int(k): C.padded([float(x) for x in v]) for k, v in data["minutes"].items()},
             hours={int(k): HourSketch.from_dict(v) for k, v in data["hours"].items()},
             meta=dict(data["meta"]),
             models={k: float(v) for k, v in data["models"].items()},
