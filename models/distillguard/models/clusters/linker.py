@@ -259,12 +259,9 @@ class ClusterLinker(LinkMaker):
         risk, established = self._judge(members, now, len(joiners))
         self._apart.pop(cid, None)
         if joiners and risk.risk > 0.0:
-            apart = {
-                a: judged
-                for group in self._beyond_failover(members, joiners)
-                for judged in [self._judge(sorted(group), now, 0)[0]]
-                for a in group
-            }
+            apart: dict[str, ClusterRisk] = {}
+            for group in self._beyond_failover(members, joiners):
+                apart.update(dict.fromkeys(group, self._judge(sorted(group), now, 0)[0]))
             if apart:
                 self._apart[cid] = apart
         seats: dict[tuple[str | None, str], float] = {}
