@@ -285,6 +285,29 @@ def test_a_customer_two_fleet_members_came_near_is_still_peripheral() -> None:
     assert linker.peripheral("near") and not linker.peripheral("carded")
 
 
+def test_an_account_sharing_software_and_questions_with_many_members_is_still_peripheral() -> None:
+    """A class's shared account on campus is linked to the other class accounts, to
+    hobbyists on the same ISP and browser and to fleet members that proxied through that
+    ISP, all by a client stack and popular questions: however many such links, it shares
+    software with them, not an operator. Three links on a network make it a member."""
+    linker = ClusterLinker()
+    now = run(linker, fleet_events(12, 40))
+    first_seen = {f"fleet-{i}": NOW0 for i in range(4)} | {"class": now, "peer": now}
+    for i in range(4):
+        linker.graph.link("class", f"fleet-{i}", 0.62, now, first_seen, ("client", "prompt"))
+        linker.graph.link("peer", f"fleet-{i}", 0.62, now, first_seen, ("client", "prompt"))
+    assert linker.graph.cluster_of("class") == linker.graph.cluster_of("fleet-0")
+    assert linker.peripheral("class") and linker.peripheral("peer")
+    (member,) = linker.evidence("fleet-5", {}, now)
+    (student,) = linker.evidence("class", {}, now)
+    assert student.weight == round(member.weight / 2, 6)
+    for i in range(2):
+        linker.graph.link("peer", f"fleet-{i}", 0.7, now, first_seen, ("client", "net", "prompt"))
+    assert linker.peripheral("peer")
+    linker.graph.link("peer", "fleet-2", 0.7, now, first_seen, ("created", "prompt"))
+    assert not linker.peripheral("peer") and linker.peripheral("class")
+
+
 def test_sharing_alone_gives_no_risk() -> None:
     """Aged, verified customers who share a card and a network but act independently."""
     linker = ClusterLinker()

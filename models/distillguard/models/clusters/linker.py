@@ -50,8 +50,9 @@ WEAK_KINDS = frozenset({"net"}) | SOFT_KINDS | CORROBORATING
 #: Share of the cluster's evidence a loosely attached member gets
 #: (:meth:`ClusterLinker.peripheral`).
 PERIPHERAL_SHARE = 0.5
-#: Links from which a member hanging on network and software links alone is no longer
-#: peripheral: a fleet member that shares no card is linked to several members.
+#: Links on more than software (a network or a sign-up time among their kinds) from which
+#: a member hanging on weak links alone is no longer peripheral: a fleet member that
+#: shares no card is linked to several members by its proxies or sign-up bursts.
 CORE_LINKS = 3
 #: A cluster at least this focused on targeted capabilities (``capability_share``) ...
 FOCUSED = 0.6
@@ -500,22 +501,26 @@ class ClusterLinker(LinkMaker):
         return self.cluster_risk(cid, self._now)[0].risk >= self.config.hold_risk
 
     def peripheral(self, account_id: str, now: float | None = None) -> bool:
-        """Whether the account hangs on its cluster by fewer than ``CORE_LINKS`` links that
-        all rest on nothing but networks, sign-up times and popular software
-        (``WEAK_KINDS``): a residential /24 a member or two of a rotating fleet came
-        through, or the ten minutes one signed up in (hundreds do on a large platform),
-        and the benchmark format everybody uses are a coincidence such a fleet makes with
-        some customer every day, unless the account itself harvests from behind several
-        providers' networks (:meth:`Profile.spreads_providers`, as of ``now``, else the
-        latest tick): an aged account on sticky residential proxies, which comes near the
-        fleet's members by the same chance, is one of them. Members of a fleet share its
-        card or proxy rotation, or are linked to several members."""
+        """Whether the account hangs on its cluster by links that all rest on nothing but
+        networks, sign-up times and popular software (``WEAK_KINDS``), fewer than
+        ``CORE_LINKS`` of them on a network or a sign-up time: a residential /24 a member
+        or two of a rotating fleet came through, or the ten minutes one signed up in
+        (hundreds do on a large platform), and the benchmark format everybody uses are a
+        coincidence such a fleet makes with some customer every day; and however many
+        accounts it shares a browser on its ISP's network and popular questions with
+        (``SOFT_KINDS`` alone: a class's shared account on campus, the hobbyists on the
+        same ISP), it shares software, not an operator. Unless the account itself harvests
+        from behind several providers' networks (:meth:`Profile.spreads_providers`, as of
+        ``now``, else the latest tick): an aged account on sticky residential proxies,
+        which comes near the fleet's members by the same chance, is one of them. Members
+        of a fleet share its card or proxy rotation, or are linked to several members by
+        its proxies and sign-up bursts."""
         links = self.graph.neighbours(account_id)
         if not links:
             return True  # its links were dropped (their values grew popular) until the rebuild
-        if len(links) >= CORE_LINKS:
-            return False
         if not all(set(kinds) <= WEAK_KINDS for _, kinds, _ in links.values()):
+            return False
+        if sum(1 for _, kinds, _ in links.values() if not set(kinds) <= SOFT_KINDS) >= CORE_LINKS:
             return False
         p = self.profiles.get(account_id)
         return p is None or not p.spreads_providers(self._now if now is None else now)
