@@ -87,6 +87,23 @@ def test_a_fleet_firing_waves_at_the_same_minutes_is_synchronized() -> None:
     assert synchrony(fleet, NOW) >= 0.8
 
 
+def test_a_few_questions_at_the_end_of_a_lab_are_no_timing() -> None:
+    """Five students of a course (an independent generator's), each with three or four
+    questions in the last six minutes of a lab that ended 24 minutes ago: their series
+    correlated at 0.53 through the lab's end alone, over the synchronized threshold, and
+    degraded 5 of the class. A slow fleet's seven waves in the half hour still count."""
+    rows = ("010011", "010101", "100020", "010120", "020010")
+    cls = [
+        session(f"s{i}", {30 - j: float(c) for j, c in enumerate(row)})
+        for i, row in enumerate(rows)
+    ]
+    assert synchrony(cls, NOW) < 0.45
+    slow = [
+        session(f"f{i}", {m: 1.0 for m in range(2, 30, 4)} | {1: float(i % 2)}) for i in range(5)
+    ]
+    assert synchrony(slow, NOW) >= 0.8
+
+
 def test_the_minute_in_progress_is_no_dip_members_share() -> None:
     """Three colleagues' sessions over the last half hour (a team of `teams-harsh`; each
     digit a minute's requests, up to the minute before the one in progress): none of them

@@ -104,6 +104,9 @@ SYNC_MINUTES: Final = 30
 #: Minutes of the centred mean taken off each minute before series are compared: shared
 #: session start and end times are no synchronized timing.
 TREND_MINUTES: Final = 5
+#: Requests in those minutes from which a member's series is compared at all: a few
+#: requests that happen to fall in the minutes other members' did are no timing of theirs.
+SYNC_REQUESTS: Final = 6.0
 #: Requests per active minute above which an account runs at a machine's pace.
 MACHINE_PACE: Final = 6.0
 #: Repeat requests (after each member's first) from which members' network changes are
@@ -202,7 +205,9 @@ def synchrony(profiles: Sequence[Profile], now: float) -> float:
     less its trend (:func:`_detrend`): a class whose session starts at nine and ends at
     half past ten rises and falls together, but each student's requests within it come at
     their own minutes; a fleet's scheduler fires its waves at the same minute in every
-    account."""
+    account. Members with fewer than ``SYNC_REQUESTS`` requests in those minutes are left
+    out: three students who each asked three questions in the last five minutes of a lab
+    correlate by the lab's end alone."""
     # complete minutes only: the minute in progress is short for every member alike (empty
     # at its start), a dip they all share that is no timing of theirs
     end = now - MINUTE
@@ -210,7 +215,7 @@ def synchrony(profiles: Sequence[Profile], now: float) -> float:
     # only members observed through the whole window: accounts that merely started being
     # watched at the same time (a restart, a replay) must not look synchronized
     series = [p.series(end, SYNC_MINUTES) for p in profiles if p.first_seen <= start]
-    series = [_detrend(s) for s in series if sum(s) >= 3.0]
+    series = [_detrend(s) for s in series if sum(s) >= SYNC_REQUESTS]
     if len(series) < 3:
         return 0.0
     total = [sum(col) for col in zip(*series, strict=True)]
