@@ -131,3 +131,30 @@ def test_the_worker_marks_it_for_the_fleet_templates_as_replay_does() -> None:
         started.append(feed.merge(slices, {"slow": set()}))
     assert started == [set(), set(), {"slow"}]
     assert "slow" in feed.proxies
+
+
+def test_an_aged_customer_at_home_on_its_own_work_is_a_bystander_of_many_links() -> None:
+    """A developer at home whose residential /24 a fleet's sticky proxies exit through, and
+    who asks some of the fleet's popular questions, is linked so to three of its members:
+    aged, on its home provider, its own hour not the harvest's, it is peripheral however
+    many such links. Harvesting at home, or new, it is a member."""
+    linker = ClusterLinker()
+    now = run(linker, fleet_events(12, 40))
+    start = now - 3 * SESSION
+    run(
+        linker,
+        sessions("dev", start, providers=1, category="creative")
+        + sessions("harvester", start, providers=1)
+        + sessions("fresh", start, providers=1, category="creative", created_at=NOW0 - 2 * DAY),
+    )
+    accounts = ("dev", "harvester", "fresh")
+    first_seen = {a: now for a in accounts} | {f"fleet-{i}": NOW0 for i in range(3)}
+    for account in accounts:
+        for i in range(3):
+            linker.graph.link(account, f"fleet-{i}", 0.62, now, first_seen, ("net", "prompt"))
+    assert linker.profiles["dev"].resident(now)
+    assert linker.peripheral("dev", now)
+    assert not linker.peripheral("harvester", now) and not linker.peripheral("fresh", now)
+    (member,) = linker.evidence("fleet-5", {}, now)
+    (dev,) = linker.evidence("dev", {}, now)
+    assert dev.weight == round(member.weight / 2, 6)

@@ -509,7 +509,9 @@ class ClusterLinker(LinkMaker):
         coincidence such a fleet makes with some customer every day; and however many
         accounts it shares a browser on its ISP's network and popular questions with
         (``SOFT_KINDS`` alone: a class's shared account on campus, the hobbyists on the
-        same ISP), it shares software, not an operator. Unless the account itself harvests
+        same ISP), it shares software, not an operator; nor do any count for an aged
+        customer at home on its own work (:meth:`Profile.resident`), whose /24 a fleet's
+        sticky proxies exit through. Unless the account itself harvests
         from behind several providers' networks (:meth:`Profile.spreads_providers`, as of
         ``now``, else the latest tick): an aged account on sticky residential proxies,
         which comes near the fleet's members by the same chance, is one of them. Members
@@ -520,10 +522,11 @@ class ClusterLinker(LinkMaker):
             return True  # its links were dropped (their values grew popular) until the rebuild
         if not all(set(kinds) <= WEAK_KINDS for _, kinds, _ in links.values()):
             return False
-        if sum(1 for _, kinds, _ in links.values() if not set(kinds) <= SOFT_KINDS) >= CORE_LINKS:
-            return False
         p = self.profiles.get(account_id)
-        return p is None or not p.spreads_providers(self._now if now is None else now)
+        at = self._now if now is None else now
+        if sum(1 for _, kinds, _ in links.values() if not set(kinds) <= SOFT_KINDS) >= CORE_LINKS:
+            return p is not None and p.resident(at)
+        return p is None or not p.spreads_providers(at)
 
     def evidence(
         self, account_id: str, features: Mapping[str, float], now: float

@@ -32,6 +32,9 @@ TARGETED: Final = tuple(
 _T0, _T1, _T2, _T3 = TARGETED  # unpacked for the per-minute merge
 #: An account younger than this (days) counts as new.
 NEW_DAYS: Final = 14.0
+#: Autonomous systems an account at home keeps at most (:meth:`Profile.resident`): a
+#: home and a phone.
+HOME_ASNS: Final = 2
 #: An account on at least this many ASNs, one per at most 1 / ``ROTATION_SHARE``
 #: requests, rotates networks.
 ROTATION_MIN_ASNS: Final = 4
@@ -212,6 +215,24 @@ class Profile:
             known >= OWN_WORK_REQUESTS
             and t[CAPABILITY] >= HARVEST_FOCUS * known
             and t[COT] >= ELICITING * known
+        )
+
+    def resident(self, now: float) -> bool:
+        """An aged account (``NEW_DAYS`` or older, verified or not) that keeps its network
+        (:meth:`roams` False, on at most ``HOME_ASNS`` autonomous systems) and whose own
+        last hour, at least ``OWN_WORK_REQUESTS`` classified requests, is not the
+        harvest's (:meth:`harvests`): a developer at home, whose residential /24 a fleet's
+        sticky proxies exit through and who asks some of the same popular questions. An
+        account on sticky proxies changes provider at its next session, and a fleet's
+        account harvests."""
+        created = self.created_at
+        return (
+            created is not None
+            and now - created >= NEW_DAYS * 86400.0
+            and self.roams() is False
+            and len(self.asns) <= HOME_ASNS
+            and self.totals(now)[KNOWN] >= OWN_WORK_REQUESTS
+            and not self.harvests(now)
         )
 
     def spreads_providers(self, now: float) -> bool:
