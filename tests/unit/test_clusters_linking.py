@@ -268,6 +268,21 @@ def test_an_account_hanging_on_a_fleet_by_one_network_and_template_gets_half_its
     assert "network, sign-up time and software alone" in bystander.detail
 
 
+def attach(
+    linker: ClusterLinker,
+    accounts: tuple[str, ...],
+    members: int,
+    kinds: tuple[str, ...],
+    now: float,
+    strength: float = 0.62,
+) -> None:
+    """Link each of ``accounts`` to the fleet's first ``members`` by ``kinds``."""
+    first_seen = {f"fleet-{i}": NOW0 for i in range(members)} | {a: now for a in accounts}
+    for account in accounts:
+        for i in range(members):
+            linker.graph.link(account, f"fleet-{i}", strength, now, first_seen, kinds)
+
+
 def test_a_customer_two_fleet_members_came_near_is_still_peripheral() -> None:
     """Two members of a rotating fleet came through the customer's residential /24 and
     use its benchmark format: still coincidence. Linked so to three members, or by a card
@@ -275,9 +290,7 @@ def test_a_customer_two_fleet_members_came_near_is_still_peripheral() -> None:
     linker = ClusterLinker()
     now = run(linker, fleet_events(12, 40))
     first_seen = {f"fleet-{i}": NOW0 for i in range(3)} | {"near": now, "linked": now}
-    for i in range(2):
-        linker.graph.link("near", f"fleet-{i}", 0.64, now, first_seen, ("net", "prompt"))
-        linker.graph.link("linked", f"fleet-{i}", 0.64, now, first_seen, ("net", "prompt"))
+    attach(linker, ("near", "linked"), 2, ("net", "prompt"), now, 0.64)
     assert linker.peripheral("near") and linker.peripheral("linked")
     linker.graph.link("linked", "fleet-2", 0.64, now, first_seen, ("net", "prompt"))
     assert not linker.peripheral("linked")
@@ -292,18 +305,15 @@ def test_an_account_sharing_software_and_questions_with_many_members_is_still_pe
     software with them, not an operator. Three links on a network make it a member."""
     linker = ClusterLinker()
     now = run(linker, fleet_events(12, 40))
-    first_seen = {f"fleet-{i}": NOW0 for i in range(4)} | {"class": now, "peer": now}
-    for i in range(4):
-        linker.graph.link("class", f"fleet-{i}", 0.62, now, first_seen, ("client", "prompt"))
-        linker.graph.link("peer", f"fleet-{i}", 0.62, now, first_seen, ("client", "prompt"))
+    attach(linker, ("class", "peer"), 4, ("client", "prompt"), now)
     assert linker.graph.cluster_of("class") == linker.graph.cluster_of("fleet-0")
     assert linker.peripheral("class") and linker.peripheral("peer")
     (member,) = linker.evidence("fleet-5", {}, now)
     (student,) = linker.evidence("class", {}, now)
     assert student.weight == round(member.weight / 2, 6)
-    for i in range(2):
-        linker.graph.link("peer", f"fleet-{i}", 0.7, now, first_seen, ("client", "net", "prompt"))
+    attach(linker, ("peer",), 2, ("client", "net", "prompt"), now, 0.7)
     assert linker.peripheral("peer")
+    first_seen = {"peer": now, "fleet-2": NOW0}
     linker.graph.link("peer", "fleet-2", 0.7, now, first_seen, ("created", "prompt"))
     assert not linker.peripheral("peer") and linker.peripheral("class")
 

@@ -16,7 +16,7 @@ from distillguard.models.codec import event_record, event_records
 from distillguard.models.features import fold_events
 from distillguard.streams.worker.by_value import ProfileFeed
 from tests.unit.test_clusters_fleet_templates import TEMPLATES, enforced_fleet
-from tests.unit.test_clusters_linking import DAY, NOW0, event, fleet_events, run
+from tests.unit.test_clusters_linking import DAY, NOW0, attach, event, fleet_events, run
 
 #: sessions ten minutes apart, three requests a minute apart in each
 SESSION = 600.0
@@ -147,11 +147,7 @@ def test_an_aged_customer_at_home_on_its_own_work_is_a_bystander_of_many_links()
         + sessions("harvester", start, providers=1)
         + sessions("fresh", start, providers=1, category="creative", created_at=NOW0 - 2 * DAY),
     )
-    accounts = ("dev", "harvester", "fresh")
-    first_seen = {a: now for a in accounts} | {f"fleet-{i}": NOW0 for i in range(3)}
-    for account in accounts:
-        for i in range(3):
-            linker.graph.link(account, f"fleet-{i}", 0.62, now, first_seen, ("net", "prompt"))
+    attach(linker, ("dev", "harvester", "fresh"), 3, ("net", "prompt"), now)
     assert linker.profiles["dev"].resident(now)
     assert linker.peripheral("dev", now)
     assert not linker.peripheral("harvester", now) and not linker.peripheral("fresh", now)
