@@ -511,12 +511,12 @@ class ClusterLinker(LinkMaker):
         (``SOFT_KINDS`` alone: a class's shared account on campus, the hobbyists on the
         same ISP), it shares software, not an operator; nor do any count for an aged
         customer at home on its own work (:meth:`Profile.resident`), whose /24 a fleet's
-        sticky proxies exit through. Unless the account itself harvests
-        from behind several providers' networks (:meth:`Profile.spreads_providers`, as of
-        ``now``, else the latest tick): an aged account on sticky residential proxies,
-        which comes near the fleet's members by the same chance, is one of them. Members
-        of a fleet share its card or proxy rotation, or are linked to several members by
-        its proxies and sign-up bursts."""
+        sticky proxies exit through. Unless the account itself harvests from behind
+        several providers' networks (:meth:`Profile.spreads_providers`, as of ``now``,
+        else the latest tick): an aged account on sticky residential proxies, which comes
+        near the fleet's members by the same chance, is one of them. Members of a fleet
+        share its card or proxy rotation, or are linked to several members by its proxies
+        and sign-up bursts."""
         links = self.graph.neighbours(account_id)
         if not links:
             return True  # its links were dropped (their values grew popular) until the rebuild
