@@ -8,6 +8,7 @@ account facts the gateway sent, and the account's current linking values.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -209,13 +210,12 @@ class Profile:
         """Its own last hour is the harvest's: of its classified requests (at least
         ``OWN_WORK_REQUESTS``), nearly all on the targeted capabilities
         (``HARVEST_FOCUS``), with reasoning elicited (``ELICITING``)."""
-        t = self.totals(now)
-        known = t[KNOWN]
-        return (
-            known >= OWN_WORK_REQUESTS
-            and t[CAPABILITY] >= HARVEST_FOCUS * known
-            and t[COT] >= ELICITING * known
-        )
+        return _harvest(self.totals(now))
+
+    def _aged(self, now: float) -> bool:
+        """``NEW_DAYS`` old or more, verified or not."""
+        created = self.created_at
+        return created is not None and now - created >= NEW_DAYS * 86400.0
 
     def resident(self, now: float) -> bool:
         """An aged account (``NEW_DAYS`` or older, verified or not) that keeps its network
@@ -225,15 +225,10 @@ class Profile:
         sticky proxies exit through and who asks some of the same popular questions. An
         account on sticky proxies changes provider at its next session, and a fleet's
         account harvests."""
-        created = self.created_at
-        return (
-            created is not None
-            and now - created >= NEW_DAYS * 86400.0
-            and self.roams() is False
-            and len(self.asns) <= HOME_ASNS
-            and self.totals(now)[KNOWN] >= OWN_WORK_REQUESTS
-            and not self.harvests(now)
-        )
+        if not (self._aged(now) and self.roams() is False and len(self.asns) <= HOME_ASNS):
+            return False
+        t = self.totals(now)
+        return t[KNOWN] >= OWN_WORK_REQUESTS and not _harvest(t)
 
     def spreads_providers(self, now: float) -> bool:
         """An aged account (``NEW_DAYS`` or older, verified or not) that harvests
@@ -242,13 +237,7 @@ class Profile:
         session and take another provider's at the next. It changes network at few
         requests, so it does not hop (:meth:`hops_networks`); a person keeps a home, an
         office and a phone, and a fleet of new accounts shows what it is by being new."""
-        created = self.created_at
-        return (
-            created is not None
-            and now - created >= NEW_DAYS * 86400.0
-            and len(self.asns) >= PROVIDERS
-            and self.harvests(now)
-        )
+        return self._aged(now) and len(self.asns) >= PROVIDERS and self.harvests(now)
 
     def behind_proxies(self, now: float) -> bool:
         """It hops across proxies (:meth:`hops_proxies`) or spreads its sessions over
@@ -295,6 +284,17 @@ class Profile:
 
 
 _ZERO: Final = [0.0] * BUCKET
+
+
+def _harvest(t: Sequence[float]) -> bool:
+    """Whether an hour's totals (:meth:`Profile.totals`) are the harvest's
+    (:meth:`Profile.harvests`)."""
+    known = t[KNOWN]
+    return (
+        known >= OWN_WORK_REQUESTS
+        and t[CAPABILITY] >= HARVEST_FOCUS * known
+        and t[COT] >= ELICITING * known
+    )
 
 
 def apart(roams: bool | None, theirs: bool | None) -> bool:
