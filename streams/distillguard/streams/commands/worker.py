@@ -58,6 +58,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="account states kept parsed in memory (the table stays the durable copy)",
     )
     parser.add_argument(
+        "--changelog-buffer",
+        type=int,
+        default=5_000,
+        help="table writes that may wait for the producer before processing pauses to flush",
+    )
+    parser.add_argument(
         "--intel",
         type=Path,
         metavar="WATCH.json",
@@ -103,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
             tick_seconds=args.tick_seconds,
             snapshot_seconds=args.snapshot_seconds,
             state_cache_size=args.state_cache_size,
+            changelog_buffer=args.changelog_buffer,
             detection_config=args.config,
             intel_watch=args.intel,
             consortium_key_file=args.consortium_key_file,

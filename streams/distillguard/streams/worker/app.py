@@ -156,6 +156,10 @@ def build_app(settings: WorkerSettings, scoring: Scoring) -> tuple[Any, Runtime]
     async def read_verdicts() -> None:
         reader.start()
 
+    @app.task
+    async def size_changelog_buffer() -> None:
+        app.producer.buffer.max_messages = settings.changelog_buffer
+
     @app.on_before_shutdown.connect
     async def stop_verdicts(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
         reader.stop()

@@ -41,6 +41,10 @@ class WorkerSettings(BaseModel):
     tick_seconds: float = Field(5.0, gt=0, le=600)
     snapshot_seconds: float = Field(30.0, gt=0, le=3600)
     state_cache_size: int = Field(100_000, ge=0)
+    #: table writes waiting for the producer before stream processing pauses to flush them;
+    #: a scoring tick writes one policy state per account it scores, so Faust's own 100
+    #: paused (and warned) on nearly every tick of a busy partition
+    changelog_buffer: int = Field(5_000, ge=100)
     detection_config: Path | None = None
     intel_watch: Path | None = None
     consortium_key_file: Path | None = None
