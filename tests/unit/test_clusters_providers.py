@@ -11,7 +11,7 @@ from typing import Any
 
 from distillguard.models.clusters import ClusterLinker
 from distillguard.models.clusters.links import FLEET_KIND
-from distillguard.models.clusters.profile import PROVIDERS, Profile, merge_slice
+from distillguard.models.clusters.profile import KNOWN, PROVIDERS, Profile, merge_slice
 from distillguard.models.codec import event_record, event_records
 from distillguard.models.features import fold_events
 from distillguard.streams.worker.by_value import ProfileFeed
@@ -154,3 +154,23 @@ def test_an_aged_customer_at_home_on_its_own_work_is_a_bystander_of_many_links()
     (member,) = linker.evidence("fleet-5", {}, now)
     (dev,) = linker.evidence("dev", {}, now)
     assert dev.weight == round(member.weight / 2, 6)
+
+
+def test_an_aged_customer_at_home_asking_a_question_or_two_an_hour_is_a_bystander() -> None:
+    """Two of the fleet's kind of questions in the last hour, from home, by an account two
+    years old: a person's pace, no harvest, whatever they ask."""
+    linker = ClusterLinker()
+    now = run(linker, fleet_events(12, 40))
+    born = NOW0 - 700 * DAY
+    earlier = sessions("quiet", now - 3 * 3600.0, providers=1, count=2, created_at=born)
+    home = [
+        event(
+            "quiet", now - k * 600.0, ip="100.70.1.9", asn=73000, created_at=born, card="card-quiet"
+        )
+        for k in (2, 1)
+    ]
+    run(linker, earlier + home)
+    attach(linker, ("quiet",), 3, ("net", "prompt"), now)
+    p = linker.profiles["quiet"]
+    assert p.totals(now)[KNOWN] == 2 and not p.harvests(now) and p.roams() is False
+    assert p.resident(now) and linker.peripheral("quiet", now)

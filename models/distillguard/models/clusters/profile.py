@@ -220,15 +220,14 @@ class Profile:
     def resident(self, now: float) -> bool:
         """An aged account (``NEW_DAYS`` or older, verified or not) that keeps its network
         (:meth:`roams` False, on at most ``HOME_ASNS`` autonomous systems) and whose own
-        last hour, at least ``OWN_WORK_REQUESTS`` classified requests, is not the
-        harvest's (:meth:`harvests`): a developer at home, whose residential /24 a fleet's
-        sticky proxies exit through and who asks some of the same popular questions. An
-        account on sticky proxies changes provider at its next session, and a fleet's
-        account harvests."""
+        last hour is not the harvest's (:meth:`harvests`; under ``OWN_WORK_REQUESTS``
+        classified requests it is a person's pace, whatever they ask): a developer at
+        home, whose residential /24 a fleet's sticky proxies exit through and who asks
+        some of the same popular questions. An account on sticky proxies changes provider
+        at its next session, and a fleet's account harvests."""
         if not (self._aged(now) and self.roams() is False and len(self.asns) <= HOME_ASNS):
             return False
-        t = self.totals(now)
-        return t[KNOWN] >= OWN_WORK_REQUESTS and not _harvest(t)
+        return not self.harvests(now)
 
     def spreads_providers(self, now: float) -> bool:
         """An aged account (``NEW_DAYS`` or older, verified or not) that harvests
