@@ -5,7 +5,7 @@ from __future__ import annotations
 from distillguard.models.clusters import ClusterLinker
 from distillguard.models.clusters.coordination import ClusterRisk, posing_share
 from distillguard.models.clusters.linker import SMALL, off_work
-from distillguard.models.clusters.profile import OWN_WORK_REQUESTS, Profile
+from distillguard.models.clusters.profile import COT, ELICITING, KNOWN, OWN_WORK_REQUESTS, Profile
 from tests.unit.test_clusters_linking import fleet_events, run
 from tests.unit.test_clusters_payers import NOW, member, risk_of
 
@@ -86,6 +86,32 @@ def test_a_resellers_clients_on_its_card_are_no_fleet() -> None:
     r = risk_of(*_reseller())
     assert r.stats["posing_share"] == 0.0
     assert r.risk == 0.0, r
+
+
+def test_an_agencys_clients_a_few_of_them_tutoring_are_no_fleet() -> None:
+    """An agency pays for its clients' accounts, each in its own organisation. A few of
+    the clients run tutoring products that ask for reasoning in most requests, enough to
+    bring the card's pooled requests to a reasoning-eliciting share; the rest do their
+    own products' work. A payer posing as customers harvests on most of its accounts."""
+
+    def client(i: int, cot: float) -> Profile:
+        return _account(f"c{i}", card="agency-card", org=f"org-c{i}", cot=cot, focus=0.5)
+
+    clients = [client(i, 0.8 if i < 4 else 0.0) for i in range(13)]
+    pooled = [sum(p.totals(NOW)[k] for p in clients) for k in (COT, KNOWN)]
+    assert pooled[0] >= ELICITING * pooled[1]  # pooled, the card's work elicits reasoning
+    assert posing_share([(p, p.totals(NOW)) for p in clients], 3) == 0.0
+    assert "cluster.posing_organisations" not in _codes(risk_of(*clients))
+    posing = [client(i, 0.8 if i < 7 else 0.0) for i in range(13)]
+    assert posing_share([(p, p.totals(NOW)) for p in posing], 3) == 1.0
+    # a slow fleet's members ask a question or two each, too few to tell their own work
+    slow = [
+        _account(f"s{i}", card="agency-card", org=f"org-s{i}", cot=0.0, focus=0.5, pace=0.05)
+        for i in range(9)
+    ]
+    assert all(p.totals(NOW)[KNOWN] < OWN_WORK_REQUESTS for p in slow)
+    fleet = clients[:4] + slow
+    assert posing_share([(p, p.totals(NOW)) for p in fleet], 3) == 1.0
 
 
 def test_a_fleet_merged_with_the_reseller_it_hides_behind() -> None:

@@ -94,6 +94,7 @@ from distillguard.models.clusters.profile import (
     HARVEST_FOCUS,
     KNOWN,
     OUT,
+    OWN_WORK_REQUESTS,
     REQ,
     Profile,
 )
@@ -246,14 +247,24 @@ def _asked(totals: Iterable[Sequence[float]]) -> tuple[float, float]:
     return cot, known if known >= CLASSIFIED * req and known > 0.0 else req
 
 
+def _elicits(totals: Iterable[Sequence[float]]) -> bool:
+    """Whether these requests elicit reasoning (``ELICITING``, of :func:`_asked`)."""
+    cot, asked = _asked(totals)
+    return bool(asked) and cot >= ELICITING * asked
+
+
 def posing_share(active: Sequence[tuple[Profile, Sequence[float]]], sharing: int) -> float:
     """Share of members paying with a card that pays for the accounts of several
     organisations (at least ``sharing`` members naming two or more) whose pooled requests
-    elicit reasoning (``ELICITING``).
+    elicit reasoning (``ELICITING``), as do the own requests of half or more of its
+    accounts with enough of them to tell (``OWN_WORK_REQUESTS``).
 
     A company card pays for one organisation's accounts; one card behind accounts that
     name several organisations is a payer posing as them, or a reseller paying for its
-    clients. The clients do their own products' work, not a harvest of reasoning."""
+    clients. The clients do their own products' work, not a harvest of reasoning; the
+    few whose products are tutors can bring the card's pooled requests to an eliciting
+    share, but a payer posing as customers harvests on most of its accounts (the slow
+    ones, a request or two each, show it only pooled)."""
     groups: dict[str, list[tuple[Profile, Sequence[float]]]] = {}
     for p, t in active:
         if p.card:
@@ -262,8 +273,9 @@ def posing_share(active: Sequence[tuple[Profile, Sequence[float]]], sharing: int
     for group in groups.values():
         if len(group) < sharing or len({p.org for p, _ in group if p.org}) < 2:
             continue
-        cot, asked = _asked(t for _, t in group)
-        if asked and cot >= ELICITING * asked:
+        judged = [t for _, t in group if _asked((t,))[1] >= OWN_WORK_REQUESTS]
+        eliciting = sum(_elicits((t,)) for t in judged)
+        if 2 * eliciting >= len(judged) and _elicits(t for _, t in group):
             posing += len(group)
     return posing / len(active) if active else 0.0
 
