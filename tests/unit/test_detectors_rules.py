@@ -126,6 +126,12 @@ def _risk(features: dict[str, float]) -> float:
     return fuse(RuleSet(load_rules()).evaluate(features), features).risk
 
 
+def _degraded_only_with(features: dict[str, float], change: dict[str, float]) -> None:
+    """Below degrade as they are, at degrade or above with ``change``."""
+    degrade = DetectionConfig().policy.thresholds.degrade
+    assert _risk(features) < degrade <= _risk(features | change)
+
+
 def test_logit_harvest_escalates_with_what_has_been_seen() -> None:
     """Degrade after a few dozen probes, throttle by the dozens, stronger at volume."""
     thresholds = DetectionConfig().policy.thresholds
@@ -260,9 +266,29 @@ def test_a_young_benchmark_user_is_not_a_distiller() -> None:
         "requests_1h": 121.0,
         "tokens_out_pm_10m": 1540.0,
     }
-    degrade = DetectionConfig().policy.thresholds.degrade
-    assert _risk(benchmark) < degrade
-    assert _risk(benchmark | {"tokens_out_pm_10m": 9000.0}) >= degrade
+    _degraded_only_with(benchmark, {"tokens_out_pm_10m": 9000.0})
+
+
+def test_a_batch_job_moved_to_a_new_account_is_not_a_distiller() -> None:
+    """Marketing copy moved to a new, unverified account runs at twice its tier's rate and
+    hammers through its 429s, on one category and two templates: a fresh identity at its
+    limit, but not on what distillers harvest. On coding and math it is a fleet account's
+    shape, and degraded."""
+    job = {
+        "account_age_days": 0.5,
+        "verified": 0.0,
+        "verified_known": 1.0,
+        "requests_1h": 3900.0,
+        "usage_vs_tier_10m": 1.9,
+        "output_vs_tier_10m": 2.5,
+        "status_429_share_1h": 0.5,
+        "retry_after_429_rate_1h": 0.98,
+        "category_top_share_1h": 0.96,
+        "template_ratio_1h": 0.001,
+        "capability_share_1h": 0.0,
+        "cot_share_1h": 0.0,
+    }
+    _degraded_only_with(job, {"capability_share_1h": 0.96})
 
 
 DEFAULT_RULES = load_rules()
