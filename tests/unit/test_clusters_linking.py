@@ -657,3 +657,21 @@ def test_quiet_members_of_a_cluster_whose_risk_rose_are_offered_for_scoring_once
     assert team_cid is not None
     other.cluster_risk(team_cid, other_now)
     assert other.due(other_now) == []
+
+
+def test_links_to_bystanders_do_not_make_a_member() -> None:
+    """A student account on campus is linked by the campus network and popular questions
+    to three developers who work there, each hanging on a fleet by one such link of their
+    own (a member proxied through campus): bystanders of the fleet, which holds none of
+    them. Three such links to members the fleet holds make it a member."""
+    linker = ClusterLinker()
+    now = run(linker, fleet_events(12, 40))
+    seen = {f"fleet-{i}": NOW0 for i in range(3)} | {"campus": now}
+    for i in range(3):
+        seen[f"dev-{i}"] = now
+        linker.graph.link(f"dev-{i}", f"fleet-{i}", 0.62, now, seen, ("net", "prompt"))
+        linker.graph.link("campus", f"dev-{i}", 0.62, now, seen, ("net", "prompt"))
+    assert linker.graph.cluster_of("campus") == linker.graph.cluster_of("fleet-0")
+    assert linker.peripheral("campus")
+    attach(linker, ("campus",), 3, ("net", "prompt"), now)
+    assert not linker.peripheral("campus")

@@ -106,6 +106,12 @@ def off_work(p: Profile, risk: ClusterRisk, now: float) -> bool:
     return risk.stats.get("cot_share", 0.0) >= ELICITING and t[COT] < OFF_REASONING_SHARE * t[KNOWN]
 
 
+def _firm(kinds: Iterable[str]) -> bool:
+    """Whether a link rests on more than software (``SOFT_KINDS``): on a network, a
+    sign-up time or stronger."""
+    return not set(kinds) <= SOFT_KINDS
+
+
 class ClusterLinker(LinkMaker):
     """Cross-account linking (:class:`LinkMaker`) and cluster evidence (pure; event time
     only)."""
@@ -503,7 +509,9 @@ class ClusterLinker(LinkMaker):
     def peripheral(self, account_id: str, now: float | None = None) -> bool:
         """Whether the account hangs on its cluster by links that all rest on nothing but
         networks, sign-up times and popular software (``WEAK_KINDS``), fewer than
-        ``CORE_LINKS`` of them on a network or a sign-up time: a residential /24 a member
+        ``CORE_LINKS`` of them on a network or a sign-up time to members the cluster holds
+        (:meth:`_held`; a campus network links a student to developers who are bystanders
+        of the fleet themselves): a residential /24 a member
         or two of a rotating fleet came through, or the ten minutes one signed up in
         (hundreds do on a large platform), and the benchmark format everybody uses are a
         coincidence such a fleet makes with some customer every day; and however many
@@ -524,9 +532,19 @@ class ClusterLinker(LinkMaker):
             return False
         p = self.profiles.get(account_id)
         at = self._now if now is None else now
-        if sum(1 for _, kinds, _ in links.values() if not set(kinds) <= SOFT_KINDS) >= CORE_LINKS:
+        core = sum(1 for b, (_, kinds, _) in links.items() if _firm(kinds) and self._held(b))
+        if core >= CORE_LINKS:
             return p is not None and p.resident(at)
         return p is None or not p.spreads_providers(at)
+
+    def _held(self, account_id: str) -> bool:
+        """Whether the cluster holds the account by more than weak links, or by
+        ``CORE_LINKS`` weak links on a network or a sign-up time (:meth:`peripheral`,
+        without asking its neighbours in turn)."""
+        links = self.graph.neighbours(account_id).values()
+        return any(not set(kinds) <= WEAK_KINDS for _, kinds, _ in links) or (
+            sum(1 for _, kinds, _ in links if _firm(kinds)) >= CORE_LINKS
+        )
 
     def evidence(
         self, account_id: str, features: Mapping[str, float], now: float
