@@ -247,12 +247,6 @@ def _asked(totals: Iterable[Sequence[float]]) -> tuple[float, float]:
     return cot, known if known >= CLASSIFIED * req and known > 0.0 else req
 
 
-def _elicits(totals: Iterable[Sequence[float]]) -> bool:
-    """Whether these requests elicit reasoning (``ELICITING``, of :func:`_asked`)."""
-    cot, asked = _asked(totals)
-    return bool(asked) and cot >= ELICITING * asked
-
-
 def posing_share(active: Sequence[tuple[Profile, Sequence[float]]], sharing: int) -> float:
     """Share of members paying with a card that pays for the accounts of several
     organisations (at least ``sharing`` members naming two or more) whose pooled requests
@@ -273,9 +267,11 @@ def posing_share(active: Sequence[tuple[Profile, Sequence[float]]], sharing: int
     for group in groups.values():
         if len(group) < sharing or len({p.org for p, _ in group if p.org}) < 2:
             continue
-        judged = [t for _, t in group if _asked((t,))[1] >= OWN_WORK_REQUESTS]
-        eliciting = sum(_elicits((t,)) for t in judged)
-        if 2 * eliciting >= len(judged) and _elicits(t for _, t in group):
+        cot, asked = _asked(t for _, t in group)
+        if not (asked and cot >= ELICITING * asked):
+            continue
+        judged = [own for own in (_asked((t,)) for _, t in group) if own[1] >= OWN_WORK_REQUESTS]
+        if 2 * sum(c >= ELICITING * a for c, a in judged) >= len(judged):
             posing += len(group)
     return posing / len(active) if active else 0.0
 

@@ -511,10 +511,10 @@ class ClusterLinker(LinkMaker):
         networks, sign-up times and popular software (``WEAK_KINDS``), fewer than
         ``CORE_LINKS`` of them on a network or a sign-up time to members the cluster holds
         (:meth:`_held`; a campus network links a student to developers who are bystanders
-        of the fleet themselves): a residential /24 a member
-        or two of a rotating fleet came through, or the ten minutes one signed up in
-        (hundreds do on a large platform), and the benchmark format everybody uses are a
-        coincidence such a fleet makes with some customer every day; and however many
+        of the fleet themselves): a residential /24 a member or two of a rotating fleet
+        came through, or the ten minutes one signed up in (hundreds do on a large
+        platform), and the benchmark format everybody uses are a coincidence such a fleet
+        makes with some customer every day; and however many
         accounts it shares a browser on its ISP's network and popular questions with
         (``SOFT_KINDS`` alone: a class's shared account on campus, the hobbyists on the
         same ISP), it shares software, not an operator; nor do any count for an aged
