@@ -74,7 +74,34 @@ def test_the_value_stage_says_which_values_anchor_a_link() -> None:
     popular = stage.apply("prompt:1", rows)
     assert popular and all(r["x"] is False and r["v"] == "prompt:1" for r in popular[17:])
     network = stage.apply("net:1", rows)
-    assert network and all(r["x"] is True and "v" not in r for r in network)
+    assert network and all(r["x"] is True and r["v"] == "net:1" for r in network)
+
+
+def _co_members(a: str, kind: str, value: str, others: list[str], ts: float) -> dict[str, Any]:
+    weight = {"net": 0.4, "prompt": 0.4, "client": 0.25}[kind]
+    return {"a": a, "fa": 1.0, "k": kind, "w": weight, "ts": ts, "v": value,
+            "with": [[b, 1.0] for b in others]}  # fmt: skip
+
+
+def test_a_link_the_next_co_members_leave_out_is_dropped() -> None:
+    """As the replay linker drops the links an account's relink no longer finds: ``x``'s
+    next co-members of its network leave out ``y`` and ``z``. ``y`` shared only a template
+    beside it and is unlinked; ``z`` still shares the template and a client stack."""
+    pairs = PairStage()
+    graph = pairs.graph
+    pairs.apply(_co_members("x", "net", "net:1", ["y", "z"], 10.0))
+    pairs.apply(_co_members("x", "prompt", "prompt:1", ["y", "z"], 10.0))
+    pairs.apply(_co_members("x", "client", "client:1", ["z"], 10.0))
+    assert set(graph.neighbours("x")) == {"y", "z"}
+    # a fleet-only record names no co-members, and drops nothing
+    pairs.apply({**_co_members("x", "prompt", "prompt:1", [], 1000.0), "f": []})
+    assert set(graph.neighbours("x")) == {"y", "z"}
+    pairs.apply(_co_members("x", "net", "net:1", ["w"], 2000.0))
+    assert set(graph.neighbours("x")) == {"z"}
+    assert set(graph.neighbours("y")) == set()
+    # shared again: linked again
+    pairs.apply(_co_members("y", "net", "net:1", ["x"], 2100.0))
+    assert set(graph.neighbours("x")) == {"y", "z"}
 
 
 def test_enforced_accounts_are_flagged_like_new_ones() -> None:

@@ -155,9 +155,11 @@ class ValueStage:
     def apply(self, value: str, rows: list[list[Any]]) -> list[dict[str, Any]]:
         """Admit members; return the co-memberships that are new, and those of members
         last sent ``relink_seconds`` ago (links decay unless confirmed): one record per
-        such member, ``{"a", "fa", "k", "w", "ts", "with": [[co-member, first seen], ...]}``,
-        with ``"v"`` (the value) and ``"f"`` (its members enforced against, as ``"with"``)
-        where it is a fleet template to that member (:meth:`_fleet`)."""
+        such member, ``{"a", "fa", "k", "w", "ts", "v", "with": [[co-member, first seen],
+        ...]}`` (``"v"``: the value; ``"with"``: its recent co-members, the pair stage
+        drops what the member shared with anyone else through it), with ``"f"`` (its
+        members enforced against, as ``"with"``) where it is a fleet template to that
+        member (:meth:`_fleet`)."""
         out: list[dict[str, Any]] = []
         fresh = []
         relink = self.config.relink_seconds
@@ -226,12 +228,10 @@ class ValueStage:
                     "x": anchor,
                     "ts": ts,
                     "with": others,
+                    "v": value,
                 }
-                if not anchor and kind == "prompt":
-                    record["v"] = value  # popular templates count towards an anchor
                 fleet = self._fleet(value, account_id, ts)
                 if fleet:
-                    record["v"] = value
                     record["f"] = fleet
                 out.append(record)
         return out

@@ -97,6 +97,11 @@ def _differs(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> bool:
     )
 
 
+#: What a pair shares of one kind: (weight, event time, the value it was seen through; None
+#: in records written before every record named its value).
+Kind = tuple[float, float, str | None]
+
+
 class PairStage:
     """Independent kinds per pair -> links -> clusters (the one place clusters meet).
 
@@ -107,7 +112,10 @@ class PairStage:
     def __init__(self, config: LinkingConfig | None = None, graph: ClusterGraph | None = None):
         self.config = c = config or LinkingConfig()
         self.graph = graph if graph is not None else ClusterGraph(ttl=c.ttl_seconds)
-        self.pairs: dict[tuple[str, str], dict[str, tuple[float, float]]] = {}
+        #: pair -> kind -> (weight, event time, the value it was seen through)
+        self.pairs: dict[tuple[str, str], dict[str, Kind]] = {}
+        #: account -> the accounts it has a pair with
+        self.partners: dict[str, set[str]] = {}
         #: pair -> when it last shared a value that can carry a link (``LinkIndex.anchors``)
         self.anchored: dict[tuple[str, str], float] = {}
         #: pair -> popular templates it shares -> when (at most ``ANCHOR_TEMPLATES``)
@@ -126,14 +134,54 @@ class PairStage:
         a, fa = str(record["a"]), float(record["fa"])
         kind, weight, ts = str(record["k"]), float(record["w"]), float(record["ts"])
         anchor = bool(record.get("x", True))  # records from before anchors carried links
-        template = record.get("v")
+        value = record.get("v")
         others = record["with"] if "with" in record else [[record["b"], record["fb"]]]
+        if value is not None and record.get("with"):
+            # the member's co-members of the value now (a fleet-only record has none;
+            # records written before every record named its value cannot tell)
+            self._drop(a, str(value), kind, {str(b) for b, _ in others}, ts)
+        template = value if kind == "prompt" else None
         changed: dict[str, str] = {}
         for b, fb in others:
-            changed.update(self._pair(a, fa, str(b), float(fb), kind, weight, ts, anchor, template))
+            changed.update(
+                self._pair(a, fa, str(b), float(fb), kind, weight, ts, anchor, value, template)
+            )
         if "f" in record and template is not None:
-            changed.update(self._fleet(a, fa, str(template), record["f"], ts))
+            changed.update(self._fleet(a, fa, template, record["f"], ts))
         return changed
+
+    def _drop(self, a: str, value: str, kind: str, kept: set[str], ts: float) -> None:
+        """``a``'s co-members of ``value`` are now ``kept`` (the value's recent members):
+        a pair with anyone else no longer shares ``kind`` through that value, and its link
+        is dropped if what it still shares links no two accounts, as the replay linker
+        drops the links an account's relink no longer finds."""
+        graph = self.graph
+        for b in sorted(self.partners.get(a, set()).difference(kept)):
+            key = (a, b) if a < b else (b, a)
+            kinds = self.pairs.get(key)
+            held = kinds.get(kind) if kinds is not None else None
+            if kinds is None or held is None or held[2] != value:
+                continue
+            del kinds[kind]
+            edge = graph.neighbours(a).get(b)
+            if edge is None or FLEET_KIND in edge[1] or self._links(key, kinds, ts):
+                continue
+            graph.unlink(a, b)
+            self.confirmed.pop(key, None)
+
+    def _links(
+        self, key: tuple[str, str], kinds: Mapping[str, Kind], ts: float
+    ) -> dict[str, float]:
+        """The kinds (-> weight) on which what a pair shared within ``ttl_seconds`` links
+        it: two independent ones or a card, strong enough, and anchored; else none."""
+        horizon = ts - self.config.ttl_seconds
+        live = {k: w for k, (w, t, _) in kinds.items() if t >= horizon}
+        if (
+            not enough(live, self.config.min_kinds)
+            or sum(live.values()) < self.config.link_threshold
+        ):
+            return {}
+        return live if self._is_anchored(key, horizon) else {}
 
     def _fleet(
         self, a: str, fa: float, template: str, members: list[list[Any]], ts: float
@@ -192,12 +240,15 @@ class PairStage:
         weight: float,
         ts: float,
         anchor: bool = True,
+        value: str | None = None,
         template: str | None = None,
     ) -> dict[str, str]:
         key = (a, b) if a < b else (b, a)
         kinds = self.pairs.get(key)
         if kinds is None:
             kinds = self.pairs[key] = {}
+            self.partners.setdefault(a, set()).add(b)
+            self.partners.setdefault(b, set()).add(a)
         ttl = self.config.ttl_seconds
         horizon = ts - ttl
         gained = self._note_anchor(key, ts, horizon, anchor, template)
@@ -205,13 +256,11 @@ class PairStage:
         if not gained and held is not None and held[0] == weight and ts - held[1] < ttl / 4:
             return {}  # seen recently with this weight: a relink that changes nothing
         if held is None or weight >= held[0] or ts - held[1] >= ttl / 4:
-            kinds[kind] = (weight, ts)
-        live = {k: w for k, (w, t) in kinds.items() if t >= horizon}
+            kinds[kind] = (weight, ts, value)
+        live = self._links(key, kinds, ts)
+        if not live:
+            return {}
         strength = sum(live.values())
-        if not enough(live, self.config.min_kinds) or strength < self.config.link_threshold:
-            return {}
-        if not self._is_anchored(key, horizon):
-            return {}
         graph = self.graph
         link_kinds = tuple(sorted(live))
         confirmed = self.confirmed.get(key)
@@ -257,12 +306,20 @@ class PairStage:
         (the caller rebuilt it: decayed links split clusters)."""
         horizon = now - self.config.ttl_seconds
         for pair in [
-            p for p, kinds in self.pairs.items() if max(t for _, t in kinds.values()) < horizon
+            p
+            for p, kinds in self.pairs.items()
+            if max((t for _, t, _ in kinds.values()), default=-1.0) < horizon
         ]:
             del self.pairs[pair]
             self.confirmed.pop(pair, None)
             self.anchored.pop(pair, None)
             self.templates.pop(pair, None)
+            for x, y in (pair, pair[::-1]):
+                partners = self.partners.get(x)
+                if partners is not None:
+                    partners.discard(y)
+                    if not partners:
+                        del self.partners[x]
         for account_id in list(self.fleets):
             clusters = self.fleets[account_id]
             for held in list(clusters):
