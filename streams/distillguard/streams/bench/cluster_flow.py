@@ -5,11 +5,18 @@ seeing only the events of its accounts (as each worker's state tables do), and b
 ticks moves records exactly as the worker's topics do: linking values to ``ValueStage``
 by value, pairs, member profiles and decisions to one ``ClusteringStage``, its verdicts to
 every partition's ``ClusterVerdicts``. Verdicts of a tick reach the scoring of the *next*
-tick (the live worker needs a few seconds, less than a tick), and an account whose
-verdict changed is scored again then, as the worker does.
+tick, and an account whose verdict changed is scored again then, as the worker does.
 
-``python -m distillguard.streams.bench.cluster_flow EVENTS.jsonl OUT.jsonl [PARTITIONS]``
-writes decisions in ``replay``'s format, for ``distillguard evaluate --compare``.
+The flow ticks every ``tick_seconds`` of event time: by default the detection config's
+(30 s, ``replay``'s), from the command line the worker's (``WorkerSettings.tick_seconds``,
+5 s: a live worker scores every few seconds of wall time, and merges and links every
+second's batch). At 30 s a fleet's failover replacements wait a tick longer for their
+verdict than live; at 5 s profiles and linking values come in batches as small as the
+worker's, which is what the linking stages see live.
+
+``python -m distillguard.streams.bench.cluster_flow EVENTS.jsonl OUT.jsonl [PARTITIONS
+[TICK_SECONDS]]`` writes decisions in ``replay``'s format, for ``distillguard evaluate
+--compare``.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from distillguard.models.features import AccountSlice
 from distillguard.models.policy import DecisionRecord
 from distillguard.streams.worker.by_value import ProfileFeed, ValueMemo, ValueStage, batch_values
 from distillguard.streams.worker.clustering import ClusteringStage
+from distillguard.streams.worker.settings import WorkerSettings
 from distillguard.streams.worker.slicing import partition_of
 from distillguard.streams.worker.verdicts import ClusterVerdicts
 
@@ -62,12 +70,17 @@ class _Partition:
 
 
 class PartitionedFlow:
-    def __init__(self, partitions: int = 2, config: DetectionConfig | None = None) -> None:
+    def __init__(
+        self,
+        partitions: int = 2,
+        config: DetectionConfig | None = None,
+        tick_seconds: float | None = None,
+    ) -> None:
         config = config or DetectionConfig()
         self.partitions = [_Partition(config) for _ in range(partitions)]
         self.values = [ValueStage() for _ in range(partitions)]
         self.stage = ClusteringStage()
-        self.tick_seconds = config.tick_seconds
+        self.tick_seconds = tick_seconds or config.tick_seconds
         self.records = {"by_value": 0, "clustering": 0, "profiles": 0, "verdicts": 0}
         self.linking_cpu = 0.0
 
@@ -134,7 +147,9 @@ class PartitionedFlow:
 
 def main(argv: list[str]) -> int:
     events_path, out_path = Path(argv[0]), Path(argv[1])
-    flow = PartitionedFlow(int(argv[2]) if len(argv) > 2 else 2)
+    partitions = int(argv[2]) if len(argv) > 2 else 2
+    tick = float(argv[3]) if len(argv) > 3 else WorkerSettings.model_fields["tick_seconds"].default
+    flow = PartitionedFlow(partitions, tick_seconds=tick)
     count = 0
 
     def events() -> Iterator[Event]:
@@ -153,6 +168,7 @@ def main(argv: list[str]) -> int:
     summary = {
         "events": count,
         "partitions": len(flow.partitions),
+        "tick_seconds": flow.tick_seconds,
         "cpu_s": round(cpu, 2),
         "linking_us_per_event": round(flow.linking_cpu / max(1, count) * 1e6, 2),
         "records": flow.records,
