@@ -11,7 +11,7 @@ from distillguard.models.clusters import ClusterGraph, ClusterLinker, LinkIndex,
 from distillguard.models.clusters.links import FLEET_KIND
 from distillguard.models.codec import event_records
 from distillguard.models.features import fold_events
-from distillguard.streams.worker.by_value import ValueStage, value_records
+from distillguard.streams.worker.by_value import ProfileFeed, ValueStage, value_records
 from distillguard.streams.worker.clustering import PairStage
 from tests.unit.test_clusters_linking import DAY, NOW0, event, run
 
@@ -173,3 +173,38 @@ def test_the_worker_stages_leave_its_twins_alone() -> None:
         proxies={"one"},
     )
     assert pairs.graph.cluster_of("home") is None and pairs.graph.cluster_of("one") is None
+
+
+def _enterprise(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for ev in events:
+        ev["account"]["tier"] = "enterprise"
+    return events
+
+
+def test_an_enterprise_customer_on_two_of_its_templates_stays_out() -> None:
+    """An LLM gateway on an enterprise contract leaves through a few clouds, another
+    network at nearly every request, and its customers use some fleet's templates: the
+    templates alone tie it to no fleet, in replay and in the worker. A young enterprise
+    account is no established customer yet and is linked as any other."""
+    linker, _ = enforced_fleet()
+    run(
+        linker, _enterprise([later("lone", k, templates=TEMPLATES[:2], hop=True) for k in range(3)])
+    )
+    assert linker.graph.cluster_of("lone") is None
+
+    young = [later("lone", k, templates=TEMPLATES[:2], hop=True) for k in range(3)]
+    for ev in _enterprise(young):
+        ev["account"]["created_at"] = NOW0 - 3 * DAY
+    linker, cid = enforced_fleet()
+    run(linker, young)
+    assert linker.graph.cluster_of("lone") == cid
+
+    feed = ProfileFeed()
+    slices = fold_events(
+        event_records(
+            _enterprise([later("lone", k, templates=TEMPLATES[:2], hop=True) for k in range(3)])
+            + [later("one", k, templates=TEMPLATES[:2], hop=True) for k in range(3)]
+        )
+    )
+    feed.merge(slices, {a: set() for a in slices})
+    assert feed.proxies == {"one"}

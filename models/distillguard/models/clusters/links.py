@@ -161,14 +161,15 @@ class LinkMaker:
         shares ``FLEET_TEMPLATES`` fleet templates or more
         (:meth:`~distillguard.models.clusters.index.LinkIndex.fleet_members`), from behind
         proxies (:meth:`Profile.behind_proxies`: hopping across them, or an aged account
-        harvesting through several providers' networks).
+        harvesting through several providers' networks), unless it is an established
+        enterprise customer (:meth:`Profile.fleet_linkable`).
 
         A fleet's templates are its own tooling: once its accounts are enforced against,
         an account still harvesting with two of them is one of its accounts that shared
         nothing else with them (its own card and proxies), or its replacement. A
         framework's template is shared by customers in good standing."""
         enforced = self.enforced
-        if not enforced or not p.behind_proxies(p.last_seen):
+        if not enforced or not p.fleet_linkable(p.last_seen):
             return {}
         c = self.config
         cluster_of = self.graph.cluster_of

@@ -87,6 +87,8 @@ class Profile:
     card: str | None = None
     #: the organisation the account belongs to (``None``: none registered)
     org: str | None = None
+    #: its plan (``free``, ``tier1``…``tier5``, ``enterprise``; ``None``: not sent)
+    tier: str | None = None
     minutes: dict[int, list[float]] = field(default_factory=dict)
     values: set[str] = field(default_factory=set)
     #: when this account's links were last computed, and its value count then
@@ -124,6 +126,9 @@ class Profile:
         org = meta.get("org_id")
         if isinstance(org, str):
             self.org = org
+        tier = meta.get("tier")
+        if isinstance(tier, str):
+            self.tier = tier
         requests = errors = 0.0
         for minute, c in piece.minutes.items():
             requests += c[C.N]
@@ -238,11 +243,24 @@ class Profile:
         office and a phone, and a fleet of new accounts shows what it is by being new."""
         return self._aged(now) and len(self.asns) >= PROVIDERS and self.harvests(now)
 
+    def contracted(self, now: float) -> bool:
+        """An established enterprise customer: on the enterprise plan, verified and
+        ``NEW_DAYS`` old or more. A contract with the lab (sales, invoicing, verification)
+        is no identity a fleet buys by the dozen; an LLM gateway or a platform on it
+        carries many customers' traffic, and a few of them may use a fleet's templates."""
+        return self.tier == "enterprise" and self.verified is True and self._aged(now)
+
     def behind_proxies(self, now: float) -> bool:
         """It hops across proxies (:meth:`hops_proxies`) or spreads its sessions over
-        providers (:meth:`spreads_providers`): whether it can be linked to an enforced fleet
-        by the fleet's templates alone."""
+        providers (:meth:`spreads_providers`)."""
         return self.hops_proxies() or self.spreads_providers(now)
+
+    def fleet_linkable(self, now: float) -> bool:
+        """Whether it can be linked to an enforced fleet by the fleet's templates alone:
+        behind proxies (:meth:`behind_proxies`), and no established enterprise customer
+        (:meth:`contracted`: an LLM gateway's egress across a few clouds changes network
+        at nearly every request, and its customers use some fleet's templates)."""
+        return self.behind_proxies(now) and not self.contracted(now)
 
     def roams(self) -> bool | None:
         """True while it hops networks (:meth:`hops_networks`); False once it has shown it

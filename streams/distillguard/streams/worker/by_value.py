@@ -44,8 +44,8 @@ def value_records(
     ...]`` for one batch (``values``: each account's linking values, when the caller
     already has them; ``new``: new or unverified, or in ``enforced``, as
     ``ClusterLinker.specificity`` counts them; ``roams``: :meth:`Profile.roams` of the
-    accounts whose profile the caller keeps; ``proxies``: the accounts behind proxies,
-    :meth:`Profile.behind_proxies`)."""
+    accounts whose profile the caller keeps; ``proxies``: the accounts behind proxies
+    that a fleet's templates alone can link, :meth:`Profile.fleet_linkable`)."""
     out: dict[str, list[list[Any]]] = {}
     roaming = roams or {}
     for account_id in sorted(slices):
@@ -305,7 +305,8 @@ class ProfileFeed:
         self.profiles: dict[str, Profile] = {}
         self.sent: dict[str, float] = {}
         self.pending: set[str] = set()
-        #: accounts behind proxies at their latest batch (:meth:`Profile.behind_proxies`)
+        #: accounts behind proxies at their latest batch, that a fleet's templates alone can
+        #: link (:meth:`Profile.fleet_linkable`)
         self.proxies: set[str] = set()
         self._expired = -1.0
 
@@ -321,7 +322,7 @@ class ProfileFeed:
         started: set[str] = set()
         for account_id in sorted(slices):
             p = merge_profile(self.profiles, slices[account_id], values.get(account_id, set()))
-            if p.behind_proxies(p.last_seen):
+            if p.fleet_linkable(p.last_seen):
                 if account_id not in self.proxies:
                     self.proxies.add(account_id)
                     started.add(account_id)
