@@ -114,8 +114,9 @@ class PairStage:
         self.graph = graph if graph is not None else ClusterGraph(ttl=c.ttl_seconds)
         #: pair -> kind -> (weight, event time, the value it was seen through)
         self.pairs: dict[tuple[str, str], dict[str, Kind]] = {}
-        #: account -> the accounts it has a pair with
-        self.partners: dict[str, set[str]] = {}
+        #: (account, value) -> the accounts it shares a kind with through that value (a few
+        #: it no longer does, until :meth:`_drop` or :meth:`expire` meets them)
+        self.through: dict[tuple[str, str], set[str]] = {}
         #: pair -> when it last shared a value that can carry a link (``LinkIndex.anchors``)
         self.anchored: dict[tuple[str, str], float] = {}
         #: pair -> popular templates it shares -> when (at most ``ANCHOR_TEMPLATES``)
@@ -155,8 +156,12 @@ class PairStage:
         a pair with anyone else no longer shares ``kind`` through that value, and its link
         is dropped if what it still shares links no two accounts, as the replay linker
         drops the links an account's relink no longer finds."""
+        sharing = self.through.get((a, value))
+        if not sharing:
+            return
         graph = self.graph
-        for b in sorted(self.partners.get(a, set()).difference(kept)):
+        for b in sorted(sharing.difference(kept)):
+            sharing.discard(b)
             key = (a, b) if a < b else (b, a)
             kinds = self.pairs.get(key)
             held = kinds.get(kind) if kinds is not None else None
@@ -168,6 +173,12 @@ class PairStage:
                 continue
             graph.unlink(a, b)
             self.confirmed.pop(key, None)
+
+    def _share(self, a: str, b: str, value: str | None) -> None:
+        """Note that ``a`` and ``b`` share a kind through ``value`` (:attr:`through`)."""
+        if value is not None:
+            self.through.setdefault((a, value), set()).add(b)
+            self.through.setdefault((b, value), set()).add(a)
 
     def _links(
         self, key: tuple[str, str], kinds: Mapping[str, Kind], ts: float
@@ -247,8 +258,6 @@ class PairStage:
         kinds = self.pairs.get(key)
         if kinds is None:
             kinds = self.pairs[key] = {}
-            self.partners.setdefault(a, set()).add(b)
-            self.partners.setdefault(b, set()).add(a)
         ttl = self.config.ttl_seconds
         horizon = ts - ttl
         gained = self._note_anchor(key, ts, horizon, anchor, template)
@@ -257,6 +266,7 @@ class PairStage:
             return {}  # seen recently with this weight: a relink that changes nothing
         if held is None or weight >= held[0] or ts - held[1] >= ttl / 4:
             kinds[kind] = (weight, ts, value)
+            self._share(a, b, value)
         live = self._links(key, kinds, ts)
         if not live:
             return {}
@@ -314,12 +324,10 @@ class PairStage:
             self.confirmed.pop(pair, None)
             self.anchored.pop(pair, None)
             self.templates.pop(pair, None)
-            for x, y in (pair, pair[::-1]):
-                partners = self.partners.get(x)
-                if partners is not None:
-                    partners.discard(y)
-                    if not partners:
-                        del self.partners[x]
+        self.through = {}
+        for (a, b), kinds in self.pairs.items():
+            for _, _, value in kinds.values():
+                self._share(a, b, value)
         for account_id in list(self.fleets):
             clusters = self.fleets[account_id]
             for held in list(clusters):
