@@ -153,3 +153,41 @@ def test_the_group_a_fleet_replaced_keeps_its_failover() -> None:
     assert "cluster.failover" in {code for code, _, _ in risk.reasons}
     assert linker.member_risk("fleet-3", cid, later)[0] is risk
     assert linker.member_risk("spare-0", cid, later)[0] is risk
+
+
+def test_an_attendee_tied_to_the_course_by_sign_up_time_and_exercises_goes_with_it() -> None:
+    """An attendee on its own card and network met the course by nothing but the ten
+    minutes they signed up in and the exercises: a group of one by its links, but all of
+    them go to the course, so it is judged with the course, not with the fleet the course
+    met by coincidence."""
+    linker, now = merged()
+    start = now - 20 * 60
+    loner = [
+        event(
+            "loner",
+            start + m * 60,
+            ip="198.18.77.7",
+            asn=64777,
+            template=f"00000000000000f{m % 3}",
+            created_at=NOW0 - 3600.0 - 60.0,
+            verified=False,
+            card="card-loner",
+        )
+        for m in range(0, 20, 2)
+    ]
+    run(linker, loner)
+    first_seen = {a: p.first_seen for a, p in linker.profiles.items()}
+    for i in range(1, 4):
+        linker.graph.link("loner", f"course-{i}", 0.65, now, first_seen, ("created", "prompt"))
+    later = run(linker, fresh_joiner(now, now + 60, 120) + course(now + 60, 3))
+    cid = linker.graph.cluster_of("loner")
+    assert cid is not None and cid == linker.graph.cluster_of("fresh")
+    risk, _ = linker.cluster_risk(cid, later)
+    assert "cluster.failover" in {code for code, _, _ in risk.reasons}
+    attendees, _ = linker.member_risk("course-5", cid, later)
+    assert attendees is not risk
+    assert linker.member_risk("loner", cid, later)[0] is attendees
+    # linked to a fleet account as well, it is the fleet's as much as the course's
+    linker.graph.link("loner", "fleet-2", 0.65, later, first_seen, ("created", "prompt"))
+    linker.invalidate_risk(cid)
+    assert linker.member_risk("loner", cid, later)[0] is linker.cluster_risk(cid, later)[0]

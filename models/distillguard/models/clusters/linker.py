@@ -345,7 +345,9 @@ class ClusterLinker(LinkMaker):
         linked to the fleet by nothing else, and the fleet replacing its accounts says
         nothing about them. Groups that large meet no other one on coincidences alone
         (:meth:`~distillguard.models.clusters.graph.ClusterGraph._joins`); what joined
-        them was a group still smaller, so each is judged alone."""
+        them was a group still smaller, so each is judged alone, with the smaller groups
+        not replaced whose links all go to it (or to it most, among groups judged
+        alone)."""
         # an account keeps its strongest links only (``MAX_NEIGHBOURS``): a link may be
         # known from one end, so a group reaching the replacements' is theirs
         everyone = set(members)
@@ -369,11 +371,29 @@ class ClusterLinker(LinkMaker):
                 reach |= self._group(account_id)
         left = everyone - reach
         beyond: list[set[str]] = []
+        small: list[set[str]] = []
         while left:
             group = self._group(left.pop()) & everyone
             left -= group
-            if len(group) >= BRIDGE_MIN and group.isdisjoint(reach) and not replaced(group):
-                beyond.append(group)
+            if len(group) >= BRIDGE_MIN:
+                if group.isdisjoint(reach) and not replaced(group):
+                    beyond.append(group)
+            elif not replaced(group):
+                small.append(group)
+        # an attendee tied to the course by nothing but sign-up times and exercises is a
+        # group of its own; when all its links go to groups judged alone, it goes with
+        # the one it has most links to (one link to the replacements' side keeps it there)
+        owner = {a: i for i, group in enumerate(beyond) for a in group}
+        for group in small:
+            near = [
+                owner.get(b)
+                for a in group
+                for b in self.graph.neighbours(a)
+                if b in everyone and b not in group
+            ]
+            sides = [i for i in near if i is not None]
+            if sides and len(sides) == len(near):
+                beyond[max(sorted(set(sides)), key=sides.count)] |= group
         return beyond
 
     def member_risk(self, account_id: str, cid: str, now: float) -> tuple[ClusterRisk, list[float]]:
