@@ -90,6 +90,29 @@ def test_a_small_pool_of_proxies_keeps_changing_network() -> None:
     assert not person.hops_networks()
 
 
+def sliced(ips: list[str], size: int) -> Profile:
+    """An account's profile after its requests from ``ips`` in turn, ``size`` per slice."""
+    profiles: dict[str, Profile] = {}
+    events = [event(i, "acct-s", NOW + i, ip=ip) for i, ip in enumerate(ips)]
+    for start in range(0, len(events), size):
+        piece = fold_events(event_records(events[start : start + size]))
+        p = merge_slice(profiles, piece["acct-s"])
+    return p
+
+
+def test_changes_of_network_count_the_same_whatever_the_slices() -> None:
+    """An LLM gateway leaves through ten /24s of a few clouds, another one at two
+    requests in three: the worker folds its requests in slices of a few seconds,
+    ``replay`` in slices of 30, and both count its changes of network as its requests
+    made them, in order."""
+    egress = [f"198.51.{k}.7" for k in range(10)]
+    ips = [egress[(i * 2 // 3) % 10] for i in range(48)]
+    exact = sum(1 for a, b in zip(ips, ips[1:], strict=False) if a != b)
+    assert 0 < exact < len(ips) - 1
+    counts = {sliced(ips, size).network_changes() for size in (1, 3, 8, 48)}
+    assert counts == {(47.0, float(exact))}
+
+
 def test_profiles_remember_the_prefixes_an_account_came_from() -> None:
     events = [event(i, "acct-r", NOW + i, ip=f"203.0.{113 + i}.7") for i in range(4)] + [
         event(9, "acct-r", NOW + 9, ip="203.0.113.8")

@@ -103,8 +103,9 @@ class Profile:
     repeats: float = 0.0
     changes: float = 0.0
     #: the distinct prefixes (hashes, at most ``MAX_NETS``) it came from, and how many; and
-    #: those of its latest slice (the clustering stage is sent the counts: the prefixes
-    #: stay with the account's owner)
+    #: that of its latest request (those of its latest slice, for a slice that did not
+    #: keep it) (the clustering stage is sent the counts: the prefixes stay with the
+    #: account's owner)
     nets: set[int] = field(default_factory=set)
     networks: int = 0
     last_nets: set[int] = field(default_factory=set)
@@ -154,18 +155,30 @@ class Profile:
         nets: set[int] = set()
         for hour in piece.hours.values():
             nets.update(hour.sketches.get("pfx", ()))
+        path = piece.net_path
         if nets and requests:
-            # within the slice, at least one change per network beyond the first; from the
-            # slice before, one more when no network is in both (order within a slice is
-            # not kept: a lower bound, exact for a slow account's one request per slice)
-            changes = len(nets) - 1.0
+            if path is not None:
+                # the slice's own changes between requests, and one more from the slice
+                # before when its first request came from another network than that
+                # slice's last: the same count whatever the slices
+                first, last, changes = path[0], path[1], float(path[2])
+                joined = first in self.last_nets
+                last_nets = {last}
+            else:
+                # within the slice, at least one change per network beyond the first; from
+                # the slice before, one more when no network is in both (order within a
+                # slice is not kept: a lower bound, exact for a slow account's one request
+                # per slice)
+                changes = len(nets) - 1.0
+                joined = bool(nets & self.last_nets)
+                last_nets = nets
             if self.last_nets:
                 self.repeats += requests
-                self.changes += changes + (0.0 if nets & self.last_nets else 1.0)
+                self.changes += changes + (0.0 if joined else 1.0)
             else:
                 self.repeats += requests - 1.0
                 self.changes += changes
-            self.last_nets = nets
+            self.last_nets = last_nets
             if len(self.nets) < MAX_NETS:
                 self.nets.update(nets)
                 self.networks = len(self.nets)

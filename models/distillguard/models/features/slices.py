@@ -108,6 +108,11 @@ class AccountSlice:
     #: contract fields the events carried but that could not be true, read as absent
     #: (``account.created_at`` after the request): for input coverage, not for the state
     rejected: list[str] = field(default_factory=list)
+    #: the network (prefix hash, as in the ``pfx`` sketch) of its first and last request,
+    #: and how many of its requests came from another network than the one before: a
+    #: profile counts changes of network the same whatever the slices (None: a slice
+    #: written before slices kept it)
+    net_path: tuple[int, int, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -124,6 +129,8 @@ class AccountSlice:
         }
         if self.rejected:
             out["rejected"] = self.rejected
+        if self.net_path is not None:
+            out["net_path"] = list(self.net_path)
         return out
 
     @classmethod
@@ -140,7 +147,14 @@ class AccountSlice:
             meta=dict(data["meta"]),
             models={k: float(v) for k, v in data["models"].items()},
             rejected=[str(x) for x in data.get("rejected", ())],
+            net_path=_net_path(data.get("net_path")),
         )
+
+
+def _net_path(data: Any) -> tuple[int, int, int] | None:
+    if isinstance(data, list) and len(data) == 3:
+        return int(data[0]), int(data[1]), int(data[2])
+    return None
 
 
 class _Memo(dict[str, T]):
@@ -219,6 +233,9 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
     ips = keys = asns = uas = ja4s = tpls = fps = langs = cot_langs = unset
     prev_ts = -1.0
     prev_status = 0
+    prev_ip: str | None = None
+    first_net = last_net = ""
+    net_changes = 0
     for event in evs:
         ts = event.ts
         if ts // MINUTE != minute:
@@ -236,7 +253,17 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
                 s.hours[hour] = HourSketch()
             ips, keys, asns, uas, ja4s, tpls, fps, langs, cot_langs = sets
             models = s.hours[hour].models
-        ips.add(event.ip)
+        ip = event.ip
+        ips.add(ip)
+        if ip != prev_ip and ip:
+            prev_ip = ip
+            net = _PREFIXES[ip]
+            if net != last_net:
+                if last_net:
+                    net_changes += 1
+                else:
+                    first_net = net
+                last_net = net
         keys.add(event.api_key_id)
         asns.add(event.asn)  # None (absent or null) is dropped before sketching
         uas.add(event.user_agent)
@@ -271,6 +298,8 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
         prev_ts = ts
         prev_status = event.status
     _fold_meta(s, evs)
+    if first_net:
+        s.net_path = (_HASHES[first_net], _HASHES[last_net], net_changes)
     for hour, sets in raw.items():
         pfxs = set(map(_PREFIXES.__getitem__, sets[0]))
         sketches = s.hours[hour].sketches
