@@ -144,9 +144,7 @@ class PairStage:
         template = value if kind == "prompt" else None
         changed: dict[str, str] = {}
         for b, fb in others:
-            changed.update(
-                self._pair(a, fa, str(b), float(fb), kind, weight, ts, anchor, value, template)
-            )
+            changed.update(self._pair(a, fa, str(b), float(fb), kind, weight, ts, anchor, value))
         if "f" in record and template is not None:
             changed.update(self._fleet(a, fa, template, record["f"], ts))
         return changed
@@ -252,7 +250,6 @@ class PairStage:
         ts: float,
         anchor: bool = True,
         value: str | None = None,
-        template: str | None = None,
     ) -> dict[str, str]:
         key = (a, b) if a < b else (b, a)
         kinds = self.pairs.get(key)
@@ -260,6 +257,7 @@ class PairStage:
             kinds = self.pairs[key] = {}
         ttl = self.config.ttl_seconds
         horizon = ts - ttl
+        template = value if kind == "prompt" else None
         gained = self._note_anchor(key, ts, horizon, anchor, template)
         held = kinds.get(kind)
         if not gained and held is not None and held[0] == weight and ts - held[1] < ttl / 4:
