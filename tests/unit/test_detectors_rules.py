@@ -248,6 +248,40 @@ def test_cot_in_many_languages_on_an_established_customer_is_a_weak_signal(
     assert _risk(harness | {"account_age_days": 20.0}) >= degrade
 
 
+@pytest.mark.parametrize("tier", [5.0, 6.0])  # tier5, enterprise
+def test_a_top_tier_customer_is_no_fresh_identity_on_release_day(tier: float) -> None:
+    """An enterprise customer's eval harness, two months after sign-up: reasoning on the
+    targeted capabilities by the hundred, one item per request, long answers, in many
+    languages (MGSM). Verified on a top tier it is no fresh identity: the reasoning it
+    elicits and its volume count as on any account, below degrade. The same traffic
+    unverified, or verified on tier 4, is judged young."""
+    harness = {
+        "cot_share_1h": 1.0,
+        "capability_share_1h": 1.0,
+        "category_top_share_1h": 0.6,
+        "template_ratio_1h": 0.01,
+        "out_in_ratio_1h": 6.5,
+        "tokens_out_pm_10m": 30000.0,
+        "output_vs_tier_10m": 0.95,
+        "requests_1h": 169.0,
+        "cot_langs_24h": 9.0,
+        "account_age_days": 56.0,
+        "tier_level": tier,
+        "tier_known": 1.0,
+        "verified": 1.0,
+        "verified_known": 1.0,
+    }
+    degrade = DetectionConfig().policy.thresholds.degrade
+    top = harness | {"verified_top_tier": 1.0}
+    features = {"identity_age_days": 56.0} | top
+    found = {e.family for e in RuleSet(load_rules()).evaluate(features)}
+    assert "distill" not in found and "lang" not in found
+    assert _risk(top) < degrade
+    assert _risk(harness) >= degrade  # the feature is what changed
+    assert _risk(harness | {"tier_level": 4.0}) >= degrade
+    assert _risk(harness | {"verified": 0.0}) >= degrade
+
+
 def test_config_can_carry_its_own_rules() -> None:
     cfg = DetectionConfig.model_validate({"rules": [_rule()]})
     assert [r.id for r in cfg.signature_rules()] == ["busy"]

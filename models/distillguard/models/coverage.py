@@ -82,7 +82,13 @@ FIELDS: Final[tuple[tuple[InputField, tuple[str, str]], ...]] = (
         InputField(
             "account.tier",
             "usage against the account's tier limits",
-            features=("tier_level", "tier_known", "usage_vs_tier_10m", "output_vs_tier_10m"),
+            features=(
+                "tier_level",
+                "tier_known",
+                "usage_vs_tier_10m",
+                "output_vs_tier_10m",
+                "verified_top_tier",
+            ),
         ),
         _meta("tier"),
     ),
