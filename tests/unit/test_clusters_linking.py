@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from distillguard.models.clusters import ClusterLinker, LinkIndex, LinkingConfig, linking_values
 from distillguard.models.clusters.graph import ClusterGraph, cluster_id
 from distillguard.models.codec import event_records
@@ -428,6 +430,20 @@ def test_a_join_after_the_platform_blocked_a_member_is_failover() -> None:
     later = run(linker, fresh_joiner(now, now + 60, 120))
     assert linker.graph.cluster_of("fresh") == linker.graph.cluster_of("fleet-0")
     assert "cluster.failover_join" in {e.code for e in linker.evidence("fresh", {}, later)}
+
+
+@pytest.mark.parametrize("tick", [5.0, 30.0, 120.0])
+def test_refusals_in_a_row_count_whatever_the_slices(tick: float) -> None:
+    """A block falls inside a slice as often as not: the member's last answered requests
+    and its first refusals are folded together. Three refusals in a row are a block
+    however the requests were sliced (5-s ticks in the worker, 30 s in ``replay``)."""
+    linker = ClusterLinker()
+    now = run(linker, fleet_events(5, 20))
+    start = now + tick - 15.0  # served twice, then refused: across a slice boundary or not
+    served = [dict(e, status=200, completion_tokens=400) for e in refused_tail("fleet-0", start, 2)]
+    refused = refused_tail("fleet-0", start + 10.0, 3)
+    run(linker, served + refused, tick)
+    assert linker.profiles["fleet-0"].refused_at == refused[-1]["ts"]
 
 
 def test_a_few_refusals_among_answered_requests_are_no_block() -> None:

@@ -53,9 +53,7 @@ PROXY_NETWORKS: Final = 3
 MAX_ASNS: Final = 32
 #: Distinct IP prefixes (/24, /48) remembered per account.
 MAX_NETS: Final = 32
-#: The status of a request the platform refused because the account is blocked.
-FORBIDDEN: Final = 403
-#: Requests in a row refused as ``FORBIDDEN`` from which an account was refused service
+#: Requests in a row refused (status 403) from which an account was refused service
 #: (:attr:`Profile.refused_at`).
 REFUSED_STREAK: Final = 3
 #: Distinct prefixes from which an account's changes of network between requests count in
@@ -130,10 +128,9 @@ class Profile:
         tier = meta.get("tier")
         if isinstance(tier, str):
             self.tier = tier
-        requests = errors = 0.0
+        requests = 0.0
         for minute, c in piece.minutes.items():
             requests += c[C.N]
-            errors += c[C.ERRORS]
             bucket = self.minutes.get(minute)
             if bucket is None:
                 bucket = self.minutes[minute] = [0.0, 0.0, 0.0, 0.0, 0.0]
@@ -143,12 +140,12 @@ class Profile:
             bucket[CAPABILITY] += c[_T0] + c[_T1] + c[_T2] + c[_T3]  # = sum(c[i] for i in TARGETED)
             bucket[KNOWN] += c[C.CAT_KNOWN]
         self.requests += requests
-        if errors >= requests and piece.first_status == piece.last_status == FORBIDDEN:
-            self.refusals += requests
+        if requests:
+            tail = float(piece.refused_tail)
+            # every request of the slice refused: the run goes on; else it is the last ones
+            self.refusals = self.refusals + requests if tail >= requests else tail
             if self.refused_at is None and self.refusals >= REFUSED_STREAK:
                 self.refused_at = piece.last_ts
-        elif requests:
-            self.refusals = 0.0
         if len(self.asns) < MAX_ASNS:
             for hour in piece.hours.values():
                 self.asns.update(hour.sketches.get("asn", ()))

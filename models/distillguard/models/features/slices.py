@@ -34,6 +34,8 @@ SKETCHES: Final = ("tpl", "fp", "ip", "pfx", "asn", "ua", "key", "lang", "cot_la
 SKETCH_K: Final = 32
 #: Models counted per hour bucket (the rest is dropped: model mix is about the top few).
 MAX_MODELS: Final = 16
+#: The status of a request the platform refused because the account is blocked.
+FORBIDDEN: Final = 403
 #: Fields of the event's ``account`` object kept in ``AccountSlice.meta`` (with ``org_id``).
 META_FIELDS: Final = ("created_at", "tier", "verified", "payment_fingerprint")
 #: An account cannot be created after its own request; ``created_at`` later than this
@@ -113,6 +115,9 @@ class AccountSlice:
     #: profile counts changes of network the same whatever the slices (None: a slice
     #: written before slices kept it)
     net_path: tuple[int, int, int] | None = None
+    #: how many of its last requests in a row the platform refused (status 403), so a
+    #: profile counts a run of refusals the same whatever the slices
+    refused_tail: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -131,6 +136,8 @@ class AccountSlice:
             out["rejected"] = self.rejected
         if self.net_path is not None:
             out["net_path"] = list(self.net_path)
+        if self.refused_tail:
+            out["refused_tail"] = self.refused_tail
         return out
 
     @classmethod
@@ -148,6 +155,7 @@ class AccountSlice:
             models={k: float(v) for k, v in data["models"].items()},
             rejected=[str(x) for x in data.get("rejected", ())],
             net_path=_net_path(data.get("net_path")),
+            refused_tail=int(data.get("refused_tail", 0)),
         )
 
 
@@ -236,6 +244,7 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
     prev_ip: str | None = None
     first_net = last_net = ""
     net_changes = 0
+    refused = 0
     for event in evs:
         ts = event.ts
         if ts // MINUTE != minute:
@@ -297,7 +306,9 @@ def _fold_account(account_id: str, evs: list[Event]) -> AccountSlice:
                 bucket[C.AFTER_429] += 1.0
         prev_ts = ts
         prev_status = event.status
+        refused = refused + 1 if prev_status == FORBIDDEN else 0
     _fold_meta(s, evs)
+    s.refused_tail = refused
     if first_net:
         s.net_path = (_HASHES[first_net], _HASHES[last_net], net_changes)
     for hour, sets in raw.items():
