@@ -177,3 +177,24 @@ def test_an_egress_pool_of_one_provider_is_no_proxy_rotation() -> None:
     for p in unknown:
         p.asns.clear()  # a gateway that sends no ASN: the churn alone is judged
     assert assess(unknown, NOW, failover_joins=0, infra_share=1.0).stats["network_churn"] == 1.0
+
+
+def test_companies_behind_one_secure_web_gateway_are_no_proxy_rotation() -> None:
+    """Employees of three companies, two seats each on its company card, aged and
+    verified, leave through a secure web gateway that hands out another address at nearly
+    every request, across its own provider and the office's: the company's egress, not
+    proxies. The same traffic from accounts that name no organisation is judged as
+    before."""
+    seats = []
+    for i in range(6):
+        p = slow(f"e{i}", 3, 3, card=f"company-{i // 2}", asns=2)
+        p.org = f"org-{i // 2}"
+        seats.append(p)
+    r = assess(seats, NOW, failover_joins=0, infra_share=1.0)
+    assert r.stats["network_churn"] == 0.0
+    assert "cluster.rotating_networks" not in {code for code, _, _ in r.reasons}
+    for p in seats:
+        p.org = None
+    r = assess(seats, NOW, failover_joins=0, infra_share=1.0)
+    assert r.stats["network_churn"] == 1.0
+    assert "cluster.rotating_networks" in {code for code, _, _ in r.reasons}

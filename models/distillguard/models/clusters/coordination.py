@@ -343,10 +343,18 @@ def assess(
     # Members seen on one autonomous system only do not count: a reseller's or a
     # company's egress pool, or a carrier's NAT, hands out other /24s of one AS at every
     # request; rotating proxies exit through other people's providers. (Without ASNs from
-    # the gateway, every member counts.)
+    # the gateway, every member counts.) Nor do an established company's seats (aged and
+    # verified, two or more of one organisation on its card): its secure web gateway or
+    # VPN hands out another address of its own provider or the office's at every request,
+    # and a fleet posing as customers does not hold several companies' contracts and cards.
+    seats = {
+        p.account_id
+        for p, _ in active
+        if p.card and payers[p.card][1] and payers[p.card][0] >= 2 and not p.is_new(now)
+    }
     repeats = changes = 0.0
     for p, _ in active:
-        if len(p.asns) == 1:
+        if len(p.asns) == 1 or p.account_id in seats:
             continue
         r, k = p.network_changes()
         repeats += r
@@ -388,7 +396,7 @@ def assess(
                 card_share += members / n
     posing = posing_share(active, sharing)
     sync = synchrony([p for p, _ in active], now)
-    rotating = sum(1 for p, _ in active if p.rotates_networks()) / n
+    rotating = sum(1 for p, _ in active if p.account_id not in seats and p.rotates_networks()) / n
     rotation = max(_clamp((rotating - 0.3) / 0.4), _clamp((churn - 0.6) / 0.3))
     ratio = out * scale / max_out if max_out > 0 else 0.0
     # members on a shared card that is no company card (a company card weighs less)
