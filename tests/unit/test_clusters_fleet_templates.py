@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from distillguard.models.clusters import ClusterGraph, ClusterLinker, LinkIndex, linking_values
 from distillguard.models.clusters.links import FLEET_KIND
 from distillguard.models.codec import event_records
@@ -175,25 +177,28 @@ def test_the_worker_stages_leave_its_twins_alone() -> None:
     assert pairs.graph.cluster_of("home") is None and pairs.graph.cluster_of("one") is None
 
 
-def _enterprise(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _enterprise(events: list[dict[str, Any]], tier: str = "enterprise") -> list[dict[str, Any]]:
     for ev in events:
-        ev["account"]["tier"] = "enterprise"
+        ev["account"]["tier"] = tier
     return events
 
 
-def test_an_enterprise_customer_on_two_of_its_templates_stays_out() -> None:
+@pytest.mark.parametrize("tier", ["enterprise", "tier5"])
+def test_an_enterprise_customer_on_two_of_its_templates_stays_out(tier: str) -> None:
     """An LLM gateway on an enterprise contract leaves through a few clouds, another
-    network at nearly every request, and its customers use some fleet's templates: the
-    templates alone tie it to no fleet, in replay and in the worker. A young enterprise
-    account is no established customer yet and is linked as any other."""
+    network at nearly every request, and its customers use some fleet's templates; a
+    top-tier app whose key ships in a phone app comes from its users' thousands of
+    addresses: the templates alone tie neither to a fleet, in replay and in the worker. A
+    young account is no established customer yet and is linked as any other."""
     linker, _ = enforced_fleet()
     run(
-        linker, _enterprise([later("lone", k, templates=TEMPLATES[:2], hop=True) for k in range(3)])
+        linker,
+        _enterprise([later("lone", k, templates=TEMPLATES[:2], hop=True) for k in range(3)], tier),
     )
     assert linker.graph.cluster_of("lone") is None
 
     young = [later("lone", k, templates=TEMPLATES[:2], hop=True) for k in range(3)]
-    for ev in _enterprise(young):
+    for ev in _enterprise(young, tier):
         ev["account"]["created_at"] = NOW0 - 3 * DAY
     linker, cid = enforced_fleet()
     run(linker, young)
@@ -202,7 +207,9 @@ def test_an_enterprise_customer_on_two_of_its_templates_stays_out() -> None:
     feed = ProfileFeed()
     slices = fold_events(
         event_records(
-            _enterprise([later("lone", k, templates=TEMPLATES[:2], hop=True) for k in range(3)])
+            _enterprise(
+                [later("lone", k, templates=TEMPLATES[:2], hop=True) for k in range(3)], tier
+            )
             + [later("one", k, templates=TEMPLATES[:2], hop=True) for k in range(3)]
         )
     )

@@ -49,6 +49,8 @@ SETTLED_REPEATS: Final = 3
 #: Distinct networks (/24, /48) from which an account that hops networks hops proxies
 #: (:meth:`Profile.hops_proxies`).
 PROXY_NETWORKS: Final = 3
+#: Tiers of a contract or a long paid history (:meth:`Profile.contracted`).
+TOP_TIERS: Final = frozenset({"tier5", "enterprise"})
 #: Distinct networks (ASNs) remembered per account.
 MAX_ASNS: Final = 32
 #: Distinct IP prefixes (/24, /48) remembered per account.
@@ -254,11 +256,12 @@ class Profile:
         return self._aged(now) and len(self.asns) >= PROVIDERS and self.harvests(now)
 
     def contracted(self, now: float) -> bool:
-        """An established enterprise customer: on the enterprise plan, verified and
-        ``NEW_DAYS`` old or more. A contract with the lab (sales, invoicing, verification)
-        is no identity a fleet buys by the dozen; an LLM gateway or a platform on it
-        carries many customers' traffic, and a few of them may use a fleet's templates."""
-        return self.tier == "enterprise" and self.verified is True and self._aged(now)
+        """An established top-tier customer: on the enterprise plan or ``tier5``, verified
+        and ``NEW_DAYS`` old or more. A contract with the lab (sales, invoicing,
+        verification) or a long paid history is no identity a fleet buys by the dozen; an
+        LLM gateway, a platform or a phone app whose key ships in it carries many people's
+        traffic from as many addresses, and a few of them may use a fleet's templates."""
+        return self.tier in TOP_TIERS and self.verified is True and self._aged(now)
 
     def behind_proxies(self, now: float) -> bool:
         """It hops across proxies (:meth:`hops_proxies`) or spreads its sessions over
