@@ -177,7 +177,7 @@ def test_the_worker_stages_leave_its_twins_alone() -> None:
     assert pairs.graph.cluster_of("home") is None and pairs.graph.cluster_of("one") is None
 
 
-def _enterprise(events: list[dict[str, Any]], tier: str = "enterprise") -> list[dict[str, Any]]:
+def _top_tier(events: list[dict[str, Any]], tier: str = "enterprise") -> list[dict[str, Any]]:
     for ev in events:
         ev["account"]["tier"] = tier
     return events
@@ -193,12 +193,12 @@ def test_an_enterprise_customer_on_two_of_its_templates_stays_out(tier: str) -> 
     linker, _ = enforced_fleet()
     run(
         linker,
-        _enterprise([later("lone", k, templates=TEMPLATES[:2], hop=True) for k in range(3)], tier),
+        _top_tier([later("lone", k, templates=TEMPLATES[:2], hop=True) for k in range(3)], tier),
     )
     assert linker.graph.cluster_of("lone") is None
 
     young = [later("lone", k, templates=TEMPLATES[:2], hop=True) for k in range(3)]
-    for ev in _enterprise(young, tier):
+    for ev in _top_tier(young, tier):
         ev["account"]["created_at"] = NOW0 - 3 * DAY
     linker, cid = enforced_fleet()
     run(linker, young)
@@ -207,9 +207,7 @@ def test_an_enterprise_customer_on_two_of_its_templates_stays_out(tier: str) -> 
     feed = ProfileFeed()
     slices = fold_events(
         event_records(
-            _enterprise(
-                [later("lone", k, templates=TEMPLATES[:2], hop=True) for k in range(3)], tier
-            )
+            _top_tier([later("lone", k, templates=TEMPLATES[:2], hop=True) for k in range(3)], tier)
             + [later("one", k, templates=TEMPLATES[:2], hop=True) for k in range(3)]
         )
     )

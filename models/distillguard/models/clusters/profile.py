@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from distillguard.models.features import counters as C
+from distillguard.models.features.compute import TOP_TIERS
 from distillguard.models.features.slices import MINUTE, AccountSlice
 
 #: Minutes of activity kept per account (the horizon of timing and volume evidence).
@@ -49,8 +50,6 @@ SETTLED_REPEATS: Final = 3
 #: Distinct networks (/24, /48) from which an account that hops networks hops proxies
 #: (:meth:`Profile.hops_proxies`).
 PROXY_NETWORKS: Final = 3
-#: Tiers of a contract or a long paid history (:meth:`Profile.contracted`).
-TOP_TIERS: Final = frozenset({"tier5", "enterprise"})
 #: Distinct networks (ASNs) remembered per account.
 MAX_ASNS: Final = 32
 #: Distinct IP prefixes (/24, /48) remembered per account.

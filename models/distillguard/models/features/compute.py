@@ -29,8 +29,9 @@ TIER_RPM: Final = {
     "enterprise": 10000.0,
 }
 TIER_LEVEL: Final = {"free": 0, "tier1": 1, "tier2": 2, "tier3": 3, "tier4": 4, "tier5": 5}
-#: ``tier_level`` of the top tiers (``tier5``; ``enterprise`` is 6).
-TOP_TIER: Final = 5
+#: Tiers of a contract or a long paid history: a verified account on one is no fresh
+#: identity, whatever its age (``verified_top_tier``).
+TOP_TIERS: Final = frozenset({"tier5", "enterprise"})
 UNKNOWN_TIER_RPM: Final = 300.0
 #: Account age assumed when the gateway does not say: old enough to be no evidence.
 UNKNOWN_AGE_DAYS: Final = 365.0
@@ -368,7 +369,7 @@ def _account_features(state: AccountState, now: float, f: dict[str, float]) -> N
     f["verified"] = 1.0 if verified is True else 0.0
     f["verified_known"] = 0.0 if verified is None else 1.0
     # a contract or a long paid history: no fresh identity, whatever the account's age
-    f["verified_top_tier"] = 1.0 if verified is True and f["tier_level"] >= TOP_TIER else 0.0
+    f["verified_top_tier"] = 1.0 if verified is True and tier in TOP_TIERS else 0.0
     f["usage_vs_tier_10m"] = f["rpm_10m"] / tier_rpm
     tier_tpm = (
         TIER_OUTPUT_TPM.get(tier, UNKNOWN_TIER_OUTPUT_TPM)
